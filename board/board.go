@@ -1,0 +1,463 @@
+// Package board keeps the supervisor status board: every counselor's state,
+// waiting contacts, today's figures and the hourly chart. It is a projection
+// of events — rebuilt from the store at start, then fed by the bus — so it
+// never polls tables and works the same on every node.
+package board
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minwon/minwon"
+)
+
+// Agent is one row of the agents grid.
+type Agent struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	State     minwon.AgentState `json:"state"`
+	Reason    string            `json:"reason,omitempty"`
+	Since     time.Time         `json:"since"`
+	Connected bool              `json:"connected"`
+	Contacts  int               `json:"contacts"`
+	Handled   int               `json:"handled"`
+	Incidents int               `json:"-"`
+}
+
+// Queue is one row of the queues table.
+type Queue struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Waiting     int     `json:"waiting"`
+	LongestWait float64 `json:"longest_wait_secs"`
+	Ready       int     `json:"ready_agents"`
+}
+
+// Today holds the day's totals.
+type Today struct {
+	Offered      int `json:"offered"`
+	Answered     int `json:"answered"`
+	Abandoned    int `json:"abandoned"`
+	AnsweredInSL int `json:"answered_in_sl"`
+	// AbandonedShort counts citizens who gave up inside the threshold.
+	AbandonedShort int     `json:"abandoned_short"`
+	ServiceLevel   float64 `json:"service_level"`
+	AnswerRate     float64 `json:"answer_rate"`
+	Rated          int     `json:"rated"`
+	Satisfied      int     `json:"satisfied"` // rated 4 or 5
+	Resolved       int     `json:"resolved"`  // wrapped as resolved at first contact
+	Wrapped        int     `json:"wrapped"`
+}
+
+// Hour is one bar of the hourly chart.
+type Hour struct {
+	Hour      int `json:"hour"`
+	Offered   int `json:"offered"`
+	Answered  int `json:"answered"`
+	Abandoned int `json:"abandoned"`
+}
+
+// Live is a contact not yet closed.
+type Live struct {
+	ContactID string              `json:"contact_id"`
+	QueueID   string              `json:"queue_id"`
+	AgentID   string              `json:"agent_id,omitempty"`
+	State     minwon.ContactState `json:"state"`
+	Channel   minwon.Channel      `json:"channel"`
+	Since     time.Time           `json:"since"`
+}
+
+// Notice is a notice with who has not confirmed reading it.
+type Notice struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Unread    []string  `json:"unread"`
+}
+
+// Snapshot is the whole board at one moment.
+type Snapshot struct {
+	At        time.Time `json:"at"`
+	SLSeconds int       `json:"sl_threshold_secs"`
+	Agents    []Agent   `json:"agents"`
+	Queues    []Queue   `json:"queues"`
+	Today     Today     `json:"today"`
+	Hourly    []Hour    `json:"hourly"`
+	Live      []Live    `json:"live"`
+	Notices   []Notice  `json:"notices"`
+}
+
+// Config wires a Board.
+type Config struct {
+	Now       func() time.Time
+	Location  *time.Location
+	SLDefault time.Duration
+	// QueueStats gives live queue figures from the routing engine.
+	QueueStats func() []Queue
+}
+
+// Board is the live projection.
+type Board struct {
+	cfg Config
+
+	mu      sync.Mutex
+	day     time.Time
+	seq     int64
+	names   map[string]string // user id → name
+	staff   map[string]minwon.User
+	sl      map[string]time.Duration // queue → threshold
+	agents  map[string]*Agent
+	live    map[string]*contact
+	today   Today
+	hourly  [24]Hour
+	notices map[string]*minwon.Notice
+	changed chan struct{}
+	version uint64
+}
+
+type contact struct {
+	Live
+	created  time.Time
+	counted  bool // offered today
+	answered bool
+}
+
+// New returns an empty board.
+func New(cfg Config) *Board {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.SLDefault == 0 {
+		cfg.SLDefault = 20 * time.Second
+	}
+	b := &Board{cfg: cfg, changed: make(chan struct{})}
+	b.reset(cfg.Now())
+	return b
+}
+
+func (b *Board) reset(now time.Time) {
+	t := now.In(b.cfg.Location)
+	b.day = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, b.cfg.Location)
+	if b.names == nil {
+		b.names, b.staff, b.sl = map[string]string{}, map[string]minwon.User{}, map[string]time.Duration{}
+		b.agents, b.live, b.notices = map[string]*Agent{}, map[string]*contact{}, map[string]*minwon.Notice{}
+	}
+	b.today = Today{}
+	for h := range b.hourly {
+		b.hourly[h] = Hour{Hour: h}
+	}
+	for _, a := range b.agents {
+		a.Handled = 0
+	}
+	for _, c := range b.live {
+		c.counted = false
+	}
+}
+
+// Load builds the board from the store: users, queues, live contacts and
+// today's events. Call it once, after Subscribe, before serving.
+func (b *Board) Load(ctx context.Context, store minwon.Store) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	users, err := store.Users(ctx, "")
+	if err != nil {
+		return fmt.Errorf("board users: %w", err)
+	}
+	for _, u := range users {
+		b.applyUser(*u)
+	}
+	queues, err := store.Queues(ctx, "")
+	if err != nil {
+		return fmt.Errorf("board queues: %w", err)
+	}
+	for _, q := range queues {
+		b.sl[q.ID] = q.ServiceLevel
+	}
+	open, err := store.Contacts(ctx, minwon.ContactFilter{States: []minwon.ContactState{
+		minwon.ContactWaiting, minwon.ContactRinging, minwon.ContactActive, minwon.ContactWrapUp}})
+	if err != nil {
+		return fmt.Errorf("board live contacts: %w", err)
+	}
+	for _, c := range open {
+		since := c.CreatedAt
+		if c.AnsweredAt != nil {
+			since = *c.AnsweredAt
+		}
+		b.live[c.ID] = &contact{Live: Live{ContactID: c.ID, QueueID: c.QueueID, AgentID: c.AgentID, State: c.State, Channel: c.Channel, Since: since},
+			created: c.CreatedAt, answered: c.AnsweredAt != nil}
+	}
+	now := b.cfg.Now()
+	b.reset(now)
+	// Agent states last changed before today still count: replay from the
+	// day before so a counselor on a night shift shows the right state.
+	evs, err := store.Events(ctx, minwon.EventFilter{From: b.day.Add(-24 * time.Hour)})
+	if err != nil {
+		return fmt.Errorf("board events: %w", err)
+	}
+	for _, ev := range evs {
+		b.apply(ev)
+	}
+	if b.staff == nil {
+		return nil
+	}
+	for id := range b.agents {
+		if n, ok := b.names[id]; ok {
+			b.agents[id].Name = n
+		}
+	}
+	return nil
+}
+
+// Apply feeds one event from the bus. Events already loaded are skipped.
+func (b *Board) Apply(ev *minwon.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ev.Seq != 0 && ev.Seq <= b.seq {
+		return
+	}
+	b.apply(ev)
+	b.notify()
+}
+
+func (b *Board) notify() {
+	b.version++
+	close(b.changed)
+	b.changed = make(chan struct{})
+}
+
+// Changed returns a channel closed at the next change.
+func (b *Board) Changed() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.changed
+}
+
+func (b *Board) applyUser(u minwon.User) {
+	b.names[u.ID] = u.Name
+	b.staff[u.ID] = u
+	if u.HasRole(minwon.RoleCounselor) && !u.Disabled {
+		if b.agents[u.ID] == nil {
+			b.agents[u.ID] = &Agent{ID: u.ID, State: minwon.AgentOffline}
+		}
+		b.agents[u.ID].Name = u.Name
+	} else {
+		delete(b.agents, u.ID)
+	}
+}
+
+func (b *Board) apply(ev *minwon.Event) {
+	if ev.Seq > b.seq {
+		b.seq = ev.Seq
+	}
+	if !ev.At.Before(b.day.Add(24 * time.Hour)) {
+		b.reset(ev.At)
+	}
+	today := !ev.At.Before(b.day)
+	switch ev.Type {
+	case minwon.EventUserSaved:
+		var u minwon.User
+		if ev.Decode(&u) == nil {
+			b.applyUser(u)
+		}
+	case minwon.EventQueueSaved:
+		var q minwon.Queue
+		if ev.Decode(&q) == nil {
+			b.sl[q.ID] = q.ServiceLevel
+		}
+	case minwon.EventAgentState:
+		var p minwon.AgentStateChanged
+		if a := b.agents[ev.AgentID]; a != nil && ev.Decode(&p) == nil {
+			a.State, a.Reason, a.Since = p.State, p.Reason, ev.At
+		}
+	case minwon.EventAgentPresence:
+		var p minwon.AgentPresence
+		if a := b.agents[ev.AgentID]; a != nil && ev.Decode(&p) == nil {
+			a.Connected = p.Connected
+		}
+	case minwon.EventContactCreated:
+		var ct minwon.Contact
+		if ev.Decode(&ct) != nil {
+			return
+		}
+		b.live[ct.ID] = &contact{Live: Live{ContactID: ct.ID, QueueID: ct.QueueID, State: minwon.ContactWaiting, Channel: ct.Channel, Since: ev.At}, created: ev.At, counted: today}
+		if today {
+			b.today.Offered++
+			b.hourly[b.hour(ev.At)].Offered++
+		}
+	case minwon.EventContactQueued:
+		if c := b.live[ev.ContactID]; c != nil {
+			c.QueueID, c.State, c.AgentID = ev.QueueID, minwon.ContactWaiting, ""
+		}
+	case minwon.EventContactOffered:
+		if c := b.live[ev.ContactID]; c != nil {
+			c.State = minwon.ContactRinging
+		}
+	case minwon.EventOfferExpired:
+		if c := b.live[ev.ContactID]; c != nil {
+			c.State = minwon.ContactWaiting
+		}
+	case minwon.EventContactAnswered:
+		c := b.live[ev.ContactID]
+		if c == nil {
+			return
+		}
+		c.State, c.AgentID, c.Since = minwon.ContactActive, ev.AgentID, ev.At
+		if a := b.agents[ev.AgentID]; a != nil {
+			a.Contacts++
+		}
+		if c.answered || !c.counted {
+			return
+		}
+		c.answered = true
+		b.today.Answered++
+		b.hourly[b.hour(c.created)].Answered++
+		if ev.At.Sub(c.created) <= b.threshold(c.QueueID) {
+			b.today.AnsweredInSL++
+		}
+	case minwon.EventContactTransfered:
+		var p minwon.ContactTransferred
+		c := b.live[ev.ContactID]
+		if c == nil || ev.Decode(&p) != nil {
+			return
+		}
+		if a := b.agents[p.FromAgent]; a != nil && a.Contacts > 0 {
+			a.Contacts--
+		}
+		if p.ToAgent != "" {
+			c.AgentID = p.ToAgent
+			if a := b.agents[p.ToAgent]; a != nil {
+				a.Contacts++
+			}
+		}
+	case minwon.EventContactEnded:
+		c := b.live[ev.ContactID]
+		if c == nil {
+			return
+		}
+		if c.State == minwon.ContactActive {
+			c.State = minwon.ContactWrapUp
+			return
+		}
+		// Ended before anyone answered: abandoned.
+		delete(b.live, ev.ContactID)
+		if c.counted && !c.answered {
+			b.today.Abandoned++
+			b.hourly[b.hour(c.created)].Abandoned++
+			if ev.At.Sub(c.created) <= b.threshold(c.QueueID) {
+				b.today.AbandonedShort++ // gave up inside the threshold: not held against the service level
+			}
+		}
+	case minwon.EventContactWrapped:
+		var p minwon.ContactWrapped
+		if c := b.live[ev.ContactID]; c != nil {
+			delete(b.live, ev.ContactID)
+			if a := b.agents[c.AgentID]; a != nil && a.Contacts > 0 {
+				a.Contacts--
+			}
+		}
+		if !today || ev.Decode(&p) != nil {
+			return
+		}
+		if a := b.agents[ev.ActorID]; a != nil {
+			a.Handled++
+		}
+		b.today.Wrapped++
+		if p.Resolution == minwon.ResolvedFirstContact {
+			b.today.Resolved++
+		}
+	case minwon.EventContactRated:
+		var p minwon.ContactRated
+		if today && ev.Decode(&p) == nil {
+			b.today.Rated++
+			if p.Rating >= 4 {
+				b.today.Satisfied++
+			}
+		}
+	case minwon.EventNoticePosted:
+		var n minwon.Notice
+		if ev.Decode(&n) == nil {
+			b.notices[n.ID] = &n
+		}
+	case minwon.EventNoticeRead:
+		var p minwon.NoticeRead
+		if ev.Decode(&p) == nil {
+			if n := b.notices[p.NoticeID]; n != nil && !slices.Contains(n.ReadBy, ev.ActorID) {
+				n.ReadBy = append(n.ReadBy, ev.ActorID)
+			}
+		}
+	}
+}
+
+func (b *Board) hour(t time.Time) int {
+	if t.Before(b.day) {
+		return 0
+	}
+	return t.In(b.cfg.Location).Hour()
+}
+
+func (b *Board) threshold(queue string) time.Duration {
+	if d := b.sl[queue]; d > 0 {
+		return d
+	}
+	return b.cfg.SLDefault
+}
+
+// Snapshot returns the board now.
+func (b *Board) Snapshot() Snapshot {
+	var queues []Queue
+	if b.cfg.QueueStats != nil {
+		queues = b.cfg.QueueStats() // outside b.mu: it takes the center's lock
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.cfg.Now()
+	if !now.Before(b.day.Add(24 * time.Hour)) {
+		b.reset(now)
+	}
+	s := Snapshot{At: now, SLSeconds: int(b.cfg.SLDefault / time.Second), Today: b.today, Queues: queues,
+		Agents: make([]Agent, 0, len(b.agents)), Live: make([]Live, 0, len(b.live)), Hourly: b.hourly[:]}
+	s.Hourly = append([]Hour(nil), b.hourly[:]...)
+	// Service level = answered within the threshold / (answered + abandoned
+	// after the threshold); answer rate = answered / (answered + abandoned).
+	if done := s.Today.Answered + s.Today.Abandoned - s.Today.AbandonedShort; done > 0 {
+		s.Today.ServiceLevel = float64(s.Today.AnsweredInSL) / float64(done)
+	}
+	if done := s.Today.Answered + s.Today.Abandoned; done > 0 {
+		s.Today.AnswerRate = float64(s.Today.Answered) / float64(done)
+	}
+	for _, a := range b.agents {
+		s.Agents = append(s.Agents, *a)
+	}
+	slices.SortFunc(s.Agents, func(x, y Agent) int {
+		if c := strings.Compare(x.Name, y.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	for _, c := range b.live {
+		s.Live = append(s.Live, c.Live)
+	}
+	slices.SortFunc(s.Live, func(x, y Live) int { return x.Since.Compare(y.Since) })
+	for _, n := range b.notices {
+		if !n.ExpiresAt.After(now) {
+			continue
+		}
+		bn := Notice{ID: n.ID, Title: n.Title, ExpiresAt: n.ExpiresAt, Unread: []string{}}
+		for id, u := range b.staff {
+			if u.TenantID == n.TenantID && u.HasRole(minwon.RoleCounselor) && !u.Disabled && !slices.Contains(n.ReadBy, id) {
+				bn.Unread = append(bn.Unread, u.Name)
+			}
+		}
+		slices.Sort(bn.Unread)
+		s.Notices = append(s.Notices, bn)
+	}
+	slices.SortFunc(s.Notices, func(x, y Notice) int { return x.ExpiresAt.Compare(y.ExpiresAt) })
+	return s
+}

@@ -1,0 +1,439 @@
+// Package center runs a contact center's live state: it takes commands from
+// citizens, counselors and supervisors, checks them against the in-memory
+// state, stores the resulting events, applies them, asks the routing engine
+// what to do next and publishes everything on the bus.
+//
+// Every command follows one path (see Center.commit): validate under the lock,
+// build events, append them to the store, then apply and publish. Live state is
+// rebuilt from the store at start, so a node can die at any moment.
+package center
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/acd"
+)
+
+// Config tunes a Center. The zero value is completed by DefaultConfig.
+type Config struct {
+	Now           func() time.Time
+	Location      *time.Location // the center's time zone for "today"
+	ACW           time.Duration  // after-contact work before the counselor is available again
+	PresenceGrace time.Duration  // desktop disconnected this long → offered nothing
+	MaxLive       int            // admission ceiling: live contacts across the node
+	Secret        []byte         // keys resume tokens and citizen identities
+	TickEvery     time.Duration
+}
+
+// DefaultConfig returns settings that work with no input.
+func DefaultConfig() Config {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		loc = time.FixedZone("KST", 9*3600)
+	}
+	return Config{
+		Now:           time.Now,
+		Location:      loc,
+		ACW:           15 * time.Second,
+		PresenceGrace: 15 * time.Second,
+		MaxLive:       50000,
+		TickEvery:     250 * time.Millisecond,
+	}
+}
+
+// Center is the live contact center of one node.
+type Center struct {
+	cfg   Config
+	store minwon.Store
+	bus   minwon.Bus
+	log   *slog.Logger
+
+	mu       sync.RWMutex
+	engine   *acd.Engine
+	tenants  map[string]*minwon.Tenant
+	entries  map[string]*minwon.Tenant
+	queues   map[string]*minwon.Queue
+	users    map[string]*minwon.User
+	agents   map[string]*agent
+	contacts map[string]*live // not yet closed
+	closing  bool
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// agent is a counselor's live state.
+type agent struct {
+	user      *minwon.User
+	state     minwon.AgentState
+	reason    string
+	since     time.Time
+	conns     int
+	contacts  map[string]bool
+	acwUntil  time.Time
+	monitored map[string]bool // contacts this supervisor watches
+}
+
+// live is a contact that is not closed yet.
+type live struct {
+	minwon.Contact
+	msgMu     sync.Mutex // orders this contact's messages
+	seq       int
+	byClient  map[string]*minwon.Message
+	monitors  map[string]bool
+	offeredTo string
+	lastPos   minwon.Position
+}
+
+// New returns a Center. Call Start before use.
+func New(cfg Config, store minwon.Store, bus minwon.Bus, log *slog.Logger) *Center {
+	def := DefaultConfig()
+	if cfg.Now == nil {
+		cfg.Now = def.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = def.Location
+	}
+	if cfg.ACW == 0 {
+		cfg.ACW = def.ACW
+	}
+	if cfg.PresenceGrace == 0 {
+		cfg.PresenceGrace = def.PresenceGrace
+	}
+	if cfg.MaxLive == 0 {
+		cfg.MaxLive = def.MaxLive
+	}
+	if cfg.TickEvery == 0 {
+		cfg.TickEvery = def.TickEvery
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Center{cfg: cfg, store: store, bus: bus, log: log}
+}
+
+// Now returns the center's clock.
+func (c *Center) Now() time.Time { return c.cfg.Now() }
+
+// Location returns the center's time zone.
+func (c *Center) Location() *time.Location { return c.cfg.Location }
+
+// Start rebuilds the live state from the store. With tick true it also runs
+// the timer loop (offer timeouts, overflow, after-contact work); tests leave
+// it off and call Tick with their own clock.
+func (c *Center) Start(ctx context.Context, tick bool) error {
+	if err := c.Reload(ctx); err != nil {
+		return err
+	}
+	if tick {
+		c.stop, c.done = make(chan struct{}), make(chan struct{})
+		go c.loop()
+	}
+	return nil
+}
+
+// Close stops the timer loop.
+func (c *Center) Close() error {
+	if c.stop != nil {
+		close(c.stop)
+		<-c.done
+		c.stop = nil
+	}
+	return nil
+}
+
+// Drain stops taking new contacts; live ones go on.
+func (c *Center) Drain() {
+	c.mu.Lock()
+	c.closing = true
+	c.mu.Unlock()
+}
+
+func (c *Center) loop() {
+	defer close(c.done)
+	t := time.NewTicker(c.cfg.TickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			if err := c.Tick(context.Background()); err != nil {
+				c.log.Error("tick", "err", err)
+			}
+		}
+	}
+}
+
+// Reload replaces the live state with what the store holds.
+func (c *Center) Reload(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reload(ctx)
+}
+
+func (c *Center) reload(ctx context.Context) error {
+	now := c.cfg.Now()
+	c.engine = acd.New(acd.Config{PresenceGrace: c.cfg.PresenceGrace})
+	c.tenants = map[string]*minwon.Tenant{}
+	c.entries = map[string]*minwon.Tenant{}
+	c.queues = map[string]*minwon.Queue{}
+	c.users = map[string]*minwon.User{}
+	c.agents = map[string]*agent{}
+	c.contacts = map[string]*live{}
+
+	tenants, err := c.store.Tenants(ctx)
+	if err != nil {
+		return fmt.Errorf("load tenants: %w", err)
+	}
+	for _, t := range tenants {
+		c.applyTenant(t)
+	}
+	queues, err := c.store.Queues(ctx, "")
+	if err != nil {
+		return fmt.Errorf("load queues: %w", err)
+	}
+	for _, q := range queues {
+		c.applyQueue(q)
+	}
+	users, err := c.store.Users(ctx, "")
+	if err != nil {
+		return fmt.Errorf("load users: %w", err)
+	}
+	for _, u := range users {
+		c.applyUser(u, now)
+	}
+	// Agents' states of today; a counselor's desktop must reconnect anyway,
+	// so presence starts disconnected and the grace period covers restarts.
+	evs, err := c.store.Events(ctx, minwon.EventFilter{From: startOfDay(now, c.cfg.Location), Types: []minwon.EventType{minwon.EventAgentState}})
+	if err != nil {
+		return fmt.Errorf("load agent states: %w", err)
+	}
+	for _, ev := range evs {
+		a := c.agents[ev.AgentID]
+		var p minwon.AgentStateChanged
+		if a == nil || ev.Decode(&p) != nil {
+			continue
+		}
+		a.state, a.reason, a.since = p.State, p.Reason, ev.At
+	}
+	for _, a := range c.agents {
+		if a.state != minwon.AgentOffline {
+			c.engine.SetConnected(a.user.ID, true, now) // grace starts now
+			c.engine.SetConnected(a.user.ID, false, now)
+			c.engine.SetReady(a.user.ID, a.state == minwon.AgentAvailable || a.state == minwon.AgentBusy, now)
+		}
+	}
+	open, err := c.store.Contacts(ctx, minwon.ContactFilter{States: []minwon.ContactState{
+		minwon.ContactWaiting, minwon.ContactRinging, minwon.ContactActive, minwon.ContactWrapUp}})
+	if err != nil {
+		return fmt.Errorf("load live contacts: %w", err)
+	}
+	sort.Slice(open, func(i, j int) bool { return open[i].CreatedAt.Before(open[j].CreatedAt) })
+	for _, ct := range open {
+		l := &live{Contact: *ct, byClient: map[string]*minwon.Message{}, monitors: map[string]bool{}}
+		msgs, err := c.store.Messages(ctx, ct.ID, 0)
+		if err != nil {
+			return fmt.Errorf("load messages of %s: %w", ct.ID, err)
+		}
+		for _, m := range msgs {
+			l.seq = m.Seq
+			if m.ClientID != "" {
+				l.byClient[m.ClientID] = m
+			}
+		}
+		c.contacts[ct.ID] = l
+		switch ct.State {
+		case minwon.ContactWaiting, minwon.ContactRinging:
+			// An offer in flight is lost with the node; the contact keeps its place.
+			l.State = minwon.ContactWaiting
+			if err := c.engine.Enqueue(acd.Contact{ID: ct.ID, QueueID: ct.QueueID, Channel: ct.Channel, Priority: ct.Priority, Since: ct.CreatedAt, Head: ct.State == minwon.ContactRinging}); err != nil {
+				c.log.Warn("restore queued contact", "contact", ct.ID, "err", err)
+			}
+		default:
+			if a := c.agents[ct.AgentID]; a != nil {
+				a.contacts[ct.ID] = true
+				c.engine.Assign(ct.AgentID, ct.ID, ct.Channel, now)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Center) applyTenant(t *minwon.Tenant) {
+	if old := c.tenants[t.ID]; old != nil {
+		for _, e := range old.EntryPoints {
+			delete(c.entries, e)
+		}
+	}
+	c.tenants[t.ID] = t
+	for _, e := range t.EntryPoints {
+		c.entries[e] = t
+	}
+}
+
+func (c *Center) applyQueue(q *minwon.Queue) {
+	c.queues[q.ID] = q
+	c.engine.SetQueue(*q)
+}
+
+func (c *Center) applyUser(u *minwon.User, now time.Time) {
+	c.users[u.ID] = u
+	if !u.HasRole(minwon.RoleCounselor) || u.Disabled {
+		if a := c.agents[u.ID]; a != nil && len(a.contacts) == 0 {
+			c.engine.RemoveAgent(u.ID, now)
+			delete(c.agents, u.ID)
+		}
+		return
+	}
+	a := c.agents[u.ID]
+	if a == nil {
+		a = &agent{state: minwon.AgentOffline, since: now, contacts: map[string]bool{}, monitored: map[string]bool{}}
+		c.agents[u.ID] = a
+	}
+	a.user = u
+	capacity := u.Capacity
+	if len(capacity) == 0 {
+		capacity = minwon.DefaultCapacity()
+	}
+	c.engine.SetAgent(u.ID, u.Skills, capacity)
+}
+
+// commit stores evs, then publishes them. Callers hold c.mu and have already
+// applied the events to memory; if storing fails, memory is rebuilt from the
+// store so it never claims what was not stored.
+func (c *Center) commit(ctx context.Context, evs []*minwon.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if err := c.store.Append(ctx, evs...); err != nil {
+		if rerr := c.reload(context.WithoutCancel(ctx)); rerr != nil {
+			c.log.Error("reload after failed append", "err", rerr)
+		}
+		return fmt.Errorf("store events: %w", err)
+	}
+	return c.bus.Publish(ctx, evs...)
+}
+
+// Tick runs timers: routing deadlines, after-contact work ending, queue
+// position updates.
+func (c *Center) Tick(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.cfg.Now()
+	var evs []*minwon.Event
+	for id, a := range c.agents {
+		if a.state == minwon.AgentACW && !a.acwUntil.IsZero() && !now.Before(a.acwUntil) {
+			a.acwUntil = time.Time{}
+			evs = append(evs, c.setState(id, a, minwon.AgentAvailable, "", now)...)
+		}
+	}
+	evs = append(evs, c.route(now)...)
+	if err := c.commit(ctx, evs); err != nil {
+		return err
+	}
+	c.publishPositions(ctx, now)
+	return nil
+}
+
+// route asks the engine what to do and turns its decisions into events.
+func (c *Center) route(now time.Time) []*minwon.Event {
+	var evs []*minwon.Event
+	for _, d := range c.engine.Step(now) {
+		l := c.contacts[d.ContactID]
+		if l == nil {
+			continue
+		}
+		switch d.Kind {
+		case acd.DecisionOffer:
+			l.State, l.offeredTo = minwon.ContactRinging, d.AgentID
+			ev := c.contactEvent(minwon.EventContactOffered, l, now, minwon.ContactOffered{ExpiresAt: d.ExpiresAt})
+			ev.AgentID = d.AgentID
+			evs = append(evs, ev)
+		case acd.DecisionOfferLapsed, acd.DecisionWithdrawn:
+			l.State, l.offeredTo = minwon.ContactWaiting, ""
+			ev := c.contactEvent(minwon.EventOfferExpired, l, now, nil)
+			ev.AgentID = d.AgentID
+			evs = append(evs, ev)
+			if a := c.agents[d.AgentID]; a != nil && d.Kind == acd.DecisionOfferLapsed && a.state == minwon.AgentAvailable {
+				evs = append(evs, c.setState(d.AgentID, a, minwon.AgentAway, "missed offer", now)...)
+			}
+		case acd.DecisionOverflow:
+			l.QueueID, l.State = d.QueueID, minwon.ContactWaiting
+			evs = append(evs, c.contactEvent(minwon.EventContactQueued, l, now, minwon.ContactQueued{Reason: "overflow"}))
+		}
+	}
+	return evs
+}
+
+func (c *Center) contactEvent(typ minwon.EventType, l *live, now time.Time, data any) *minwon.Event {
+	ev := minwon.NewEvent(typ, now, data)
+	ev.TenantID, ev.ContactID, ev.QueueID, ev.AgentID = l.TenantID, l.ID, l.QueueID, l.AgentID
+	return ev
+}
+
+// publishPositions tells waiting citizens where they stand, only when it changed.
+func (c *Center) publishPositions(ctx context.Context, now time.Time) {
+	var evs []*minwon.Event
+	for _, l := range c.contacts {
+		if l.State != minwon.ContactWaiting {
+			continue
+		}
+		pos, wait, ok := c.engine.Position(l.ID, now)
+		if !ok {
+			continue
+		}
+		p := minwon.Position{Position: pos, WaitSecs: int64(wait.Round(time.Second) / time.Second)}
+		if p == l.lastPos {
+			continue
+		}
+		l.lastPos = p
+		evs = append(evs, c.contactEvent(minwon.EventPosition, l, now, p))
+	}
+	if len(evs) > 0 {
+		c.bus.Publish(ctx, evs...)
+	}
+}
+
+// NextDeadline is when the timer loop next has work, for tests and tuning.
+func (c *Center) NextDeadline() (time.Time, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.engine.NextDeadline()
+}
+
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// StartOfDay returns midnight of now's day in the center's time zone.
+func (c *Center) StartOfDay(now time.Time) time.Time { return startOfDay(now, c.cfg.Location) }
+
+// sign returns an HMAC of parts under the center's secret.
+func (c *Center) sign(parts ...string) string {
+	m := hmac.New(sha256.New, c.cfg.Secret)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// CitizenIdentity derives the stable, salted identity of a channel account
+// (a phone number, a chat visitor), so raw numbers are never stored.
+func (c *Center) CitizenIdentity(channel minwon.Channel, account string) string {
+	return c.sign("citizen", string(channel), account)[:32]
+}
+
+var errUnavailable = errors.New("unavailable")

@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/board"
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/demo"
+	mwhttp "github.com/minwon/minwon/http"
+	"github.com/minwon/minwon/inmem"
+	"github.com/minwon/minwon/kb"
+	"github.com/minwon/minwon/sqldb"
+	"github.com/minwon/minwon/ui"
+)
+
+// Config is everything `minwon serve` needs. DefaultConfig works with no
+// input: SQLite under ./data, in-process bus, 127.0.0.1:8120.
+type Config struct {
+	Data          string
+	DB            string
+	HTTP          string
+	Demo          bool
+	AdminPassword string
+	Secret        string
+	HTTPConfig    mwhttp.Config
+	Center        center.Config
+}
+
+// DefaultConfig returns the embedded default.
+func DefaultConfig() Config {
+	return Config{Data: "data", HTTP: "127.0.0.1:8120", HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig()}
+}
+
+// configFrom applies environment, then flags, over the defaults.
+func configFrom(name string, args []string, stderr io.Writer, serve bool) (Config, error) {
+	cfg := DefaultConfig()
+	env := func(key string, dst *string) {
+		if v := os.Getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	env("MINWON_DATA", &cfg.Data)
+	env("MINWON_DB", &cfg.DB)
+	env("MINWON_HTTP", &cfg.HTTP)
+	env("MINWON_SECRET", &cfg.Secret)
+	env("MINWON_ADMIN_PASSWORD", &cfg.AdminPassword)
+	fset := flag.NewFlagSet(name, flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.StringVar(&cfg.Data, "data", cfg.Data, "directory for the SQLite database and files")
+	fset.StringVar(&cfg.DB, "db", cfg.DB, "database URL (postgres://…); default SQLite in --data")
+	if serve {
+		fset.StringVar(&cfg.HTTP, "http", cfg.HTTP, "HTTP listen address")
+		fset.BoolVar(&cfg.Demo, "demo", false, "seed the demo center (한빛시 120) when the store is empty")
+		fset.StringVar(&cfg.AdminPassword, "admin-password", cfg.AdminPassword, "password of the first admin, on first start only")
+		fset.IntVar(&cfg.HTTPConfig.ChatPerIP, "chat-per-ip", cfg.HTTPConfig.ChatPerIP, "concurrent citizen chats per address")
+		fset.IntVar(&cfg.HTTPConfig.ChatStartsPerIP, "chat-starts-per-ip", cfg.HTTPConfig.ChatStartsPerIP, "new citizen chats per address per minute")
+		fset.IntVar(&cfg.Center.MaxLive, "max-live", cfg.Center.MaxLive, "live contacts at which new ones are refused (admission control)")
+		fset.DurationVar(&cfg.Center.ACW, "acw", cfg.Center.ACW, "after-contact work time")
+		fset.BoolVar(&cfg.HTTPConfig.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
+	}
+	if err := fset.Parse(args); err != nil {
+		return cfg, minwon.Errorf(minwon.EINVALID, "%v", err)
+	}
+	if fset.NArg() > 0 {
+		return cfg, minwon.Errorf(minwon.EINVALID, "unexpected argument %q", fset.Arg(0))
+	}
+	cfg.HTTPConfig.Addr = cfg.HTTP
+	return cfg, nil
+}
+
+func (cfg Config) dsn() string {
+	if cfg.DB != "" {
+		return cfg.DB
+	}
+	return filepath.Join(cfg.Data, "minwon.db")
+}
+
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqldb.DB, error) {
+	if cfg.DB == "" {
+		if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+			return nil, minwon.Errorf(minwon.EUNAVAILABLE, "create data directory %s: %v", cfg.Data, err)
+		}
+	}
+	db, err := sqldb.Open(ctx, cfg.dsn(), log)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := configFrom("migrate", args, stderr, false)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "database is up to date:", redact(cfg.dsn()))
+	return db.Close()
+}
+
+// redact hides a password in a database URL.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			if c := strings.Index(dsn[i+3:at], ":"); c >= 0 {
+				return dsn[:i+3+c+1] + "***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// secret returns the key for resume tokens and citizen identities: from the
+// environment (needed when several nodes share a database), else a file in
+// the data directory created on first start.
+func (cfg Config) secret() ([]byte, error) {
+	if cfg.Secret != "" {
+		if len(cfg.Secret) < 32 {
+			return nil, minwon.Errorf(minwon.EINVALID, "MINWON_SECRET must be at least 32 characters")
+		}
+		return []byte(cfg.Secret), nil
+	}
+	if cfg.DB != "" {
+		return nil, minwon.Errorf(minwon.EINVALID, "with --db set MINWON_SECRET (32+ characters, the same on every node)")
+	}
+	path := filepath.Join(cfg.Data, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, minwon.Errorf(minwon.EUNAVAILABLE, "read %s: %v", path, err)
+	}
+	b = make([]byte, 32)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, minwon.Errorf(minwon.EUNAVAILABLE, "write %s: %v", path, err)
+	}
+	return b, nil
+}
+
+// bootstrap fills an empty store: the demo center with --demo, otherwise one
+// center with an admin whose password the operator must supply.
+func bootstrap(ctx context.Context, cfg Config, store minwon.Store, c *center.Center, stdout io.Writer) error {
+	ts, err := store.Tenants(ctx)
+	if err != nil || len(ts) > 0 {
+		return err
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, store, time.Now()); err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+		return c.Reload(ctx)
+	}
+	if cfg.AdminPassword == "" {
+		return minwon.Errorf(minwon.EINVALID, "the database is empty: give the first admin's password with --admin-password or MINWON_ADMIN_PASSWORD (or use --demo for the demo center)")
+	}
+	t, err := c.SaveTenant(ctx, "", minwon.Tenant{ID: "center", Name: "120 center", Kind: minwon.TenantCity, EntryPoints: []string{"center"}})
+	if err != nil {
+		return err
+	}
+	_, err = c.SaveUser(ctx, "", minwon.User{ID: "admin", TenantID: t.ID, Login: "admin", Name: "Administrator", Roles: []minwon.Role{minwon.RoleAdmin}}, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	fmt.Fprintln(stdout, "created tenant 'center' and user 'admin'")
+	return nil
+}
+
+func loadKB(cfg Config, log *slog.Logger) (*kb.Index, error) {
+	var arts []kb.Article
+	if cfg.Demo {
+		a, err := demo.Articles()
+		if err != nil {
+			return nil, err
+		}
+		arts = append(arts, a...)
+	}
+	path := filepath.Join(cfg.Data, "kb.jsonl")
+	if f, err := os.Open(path); err == nil {
+		a, err := kb.LoadJSONL(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", path, err)
+		}
+		arts = append(arts, a...)
+		log.Info("knowledge base loaded", "file", path, "articles", len(a))
+	}
+	return kb.NewIndex(arts), nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := configFrom("serve", args, stderr, true)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if cfg.Center.Secret, err = cfg.secret(); err != nil {
+		return err
+	}
+	bus := inmem.NewBus()
+	c := center.New(cfg.Center, store, bus, log)
+	if err := c.Start(ctx, true); err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := bootstrap(ctx, cfg, store, c, stdout); err != nil {
+		return err
+	}
+	b := board.New(board.Config{Now: c.Now, Location: c.Location(), QueueStats: queueStats(c)})
+	unsub := bus.Subscribe(b.Apply)
+	defer unsub()
+	if err := b.Load(ctx, store); err != nil {
+		return err
+	}
+	index, err := loadKB(cfg, log)
+	if err != nil {
+		return err
+	}
+	dist, err := fs.Sub(ui.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	srv := mwhttp.NewServer(cfg.HTTPConfig, c, store, bus, b, index, dist, log)
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	base := "http://" + srv.Addr()
+	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
+	fmt.Fprintf(stdout, "  staff:   %s/\n  citizen: %s/chat/%s\n  board:   %s/#/board\n  metrics: %s/metrics\n",
+		base, base, firstEntry(c), base, base)
+	if cfg.Demo {
+		fmt.Fprint(stdout, demoLogins)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	case <-sig:
+	}
+	// First signal: stop taking contacts and let live ones reconnect to
+	// another node; a second signal forces exit.
+	log.Info("draining; press Ctrl-C again to force exit")
+	c.Drain()
+	go func() {
+		<-sig
+		log.Warn("forced exit")
+		os.Exit(1)
+	}()
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func queueStats(c *center.Center) func() []board.Queue {
+	return func() []board.Queue {
+		var out []board.Queue
+		for _, q := range c.QueueStats() {
+			out = append(out, board.Queue(q))
+		}
+		return out
+	}
+}
+
+func firstEntry(c *center.Center) string {
+	for _, q := range []string{"hanbit", "center"} {
+		if _, ok := c.TenantByEntry(q); ok {
+			return q
+		}
+	}
+	return "ENTRY"
+}
+
+const demoLogins = `
+Demo logins (password for all: minwon120!)
+  counselor01 … counselor20   counselors
+  supervisor01, supervisor02  supervisors
+  admin                       administrator
+  dept01, dept02              department officers (주차관리과, 자원순환과)
+`

@@ -1,0 +1,179 @@
+package minwon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EventType names a kind of state change. The part before the dot is the
+// entity it changes.
+type EventType string
+
+// Event types. Data holds the payload named in the comment, as JSON.
+const (
+	EventTenantSaved     EventType = "tenant.saved"     // Tenant
+	EventDepartmentSaved EventType = "department.saved" // Department
+	EventQueueSaved      EventType = "queue.saved"      // Queue
+	EventUserSaved       EventType = "user.saved"       // User (PasswordHash is never in it)
+	EventPasswordSet     EventType = "user.password"    // PasswordSet; redacted whenever events are shown
+	EventSessionCreated  EventType = "session.created"  // SessionCreated
+	EventSessionEnded    EventType = "session.ended"    // SessionEnded
+
+	EventAgentState    EventType = "agent.state"    // AgentStateChanged; AgentID set
+	EventAgentPresence EventType = "agent.presence" // AgentPresence; AgentID set
+
+	EventContactCreated    EventType = "contact.created"      // Contact
+	EventContactQueued     EventType = "contact.queued"       // ContactQueued; QueueID set
+	EventContactOffered    EventType = "contact.offered"      // ContactOffered; AgentID set
+	EventOfferExpired      EventType = "contact.offer_lapsed" // nothing; AgentID set
+	EventContactAnswered   EventType = "contact.answered"     // nothing; AgentID set
+	EventContactTransfered EventType = "contact.transferred"  // ContactTransferred
+	EventMessageSent       EventType = "message.sent"         // Message
+	EventMemoSaved         EventType = "contact.memo"         // MemoSaved
+	EventContactEnded      EventType = "contact.ended"        // ContactEnded
+	EventContactWrapped    EventType = "contact.wrapped"      // ContactWrapped
+	EventContactRated      EventType = "contact.rated"        // ContactRated
+	EventMonitor           EventType = "contact.monitor"      // Monitor; a supervisor opened or left a live contact
+
+	EventHandoffCreated EventType = "handoff.created" // Handoff
+	EventHandoffUpdated EventType = "handoff.updated" // HandoffUpdated
+
+	EventNoticePosted EventType = "notice.posted" // Notice
+	EventNoticeRead   EventType = "notice.read"   // NoticeRead
+
+	// Ephemeral events travel on the bus but are never stored.
+	EventTyping   EventType = "contact.typing"   // Typing
+	EventPosition EventType = "contact.position" // Position
+)
+
+// Ephemeral reports whether events of type t are published without being stored.
+func (t EventType) Ephemeral() bool { return t == EventTyping || t == EventPosition }
+
+// Event is an immutable record of one state change. It is stored before the
+// change is acknowledged and then published on the bus.
+type Event struct {
+	Seq       int64           `json:"seq"` // assigned by the store, increasing
+	ID        string          `json:"id"`
+	Type      EventType       `json:"type"`
+	TenantID  string          `json:"tenant_id,omitempty"`
+	At        time.Time       `json:"at"`
+	ActorID   string          `json:"actor_id,omitempty"` // user who caused it; empty for citizens and the system
+	ContactID string          `json:"contact_id,omitempty"`
+	AgentID   string          `json:"agent_id,omitempty"`
+	QueueID   string          `json:"queue_id,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// NewEvent builds an event with a fresh ID and data marshalled to JSON.
+func NewEvent(typ EventType, at time.Time, data any) *Event {
+	ev := &Event{ID: NewID(), Type: typ, At: at.UTC()}
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			panic(fmt.Sprintf("minwon: marshal %s payload: %v", typ, err)) // payloads are our own structs
+		}
+		ev.Data = b
+	}
+	return ev
+}
+
+// Decode unmarshals the event's payload into v.
+func (e *Event) Decode(v any) error {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("decode %s event %s: %w", e.Type, e.ID, err)
+	}
+	return nil
+}
+
+// Payloads.
+type (
+	PasswordSet struct {
+		UserID string `json:"user_id"`
+		Hash   string `json:"hash"`
+	}
+	SessionCreated struct {
+		TokenHash string    `json:"token_hash"` // SHA-256 of the cookie token, hex
+		UserID    string    `json:"user_id"`
+		CreatedAt time.Time `json:"created_at"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	SessionEnded struct {
+		TokenHash string `json:"token_hash"`
+	}
+	AgentStateChanged struct {
+		State  AgentState `json:"state"`
+		Reason string     `json:"reason,omitempty"` // break reason, or why the system changed it
+		Prev   AgentState `json:"prev"`
+	}
+	AgentPresence struct {
+		Connected bool `json:"connected"`
+	}
+	ContactQueued struct {
+		Reason string `json:"reason"` // new, overflow, transfer, requeue
+	}
+	ContactOffered struct {
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	ContactTransferred struct {
+		FromAgent string `json:"from_agent,omitempty"`
+		ToQueue   string `json:"to_queue,omitempty"`
+		ToAgent   string `json:"to_agent,omitempty"`
+		Note      string `json:"note,omitempty"`
+	}
+	MemoSaved struct {
+		Text string `json:"text"`
+	}
+	ContactEnded struct {
+		By     Sender `json:"by"` // citizen, agent or system
+		Reason string `json:"reason,omitempty"`
+	}
+	ContactWrapped struct {
+		Category     string     `json:"category"`
+		Resolution   Resolution `json:"resolution"`
+		DepartmentID string     `json:"department_id,omitempty"`
+		Summary      string     `json:"summary"`
+	}
+	ContactRated struct {
+		Rating  int    `json:"rating"`
+		Comment string `json:"comment,omitempty"`
+	}
+	Monitor struct {
+		On bool `json:"on"`
+	}
+	HandoffUpdated struct {
+		ID    string       `json:"id"`
+		State HandoffState `json:"state"`
+		Reply string       `json:"reply,omitempty"`
+	}
+	NoticeRead struct {
+		NoticeID string `json:"notice_id"`
+	}
+	Typing struct {
+		From Sender `json:"from"`
+	}
+	Position struct {
+		Position int   `json:"position"`
+		WaitSecs int64 `json:"wait_secs"`
+	}
+)
+
+// EventFilter selects stored events.
+type EventFilter struct {
+	TenantID  string
+	ContactID string
+	AfterSeq  int64
+	From, To  time.Time // zero means unbounded
+	Types     []EventType
+	Limit     int // 0 means no limit
+}
+
+// Bus carries events between the parts of a node and between nodes.
+type Bus interface {
+	// Publish delivers events to every subscriber, in order.
+	Publish(ctx context.Context, evs ...*Event) error
+	// Subscribe calls fn for every event published from now on, in order,
+	// from one goroutine per subscription. The returned func unsubscribes.
+	Subscribe(fn func(*Event)) (unsubscribe func())
+}

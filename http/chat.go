@@ -1,0 +1,334 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/center"
+)
+
+// Close codes beyond the standard ones (4000–4999 are the application's).
+const (
+	closeUnknownEntry = 4404
+	closeBadResume    = 4401
+	closeBusy         = 4503
+	closeRateLimited  = 4429
+)
+
+// maxFrame bounds one WebSocket frame; a message's text is bounded lower by
+// minwon.MaxMessageBytes and answered with an error frame, not a close.
+const maxFrame = 32 << 10
+
+// wsConn is one WebSocket with a serialised, buffered writer so a slow
+// browser never blocks event delivery to everyone else.
+type wsConn struct {
+	c    *websocket.Conn
+	out  chan []byte
+	done chan struct{}
+	once sync.Once
+}
+
+func newWSConn(c *websocket.Conn) *wsConn {
+	w := &wsConn{c: c, out: make(chan []byte, 256), done: make(chan struct{})}
+	go w.writeLoop()
+	return w
+}
+
+func (w *wsConn) writeLoop() {
+	for {
+		select {
+		case <-w.done:
+			return
+		case b := <-w.out:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := w.c.Write(ctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				w.close(websocket.StatusGoingAway, "write failed")
+				return
+			}
+		}
+	}
+}
+
+// send queues a frame; a connection that can't keep up is closed so it
+// reconnects and resumes from its last sequence number instead of losing
+// frames silently.
+func (w *wsConn) send(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	select {
+	case w.out <- b:
+	case <-w.done:
+	default:
+		w.close(websocket.StatusPolicyViolation, "too slow; reconnect to resume")
+	}
+}
+
+func (w *wsConn) close(code websocket.StatusCode, reason string) {
+	w.once.Do(func() {
+		close(w.done)
+		w.c.Close(code, reason)
+	})
+}
+
+type wsError struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func errFrame(err error) wsError {
+	return wsError{Type: "error", Code: minwon.ErrorCode(err), Message: minwon.ErrorMessage(err)}
+}
+
+// chatHub maps contacts to the citizen connections that watch them.
+type chatHub struct {
+	s     *Server
+	mu    sync.Mutex
+	conns map[string]map[*wsConn]bool
+	gone  map[string]*time.Timer // waiting contacts whose citizen went away
+}
+
+func newChatHub(s *Server) *chatHub {
+	return &chatHub{s: s, conns: map[string]map[*wsConn]bool{}, gone: map[string]*time.Timer{}}
+}
+
+func (h *chatHub) add(contactID string, c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conns[contactID] == nil {
+		h.conns[contactID] = map[*wsConn]bool{}
+	}
+	h.conns[contactID][c] = true
+	if t := h.gone[contactID]; t != nil {
+		t.Stop()
+		delete(h.gone, contactID)
+	}
+}
+
+// remove drops a connection; when a contact loses its last connection while
+// still waiting, the citizen is given CitizenGrace to come back before the
+// contact counts as abandoned.
+func (h *chatHub) remove(contactID string, c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.conns[contactID], c)
+	if len(h.conns[contactID]) > 0 {
+		return
+	}
+	delete(h.conns, contactID)
+	h.gone[contactID] = time.AfterFunc(h.s.cfg.CitizenGrace, func() {
+		h.mu.Lock()
+		_, back := h.conns[contactID]
+		delete(h.gone, contactID)
+		h.mu.Unlock()
+		if back {
+			return
+		}
+		ct, err := h.s.center.Contact(context.Background(), contactID)
+		if err == nil && (ct.State == minwon.ContactWaiting || ct.State == minwon.ContactRinging) {
+			if err := h.s.center.CitizenLeave(context.Background(), contactID); err != nil {
+				h.s.log.Warn("abandon after disconnect", "contact", contactID, "err", err)
+			}
+		}
+	})
+}
+
+func (h *chatHub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.conns {
+		for c := range set {
+			c.close(websocket.StatusServiceRestart, "server restarting; reconnect to resume")
+		}
+	}
+	for _, t := range h.gone {
+		t.Stop()
+	}
+}
+
+// deliver turns an event into the citizen's frames.
+func (h *chatHub) deliver(ev *minwon.Event) {
+	if ev.ContactID == "" {
+		return
+	}
+	h.mu.Lock()
+	set := h.conns[ev.ContactID]
+	if len(set) == 0 {
+		h.mu.Unlock()
+		return
+	}
+	conns := make([]*wsConn, 0, len(set))
+	for c := range set {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	var frame any
+	switch ev.Type {
+	case minwon.EventMessageSent:
+		var m minwon.Message
+		if ev.Decode(&m) != nil || m.From == minwon.FromWhisper {
+			return
+		}
+		frame = map[string]any{"type": "message", "message": m}
+	case minwon.EventPosition:
+		var p minwon.Position
+		if ev.Decode(&p) != nil {
+			return
+		}
+		frame = map[string]any{"type": "queue", "position": p.Position, "wait_secs": p.WaitSecs}
+	case minwon.EventContactAnswered:
+		frame = map[string]any{"type": "agent", "name": h.s.center.UserName(ev.AgentID)}
+	case minwon.EventTyping:
+		var t minwon.Typing
+		if ev.Decode(&t) != nil || t.From == minwon.FromCitizen {
+			return
+		}
+		frame = map[string]any{"type": "typing"}
+	case minwon.EventContactTransfered:
+		frame = map[string]any{"type": "transferred"}
+	case minwon.EventContactEnded:
+		frame = map[string]any{"type": "ended"}
+	case minwon.EventContactRated:
+		frame = map[string]any{"type": "rated"}
+	default:
+		return
+	}
+	for _, c := range conns {
+		c.send(frame)
+	}
+}
+
+type citizenFrame struct {
+	Type     string `json:"type"`
+	ClientID string `json:"client_id,omitempty"`
+	Text     string `json:"text,omitempty"`
+	Rating   int    `json:"rating,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ip := clientIP(r)
+	entry := q.Get("entry")
+	if !s.limits.acquire("chat:"+ip, s.cfg.ChatPerIP) {
+		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many open chats from your address"})
+		return
+	}
+	defer s.limits.release("chat:" + ip)
+	tenant, ok := s.center.TenantByEntry(entry)
+	if !ok {
+		s.fail(w, r, minwon.Errorf(minwon.ENOTFOUND, "no center answers at %q", entry))
+		return
+	}
+	var ct *minwon.Contact
+	resume := q.Get("resume")
+	if resume != "" {
+		c, err := s.center.Resume(r.Context(), resume)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ct = c
+	} else if !s.limits.allow("chat-start:"+ip, s.cfg.ChatStartsPerIP, time.Minute) {
+		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many new chats from your address; wait a minute"})
+		return
+	}
+	conn, err := websocket.Accept(w, r, nil) // same-origin by default: other sites can't open chats in a citizen's name
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(maxFrame)
+	wc := newWSConn(conn)
+	s.metrics.wsConns.WithLabelValues("chat").Inc()
+	defer s.metrics.wsConns.WithLabelValues("chat").Dec()
+	defer wc.close(websocket.StatusNormalClosure, "")
+
+	ctx := r.Context()
+	if ct == nil {
+		c, token, err := s.center.StartChat(ctx, center.ChatRequest{Entry: entry, Visitor: q.Get("visitor"), Name: q.Get("name"), Language: q.Get("lang")})
+		if err != nil {
+			wc.send(errFrame(err))
+			wc.close(closeBusy, minwon.ErrorMessage(err))
+			return
+		}
+		ct, resume = c, token
+	}
+	after, _ := strconv.Atoi(q.Get("after"))
+	// Register before reading the backlog so nothing sent in between is lost;
+	// the page drops duplicates by message id.
+	s.chat.add(ct.ID, wc)
+	defer s.chat.remove(ct.ID, wc)
+	msgs, err := s.center.Messages(ctx, ct.ID, after, false)
+	if err != nil {
+		wc.send(errFrame(err))
+		return
+	}
+	if msgs == nil {
+		msgs = []*minwon.Message{}
+	}
+	wc.send(map[string]any{"type": "welcome", "contact_id": ct.ID, "resume": resume, "tenant_name": tenant.Name, "state": ct.State, "messages": msgs})
+	switch ct.State {
+	case minwon.ContactWaiting, minwon.ContactRinging:
+		if p, ok := s.center.Position(ct.ID); ok {
+			wc.send(map[string]any{"type": "queue", "position": p.Position, "wait_secs": p.WaitSecs})
+		}
+	case minwon.ContactActive:
+		wc.send(map[string]any{"type": "agent", "name": s.center.UserName(ct.AgentID)})
+	default:
+		wc.send(map[string]any{"type": "ended"})
+		if ct.Rating != 0 {
+			wc.send(map[string]any{"type": "rated"})
+		}
+	}
+	for {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
+			if errors.As(err, new(websocket.CloseError)) || ctx.Err() != nil {
+				return
+			}
+			return // includes frames over the read limit: the library closes with 1009
+		}
+		if typ != websocket.MessageText || !utf8.Valid(data) {
+			wc.send(errFrame(minwon.Errorf(minwon.EINVALID, "frames must be UTF-8 JSON text")))
+			continue
+		}
+		var f citizenFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			wc.send(errFrame(minwon.Errorf(minwon.EINVALID, "malformed frame")))
+			continue
+		}
+		switch f.Type {
+		case "message":
+			if _, err := s.center.CitizenSend(ctx, ct.ID, f.ClientID, f.Text); err != nil {
+				e := errFrame(err)
+				wc.send(map[string]any{"type": "error", "code": e.Code, "message": e.Message, "client_id": f.ClientID})
+			}
+		case "typing":
+			s.center.Typing(ctx, ct.ID, minwon.FromCitizen, "")
+		case "leave":
+			if err := s.center.CitizenLeave(ctx, ct.ID); err != nil {
+				wc.send(errFrame(err))
+			}
+		case "rating":
+			if err := s.center.Rate(ctx, ct.ID, f.Rating, f.Comment); err != nil {
+				wc.send(errFrame(err))
+			}
+		case "ping":
+			wc.send(map[string]string{"type": "pong"})
+		default:
+			wc.send(errFrame(minwon.Errorf(minwon.EINVALID, "unknown frame type %q", f.Type)))
+		}
+	}
+}

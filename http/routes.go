@@ -1,0 +1,147 @@
+package http
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/board"
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/kb"
+)
+
+// route is one API endpoint; the table drives both the mux and the OpenAPI
+// document, so the document can't forget a route.
+type route struct {
+	method, path string
+	role         minwon.Role // "" any logged-in user; "public" no login
+	summary      string
+	tag          string
+	body         any // request body example type, nil when none
+	resp         any // response type, nil for 204
+	handler      http.HandlerFunc
+}
+
+const public minwon.Role = "public"
+
+func (s *Server) registerRoutes() {
+	type contactView struct {
+		Contact  *minwon.Contact   `json:"contact"`
+		Messages []*minwon.Message `json:"messages"`
+	}
+	type handoffView struct {
+		Handoff  *minwon.Handoff   `json:"handoff"`
+		Contact  *minwon.Contact   `json:"contact"`
+		Messages []*minwon.Message `json:"messages"`
+	}
+	s.routes = []route{
+		{"GET", "/healthz", public, "Readiness: 200 when serving, 503 while draining", "ops", nil, map[string]string{}, s.healthz},
+		{"POST", "/api/login", public, "Log in; sets the session cookie and returns the CSRF token", "session", loginRequest{}, meResponse{}, s.login},
+		{"POST", "/api/logout", "", "Log out", "session", nil, nil, s.logout},
+		{"GET", "/api/me", "", "The logged-in user, the CSRF token and the agent state", "session", nil, meResponse{}, s.me},
+		{"GET", "/api/reference", "", "Lists for forms: tenants, queues, departments, categories, break reasons, agents", "session", nil, referenceResponse{}, s.reference},
+
+		{"POST", "/api/agent/state", minwon.RoleCounselor, "Set my state", "counselor", stateRequest{}, center.AgentStatus{}, s.setState},
+		{"GET", "/api/agent/contacts", minwon.RoleCounselor, "My offered, active and wrap-up contacts with messages", "counselor", nil, []contactView{}, s.myContacts},
+		{"POST", "/api/contacts/{id}/accept", minwon.RoleCounselor, "Accept an offered contact", "counselor", nil, contactView{}, s.accept},
+		{"GET", "/api/contacts/{id}", minwon.RoleCounselor, "A contact with its messages", "counselor", nil, contactView{}, s.getContact},
+		{"POST", "/api/contacts/{id}/messages", minwon.RoleCounselor, "Send a reply", "counselor", sendRequest{}, minwon.Message{}, s.agentSend},
+		{"POST", "/api/contacts/{id}/memo", minwon.RoleCounselor, "Save the memo pad", "counselor", memoRequest{}, nil, s.memo},
+		{"POST", "/api/contacts/{id}/end", minwon.RoleCounselor, "End the conversation; the citizen is asked to rate it", "counselor", nil, minwon.Contact{}, s.endContact},
+		{"POST", "/api/contacts/{id}/wrapup", minwon.RoleCounselor, "Close with category, resolution and summary", "counselor", wrapRequest{}, minwon.Contact{}, s.wrap},
+		{"POST", "/api/contacts/{id}/transfer", minwon.RoleCounselor, "Transfer to a queue or a counselor", "counselor", transferRequest{}, minwon.Contact{}, s.transfer},
+		{"POST", "/api/contacts/{id}/handoff", minwon.RoleCounselor, "Hand the matter to a department", "counselor", handoffRequest{}, minwon.Handoff{}, s.handoff},
+		{"GET", "/api/contacts/{id}/history", minwon.RoleCounselor, "Earlier contacts of the same citizen", "counselor", nil, []minwon.Contact{}, s.history},
+		{"GET", "/api/kb/search", minwon.RoleCounselor, "Search the knowledge base (?q=)", "counselor", nil, []kbHit{}, s.kbSearch},
+		{"GET", "/api/kb/articles/{id}", minwon.RoleCounselor, "One knowledge-base article", "counselor", nil, kb.Article{}, s.kbArticle},
+		{"GET", "/api/notices", "", "Active notices with who read them", "notices", nil, []minwon.Notice{}, s.notices},
+		{"POST", "/api/notices/{id}/read", "", "Confirm reading a notice", "notices", nil, nil, s.readNotice},
+		{"POST", "/api/notices", minwon.RoleSupervisor, "Post a notice", "notices", noticeRequest{}, minwon.Notice{}, s.postNotice},
+
+		{"GET", "/api/board", minwon.RoleSupervisor, "The status board", "supervisor", nil, board.Snapshot{}, s.getBoard},
+		{"POST", "/api/contacts/{id}/monitor", minwon.RoleSupervisor, "Start or stop watching a live contact", "supervisor", monitorRequest{}, contactView{}, s.monitor},
+		{"POST", "/api/contacts/{id}/whisper", minwon.RoleSupervisor, "Coach the counselor; the citizen never sees it", "supervisor", whisperRequest{}, minwon.Message{}, s.whisper},
+
+		{"GET", "/api/handoffs", minwon.RoleDepartment, "Hand-offs of my department (?state=)", "department", nil, []minwon.Handoff{}, s.handoffs},
+		{"GET", "/api/handoffs/{id}", minwon.RoleDepartment, "One hand-off with the conversation", "department", nil, handoffView{}, s.getHandoff},
+		{"POST", "/api/handoffs/{id}", minwon.RoleDepartment, "Accept or finish a hand-off", "department", handoffUpdate{}, minwon.Handoff{}, s.updateHandoff},
+
+		{"GET", "/api/tenants", minwon.RoleAdmin, "List tenants", "admin", nil, []minwon.Tenant{}, s.listTenants},
+		{"POST", "/api/tenants", minwon.RoleAdmin, "Create a tenant", "admin", minwon.Tenant{}, minwon.Tenant{}, s.saveTenant},
+		{"PUT", "/api/tenants/{id}", minwon.RoleAdmin, "Update a tenant", "admin", minwon.Tenant{}, minwon.Tenant{}, s.saveTenant},
+		{"GET", "/api/departments", minwon.RoleAdmin, "List departments", "admin", nil, []minwon.Department{}, s.listDepartments},
+		{"POST", "/api/departments", minwon.RoleAdmin, "Create a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},
+		{"PUT", "/api/departments/{id}", minwon.RoleAdmin, "Update a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},
+		{"GET", "/api/queues", minwon.RoleAdmin, "List queues", "admin", nil, []minwon.Queue{}, s.listQueues},
+		{"POST", "/api/queues", minwon.RoleAdmin, "Create a queue", "admin", minwon.Queue{}, minwon.Queue{}, s.saveQueue},
+		{"PUT", "/api/queues/{id}", minwon.RoleAdmin, "Update a queue", "admin", minwon.Queue{}, minwon.Queue{}, s.saveQueue},
+		{"GET", "/api/users", minwon.RoleAdmin, "List users", "admin", nil, []minwon.User{}, s.listUsers},
+		{"POST", "/api/users", minwon.RoleAdmin, "Create a user", "admin", userRequest{}, minwon.User{}, s.saveUser},
+		{"PUT", "/api/users/{id}", minwon.RoleAdmin, "Update a user", "admin", userRequest{}, minwon.User{}, s.saveUser},
+		{"GET", "/api/events", minwon.RoleAdmin, "The audit trail (?after=SEQ&limit=N)", "admin", nil, []minwon.Event{}, s.events},
+	}
+	for _, rt := range s.routes {
+		h := rt.handler
+		if rt.role != public {
+			h = s.guard(rt.role, h)
+		}
+		s.mux.HandleFunc(rt.method+" "+rt.path, h)
+	}
+	s.mux.HandleFunc("GET /api/openapi.json", s.openapi)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.mux.HandleFunc("GET /ws/chat", s.chatWS)
+	s.mux.HandleFunc("GET /ws/desk", s.guard("", s.deskWS))
+	s.mux.HandleFunc("GET /ws/board", s.guard(minwon.RoleSupervisor, s.boardWS))
+	s.mux.HandleFunc("GET /chat/{entry}", s.chatPage)
+	s.mux.HandleFunc("/", s.static)
+}
+
+// chatPage serves the citizen page for a known entry point only.
+func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.center.TenantByEntry(r.PathValue("entry")); !ok {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("이 주소로 운영되는 상담 창구가 없습니다. / No center answers at this address.\n"))
+		return
+	}
+	s.serveFile(w, r, "chat.html")
+}
+
+// static serves the UI, and answers unknown API paths in the API's own error
+// format rather than with the UI's page.
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/ws/") {
+		s.fail(w, r, minwon.Errorf(minwon.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p := strings.TrimPrefix(r.URL.Path, "/")
+	if p == "" {
+		p = "index.html"
+	}
+	s.serveFile(w, r, p)
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	if s.ui == nil {
+		http.Error(w, "the web UI was not built into this binary (run make build)", http.StatusNotFound)
+		return
+	}
+	if _, err := fs.Stat(s.ui, name); err != nil {
+		if strings.Contains(name, ".") {
+			http.NotFound(w, r)
+			return
+		}
+		name = "index.html" // client-side routes
+	}
+	if strings.HasPrefix(name, "assets/") {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors *")
+	http.ServeFileFS(w, r, s.ui, name)
+}

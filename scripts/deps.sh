@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the system packages minwon's build and tests use, only when
+# missing, so a second run is quiet and quick. Debian; needs root or sudo.
+set -euo pipefail
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in postgresql-15 chromium fonts-nanum; do
+  have_pkg "$p" || need+=("$p")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "deps: missing packages ${need[*]} and not root; install them with apt-get" >&2; exit 1
+  fi
+fi
+echo "deps: installing ${need[*]} (once)"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Debian package starts a cluster on 5432; tests start their own on a
+# loopback port instead, so the packaged one is left alone.

@@ -1,0 +1,157 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/minwon/minwon"
+)
+
+// maxBatchEvents caps one transaction, so that a burst is committed in
+// slices short enough to keep every caller's wait bounded.
+const maxBatchEvents = 2000
+
+// request is one Append call waiting for the writer: a group whose events
+// are committed together or not at all.
+type request struct {
+	ctx  context.Context
+	ops  []op
+	done chan error // buffered; the writer never blocks on it
+}
+
+// Append stores evs in order, updates the read models and sets each event's
+// Seq, in one transaction shared with whatever other Append calls are
+// waiting. It returns once the events are durable, or with the reason they
+// were refused: EINVALID for an ephemeral event or a malformed payload,
+// ECONFLICT for a duplicate (event ID, message seq or client_id, login),
+// ENOTFOUND for a change to a contact, user or hand-off the store lacks.
+// A refused call stores none of its events and never harms the others.
+//
+// Once a call is queued its outcome is always reported: ctx only abandons a
+// call that the writer has not yet picked up.
+func (db *DB) Append(ctx context.Context, evs ...*minwon.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	r := &request{ctx: ctx, ops: make([]op, len(evs)), done: make(chan error, 1)}
+	for i, ev := range evs {
+		o, err := db.prepare(ev)
+		if err != nil {
+			return err
+		}
+		r.ops[i] = o
+	}
+
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return minwon.Errorf(minwon.EUNAVAILABLE, "the store is closed")
+	}
+	select {
+	case db.reqs <- r:
+		// Counted once sent, so Pending never shows a call the writer cannot
+		// take yet; the writer may subtract first, and that is fine for a gauge.
+		db.pending.Add(1)
+		db.mu.RUnlock()
+	case <-ctx.Done():
+		db.mu.RUnlock()
+		return ctx.Err()
+	}
+	return <-r.done
+}
+
+// run is the writer goroutine. It takes whatever is waiting, commits it as
+// one batch, and repeats; batches grow by themselves while a commit is
+// running, so a lone caller waits for no timer.
+func (db *DB) run() {
+	defer close(db.done)
+	var batch []*request
+	for r := range db.reqs {
+		db.gate.Lock()
+		batch = append(batch[:0], r)
+		n := len(r.ops)
+	collect:
+		for n < maxBatchEvents {
+			select {
+			case r, ok := <-db.reqs:
+				if !ok {
+					break collect // closed: this batch is the last
+				}
+				batch = append(batch, r)
+				n += len(r.ops)
+			default:
+				break collect
+			}
+		}
+		db.pending.Add(-int64(len(batch)))
+
+		live := batch[:0]
+		for _, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				r.done <- err // not written: the caller gave up before its turn
+				continue
+			}
+			live = append(live, r)
+		}
+		db.commit(live)
+		clear(batch) // let answered requests be collected
+		db.gate.Unlock()
+	}
+}
+
+// commit writes groups in one transaction. When one group is refused (a
+// duplicate, a missing row) it answers that group and runs the rest again
+// without it. When the failure belongs to no group (I/O, a lost connection)
+// it runs each group on its own, so that each gets its own answer.
+func (db *DB) commit(groups []*request) {
+	for len(groups) > 0 {
+		seqs, bad, err := db.exec(groups)
+		if err == nil {
+			i := 0
+			for _, g := range groups {
+				for _, o := range g.ops {
+					o.ev.Seq = seqs[i]
+					i++
+				}
+				g.done <- nil
+			}
+			db.stats.batches.Add(1)
+			db.stats.appends.Add(int64(len(groups)))
+			db.stats.events.Add(int64(i))
+			return
+		}
+		var merr *minwon.Error
+		if bad >= 0 && errors.As(err, &merr) {
+			db.log.Debug("append refused", "event", groups[bad].ops[0].ev.ID, "code", merr.Code, "reason", merr.Message)
+			db.stats.rejected.Add(1)
+			groups[bad].done <- err
+			groups = append(groups[:bad:bad], groups[bad+1:]...)
+			if len(groups) > 0 {
+				db.stats.retries.Add(1)
+			}
+			continue
+		}
+		if len(groups) == 1 {
+			db.log.Error("append failed", "event", groups[0].ops[0].ev.ID, "err", err)
+			db.stats.rejected.Add(1)
+			groups[0].done <- fmt.Errorf("append events: %w", err)
+			return
+		}
+		db.log.Warn("batch failed; committing its appends one by one", "appends", len(groups), "err", err)
+		db.stats.retries.Add(1)
+		for _, g := range groups {
+			db.commit([]*request{g})
+		}
+		return
+	}
+}
+
+// exec runs one transaction for groups and returns the Seq of every event in
+// order. On failure bad is the index of the group at fault, or -1.
+func (db *DB) exec(groups []*request) (seqs []int64, bad int, err error) {
+	if db.dialect == Postgres {
+		return db.execPostgres(groups)
+	}
+	return db.execSQLite(groups)
+}

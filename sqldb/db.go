@@ -1,0 +1,265 @@
+// Package sqldb stores minwon events and the read models derived from them,
+// in SQLite (embedded, the default) or PostgreSQL. Append is the only write:
+// one writer goroutine takes every pending Append and commits them together
+// in one transaction (group commit), so many concurrent callers cost one
+// commit rather than one each.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/minwon/minwon"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ minwon.Store = (*DB)(nil)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// Dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// queueSize bounds the Append calls waiting for the writer; a caller beyond it
+// waits to enqueue, which pushes back on producers instead of growing memory.
+const queueSize = 16384
+
+// DB is a minwon.Store on SQLite or PostgreSQL.
+type DB struct {
+	dialect Dialect
+	log     *slog.Logger
+
+	// rdb serves reads. On SQLite it is a pool of query-only connections that
+	// read beside the writer thanks to WAL; on PostgreSQL it is the one pool.
+	rdb *sql.DB
+	// wdb is where the writer commits. On SQLite it holds exactly one
+	// connection, so its prepared statements live as long as the DB.
+	wdb *sql.DB
+
+	mu     sync.RWMutex // orders Append's send on reqs before Close closes it
+	closed bool
+	reqs   chan *request
+	done   chan struct{} // closed when the writer has drained reqs and exited
+
+	// gate is held by the writer while it collects and commits a batch; the
+	// tests hold it to make requests pile up into one batch.
+	gate sync.Mutex
+
+	stmts map[string]*sql.Stmt // SQLite statements prepared on wdb; writer goroutine only
+
+	pending atomic.Int64
+	stats   struct{ appends, events, batches, retries, rejected atomic.Int64 }
+}
+
+// Stats counts the writer's work since Open, for metrics and benchmarks.
+type Stats struct {
+	Appends  int64 // Append calls that committed
+	Events   int64 // events committed
+	Batches  int64 // transactions committed
+	Retries  int64 // batches run again without a group that failed
+	Rejected int64 // Append calls answered with an error by the writer
+	Pending  int64 // Append calls waiting for the writer now
+}
+
+// Open connects to the database named by dsn: "postgres://…" (or
+// "postgresql://…") for PostgreSQL, otherwise a SQLite file path, optionally
+// written "sqlite:PATH". It does not migrate; call Migrate, or use
+// OpenMigrated. A nil logger discards.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{
+		log:   logger,
+		reqs:  make(chan *request, queueSize),
+		done:  make(chan struct{}),
+		stmts: make(map[string]*sql.Stmt),
+	}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.dialect = Postgres
+		err = db.openPostgres(ctx, dsn)
+	} else {
+		db.dialect = SQLite
+		path := dsn
+		if p, ok := strings.CutPrefix(dsn, "sqlite://"); ok {
+			path = p
+		} else if p, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+			path = p
+		}
+		err = db.openSQLite(ctx, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	go db.run()
+	return db, nil
+}
+
+// OpenMigrated opens the database and brings its schema up to date.
+func OpenMigrated(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
+	db, err := Open(ctx, dsn, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return db, nil
+}
+
+func (db *DB) openSQLite(ctx context.Context, path string) error {
+	if path == "" {
+		return minwon.Errorf(minwon.EINVALID, "no SQLite database path")
+	}
+	// synchronous=NORMAL in WAL mode writes every commit to the WAL before
+	// returning, so a committed batch survives the process being killed; only
+	// a power cut can lose the last commits, and it never corrupts the file.
+	params := "_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL"
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	base := path + sep + params
+
+	var err error
+	// IMMEDIATE takes the write lock at BEGIN, so a second process writing
+	// the same file waits under busy_timeout instead of failing mid-batch.
+	if db.wdb, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	db.wdb.SetMaxOpenConns(1)
+	db.wdb.SetMaxIdleConns(1)
+	db.wdb.SetConnMaxLifetime(0)
+	db.wdb.SetConnMaxIdleTime(0)
+	var mode string
+	if err := db.wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		db.wdb.Close()
+		return fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		// Some network file systems cannot share memory for WAL; the store
+		// still works, with readers and the writer taking turns.
+		db.log.Warn("sqlite is not in WAL mode", "path", path, "journal_mode", mode)
+	}
+
+	if db.rdb, err = sql.Open("sqlite", base+"&_query_only=1"); err != nil {
+		db.wdb.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.rdb.SetMaxOpenConns(n)
+	db.rdb.SetMaxIdleConns(n)
+	if err := db.rdb.PingContext(ctx); err != nil {
+		return errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), db.wdb.Close(), db.rdb.Close())
+	}
+	return nil
+}
+
+func (db *DB) openPostgres(ctx context.Context, dsn string) error {
+	sdb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	sdb.SetMaxOpenConns(32)
+	sdb.SetMaxIdleConns(32)
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	db.rdb, db.wdb = sdb, sdb
+	return nil
+}
+
+// Dialect reports which database the DB is on.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Migrate applies the embedded migrations that the database lacks. Running
+// it again, or from two processes at once on PostgreSQL, is harmless.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithSlog(db.log), goose.WithDisableGlobalRegistry(true)}
+	gd := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		gd = goose.DialectPostgres
+		// An advisory lock keeps two nodes starting together from racing.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, db.wdb, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range results {
+		db.log.Info("migrated", "dialect", string(db.dialect), "migration", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}
+
+// Stats reports the writer's counters.
+func (db *DB) Stats() Stats {
+	return Stats{
+		Appends:  db.stats.appends.Load(),
+		Events:   db.stats.events.Load(),
+		Batches:  db.stats.batches.Load(),
+		Retries:  db.stats.retries.Load(),
+		Rejected: db.stats.rejected.Load(),
+		Pending:  db.pending.Load(),
+	}
+}
+
+// Close stops taking appends, commits those already waiting, and closes the
+// database. Appends after Close fail with EUNAVAILABLE.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		return nil
+	}
+	db.closed = true
+	close(db.reqs)
+	db.mu.Unlock()
+	<-db.done
+
+	var errs []error
+	for _, st := range db.stmts {
+		errs = append(errs, st.Close())
+	}
+	if db.wdb != db.rdb {
+		errs = append(errs, db.wdb.Close())
+	}
+	errs = append(errs, db.rdb.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,17 @@
+package sqldb
+
+import "context"
+
+// HoldWriter stops the writer before its next batch until release is
+// called, so that a test can make several Append calls share one batch.
+func HoldWriter(db *DB) (release func()) {
+	db.gate.Lock()
+	return db.gate.Unlock
+}
+
+// AgentState reads the convenience agent_states row the app itself never reads.
+func AgentState(ctx context.Context, db *DB, agentID string) (state, reason string, connected bool, err error) {
+	err = db.rdb.QueryRowContext(ctx, db.rebind(`SELECT state, reason, connected FROM agent_states WHERE agent_id = ?`), agentID).
+		Scan(&state, &reason, &connected)
+	return state, reason, connected, err
+}

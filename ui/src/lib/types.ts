@@ -1,0 +1,258 @@
+// Shapes of the JSON the server speaks (see docs/api.md and minwon.go).
+// Optional fields are those the Go side marks omitempty.
+
+export type Role = 'counselor' | 'supervisor' | 'admin' | 'department';
+export type AgentState = 'offline' | 'available' | 'busy' | 'acw' | 'break' | 'away';
+export type Channel = 'chat' | 'voice' | 'sms' | 'video';
+export type ContactState = 'queued' | 'offered' | 'active' | 'wrapup' | 'closed' | 'abandoned';
+export type Sender = 'citizen' | 'agent' | 'bot' | 'system' | 'whisper';
+export type HandoffState = 'open' | 'accepted' | 'done';
+export type Resolution = 'resolved' | 'handoff';
+
+export interface Tenant {
+  id: string;
+  parent_id?: string;
+  name: string;
+  kind: 'city' | 'district' | 'client';
+  entry_points: string[] | null;
+  default_queue: string;
+  created_at?: string;
+}
+
+export interface Department {
+  id: string;
+  tenant_id: string;
+  name: string;
+  phone?: string;
+}
+
+export interface Queue {
+  id: string;
+  tenant_id: string;
+  name: string;
+  skills: string[] | null;
+  priority: number;
+  overflow_queue?: string;
+  overflow_after_ns?: number;
+  offer_timeout_ns: number;
+  service_level_ns: number;
+}
+
+export interface User {
+  id: string;
+  tenant_id: string;
+  login: string;
+  name: string;
+  roles: Role[] | null;
+  department_id?: string;
+  skills: string[] | null;
+  capacity: Partial<Record<Channel, number>> | null;
+  disabled: boolean;
+  created_at?: string;
+  password?: string; // only ever sent, never returned
+}
+
+export interface Contact {
+  id: string;
+  tenant_id: string;
+  queue_id: string;
+  channel: Channel;
+  state: ContactState;
+  entry_point: string;
+  citizen_id: string;
+  citizen_name?: string;
+  language: string;
+  priority: number;
+  agent_id?: string;
+  created_at: string;
+  answered_at?: string;
+  ended_at?: string;
+  closed_at?: string;
+  category?: string;
+  resolution?: Resolution;
+  department_id?: string;
+  summary?: string;
+  memo?: string;
+  rating?: number;
+  rating_comment?: string;
+}
+
+export interface Message {
+  id: string;
+  contact_id: string;
+  seq: number;
+  from: Sender;
+  author_id?: string;
+  text: string;
+  client_id?: string;
+  at: string;
+}
+
+export interface ContactWithMessages {
+  contact: Contact;
+  messages: Message[] | null;
+}
+
+export interface Handoff {
+  id: string;
+  tenant_id: string;
+  contact_id: string;
+  department_id: string;
+  summary: string;
+  note?: string;
+  state: HandoffState;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  reply?: string;
+  // The list may carry the contact (or parts of it) alongside.
+  contact?: Partial<Contact>;
+}
+
+export interface Notice {
+  id: string;
+  tenant_id: string;
+  title: string;
+  body: string;
+  author_id: string;
+  created_at: string;
+  expires_at: string;
+  read_by: string[] | null;
+}
+
+export interface AgentStatus {
+  state: AgentState;
+  reason?: string;
+  since: string;
+}
+
+export interface Me {
+  user: User;
+  csrf: string;
+  agent?: AgentStatus | null;
+}
+
+export interface Reference {
+  tenants: Tenant[] | null;
+  queues: Queue[] | null;
+  departments: Department[] | null;
+  categories: string[] | null;
+  break_reasons: string[] | null;
+  agents: { id: string; name: string; skills: string[] | null }[] | null;
+}
+
+export interface KBHit {
+  id: string;
+  title: string;
+  snippet: string;
+  category?: string;
+  department?: string;
+}
+
+// An article's exact shape is the server's; these are the fields we look for.
+export interface KBArticle {
+  id: string;
+  title: string;
+  body?: string;
+  text?: string;
+  content?: string;
+  category?: string;
+  department?: string;
+  updated_at?: string;
+}
+
+export interface BoardAgent {
+  id: string;
+  name: string;
+  state: AgentState;
+  reason?: string;
+  since: string;
+  connected: boolean;
+  contacts: number;
+  handled: number;
+}
+
+export interface BoardQueue {
+  id: string;
+  name: string;
+  waiting: number;
+  longest_wait_secs: number;
+  ready_agents: number;
+}
+
+export interface BoardToday {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  answered_in_sl: number;
+  service_level: number;
+  answer_rate: number;
+}
+
+export interface BoardHour {
+  hour: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+}
+
+export interface BoardLive {
+  contact_id: string;
+  queue_id: string;
+  agent_id?: string;
+  state: ContactState;
+  channel: Channel;
+  since: string;
+}
+
+export interface BoardNotice {
+  id: string;
+  title: string;
+  expires_at: string;
+  unread: string[] | null;
+}
+
+export interface Board {
+  at: string;
+  sl_threshold_secs: number;
+  agents: BoardAgent[] | null;
+  queues: BoardQueue[] | null;
+  today: BoardToday;
+  hourly: BoardHour[] | null;
+  live: BoardLive[] | null;
+  notices: BoardNotice[] | null;
+}
+
+export interface StoredEvent {
+  seq: number;
+  id: string;
+  type: string;
+  tenant_id?: string;
+  at: string;
+  actor_id?: string;
+  contact_id?: string;
+  agent_id?: string;
+  queue_id?: string;
+  data?: unknown;
+}
+
+// Frames on /ws/desk (server → desk).
+export type DeskFrame =
+  | ({ type: 'state' } & AgentStatus)
+  | { type: 'offer'; contact: Contact; expires_at: string }
+  | { type: 'contact'; contact: Contact }
+  | { type: 'message'; message: Message }
+  | { type: 'typing'; contact_id: string }
+  | { type: 'notice'; notice: Notice }
+  | { type: 'error'; code?: string; message?: string };
+
+// Frames on /ws/chat (server → citizen).
+export type ChatFrame =
+  | { type: 'welcome'; contact_id: string; resume: string; tenant_name?: string; messages: Message[] | null }
+  | { type: 'queue'; position: number; wait_secs: number }
+  | { type: 'agent'; name?: string }
+  | { type: 'message'; message: Message }
+  | { type: 'typing' }
+  | { type: 'ended' }
+  | { type: 'rated' }
+  | { type: 'error'; code?: string; message?: string };

@@ -1,0 +1,513 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { get, post, seg } from '../lib/api';
+import { t, tv, useLang } from '../lib/i18n';
+import { mergeMessages, settlePending, type Pending } from '../lib/messages';
+import type {
+  AgentState,
+  AgentStatus,
+  Contact,
+  ContactWithMessages,
+  DeskFrame,
+  Message,
+  Notice,
+} from '../lib/types';
+import { serverNow } from '../lib/clock';
+import { useLatest, useNow } from '../lib/hooks';
+import { beep, clock, loadItem, saveItem, since, uuid } from '../lib/util';
+import { ChatColumn } from './ChatColumn';
+import { Sidebar } from './Sidebar';
+import { notify, notifyError } from './notify';
+import { names, useSession } from './session';
+import { useSocket } from './useSocket';
+
+export interface ChatItem {
+  contact: Contact;
+  messages: Message[];
+  pending: Pending[];
+  typingUntil: number;
+  memo: string;
+  unread: number;
+}
+
+interface Offer {
+  contact: Contact;
+  expires_at?: string;
+}
+
+interface DeskState {
+  chats: Record<string, ChatItem>;
+  order: string[];
+  offers: Record<string, Offer>;
+  focus: string | null;
+}
+
+type Action =
+  | { t: 'sync'; list: ContactWithMessages[]; me: string }
+  | { t: 'offer'; contact: Contact; expires_at?: string }
+  | { t: 'contact'; contact: Contact; me: string }
+  | { t: 'open'; cm: ContactWithMessages }
+  | { t: 'messages'; id: string; messages: (Message | null | undefined)[] }
+  | { t: 'typing'; id: string }
+  | { t: 'pending'; id: string; p: Pending }
+  | { t: 'pendingFailed'; id: string; client_id: string }
+  | { t: 'memo'; id: string; text: string }
+  | { t: 'remove'; id: string }
+  | { t: 'dropOffer'; id: string }
+  | { t: 'focus'; id: string };
+
+const mine = (c: Contact, me: string) => c.agent_id === me && (c.state === 'active' || c.state === 'wrapup');
+
+function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
+  const msgs = mergeMessages(old?.messages ?? [], cm.messages ?? []);
+  return {
+    contact: cm.contact,
+    messages: msgs,
+    pending: settlePending(old?.pending ?? [], msgs),
+    typingUntil: old?.typingUntil ?? 0,
+    memo: old ? old.memo : (cm.contact.memo ?? ''),
+    unread: old?.unread ?? 0,
+  };
+}
+
+function withFocus(s: DeskState): DeskState {
+  if (s.focus && s.chats[s.focus]) return s;
+  return { ...s, focus: s.order[0] ?? null };
+}
+
+function reducer(s: DeskState, a: Action): DeskState {
+  switch (a.t) {
+    case 'sync': {
+      const chats: Record<string, ChatItem> = {};
+      const offers: Record<string, Offer> = {};
+      for (const cm of a.list) {
+        const c = cm.contact;
+        if (c.state === 'offered') offers[c.id] = { contact: c, expires_at: s.offers[c.id]?.expires_at };
+        else if (mine(c, a.me)) chats[c.id] = newChat(cm, s.chats[c.id]);
+      }
+      const order = [...s.order.filter((id) => chats[id]), ...Object.keys(chats).filter((id) => !s.order.includes(id))];
+      return withFocus({ ...s, chats, offers, order });
+    }
+    case 'offer':
+      return { ...s, offers: { ...s.offers, [a.contact.id]: { contact: a.contact, expires_at: a.expires_at } } };
+    case 'contact': {
+      const c = a.contact;
+      let offers = s.offers;
+      if (c.state === 'offered' && c.agent_id === a.me) {
+        offers = { ...offers, [c.id]: { contact: c, expires_at: offers[c.id]?.expires_at } };
+      } else if (offers[c.id]) {
+        offers = { ...offers };
+        delete offers[c.id];
+      }
+      let { chats, order } = s;
+      if (mine(c, a.me)) {
+        chats = { ...chats, [c.id]: chats[c.id] ? { ...chats[c.id], contact: c } : newChat({ contact: c, messages: [] }) };
+        if (!order.includes(c.id)) order = [...order, c.id];
+      } else if (chats[c.id]) {
+        chats = { ...chats };
+        delete chats[c.id];
+        order = order.filter((x) => x !== c.id);
+      }
+      return withFocus({ ...s, offers, chats, order });
+    }
+    case 'open': {
+      const c = a.cm.contact;
+      const offers = { ...s.offers };
+      delete offers[c.id];
+      const chats = { ...s.chats, [c.id]: newChat(a.cm, s.chats[c.id]) };
+      const order = s.order.includes(c.id) ? s.order : [...s.order, c.id];
+      return { ...s, offers, chats, order, focus: c.id };
+    }
+    case 'messages': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      const messages = mergeMessages(ch.messages, a.messages);
+      if (messages === ch.messages) return s;
+      const fromCitizen = messages.length > ch.messages.length && a.messages.some((m) => m?.from === 'citizen');
+      return {
+        ...s,
+        chats: {
+          ...s.chats,
+          [a.id]: {
+            ...ch,
+            messages,
+            pending: settlePending(ch.pending, a.messages),
+            typingUntil: fromCitizen ? 0 : ch.typingUntil,
+            unread: ch.unread + (fromCitizen && s.focus !== a.id ? 1 : 0),
+          },
+        },
+      };
+    }
+    case 'typing': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, typingUntil: serverNow() + 5000 } } };
+    }
+    case 'pending': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      const rest = ch.pending.filter((p) => p.client_id !== a.p.client_id);
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, pending: [...rest, a.p] } } };
+    }
+    case 'pendingFailed': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      const pending = ch.pending.map((p) => (p.client_id === a.client_id ? { ...p, failed: true } : p));
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, pending } } };
+    }
+    case 'memo': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, memo: a.text } } };
+    }
+    case 'remove': {
+      if (!s.chats[a.id]) return s;
+      const chats = { ...s.chats };
+      delete chats[a.id];
+      return withFocus({ ...s, chats, order: s.order.filter((x) => x !== a.id) });
+    }
+    case 'dropOffer': {
+      if (!s.offers[a.id]) return s;
+      const offers = { ...s.offers };
+      delete offers[a.id];
+      return { ...s, offers };
+    }
+    case 'focus': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, focus: a.id, chats: { ...s.chats, [a.id]: { ...ch, unread: 0 } } };
+    }
+  }
+}
+
+export function Desk() {
+  const { me, ref } = useSession();
+  const myId = me.user.id;
+  const [st, dispatch] = useReducer(reducer, { chats: {}, order: [], offers: {}, focus: null });
+  const [agent, setAgent] = useState<AgentStatus>(
+    me.agent ?? { state: 'offline', since: new Date().toISOString() },
+  );
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [sound, setSound] = useState(loadItem('local', 'minwon.sound') !== 'off');
+  const soundRef = useLatest(sound);
+  const stRef = useLatest(st);
+
+  const sync = useCallback(() => {
+    get<ContactWithMessages[]>('/api/agent/contacts')
+      .then((list) => dispatch({ t: 'sync', list: list ?? [], me: myId }))
+      .catch(notifyError);
+    get<{ agent?: AgentStatus }>('/api/me')
+      .then((m) => m.agent && setAgent(m.agent))
+      .catch(() => undefined);
+    get<Notice[]>('/api/notices')
+      .then((n) => setNotices(n ?? []))
+      .catch(() => undefined);
+  }, [myId]);
+
+  const fetchContact = useCallback((id: string) => {
+    get<ContactWithMessages>(`/api/contacts/${seg(id)}`)
+      .then((cm) => {
+        if (cm.contact.agent_id === myId) dispatch({ t: 'messages', id, messages: cm.messages ?? [] });
+      })
+      .catch(() => undefined);
+  }, [myId]);
+
+  const onFrame = useCallback(
+    (f: DeskFrame) => {
+      switch (f.type) {
+        case 'state':
+          setAgent({ state: f.state, reason: f.reason, since: f.since });
+          break;
+        case 'offer':
+          if (!stRef.current.offers[f.contact.id] && soundRef.current) beep();
+          dispatch({ t: 'offer', contact: f.contact, expires_at: f.expires_at });
+          break;
+        case 'contact': {
+          const c = f.contact;
+          const had = stRef.current.chats[c.id];
+          dispatch({ t: 'contact', contact: c, me: myId });
+          if (!had && mine(c, myId)) fetchContact(c.id);
+          if (had && !mine(c, myId) && c.state !== 'closed') notify(t('contact_moved_away'));
+          break;
+        }
+        case 'message':
+          dispatch({ t: 'messages', id: f.message.contact_id, messages: [f.message] });
+          break;
+        case 'typing':
+          dispatch({ t: 'typing', id: f.contact_id });
+          break;
+        case 'notice':
+          setNotices((list) => [f.notice, ...list.filter((n) => n.id !== f.notice.id)]);
+          if (soundRef.current) beep();
+          break;
+        case 'error':
+          if (f.message) notify(f.message, 'error');
+          break;
+      }
+    },
+    [myId, fetchContact],
+  );
+
+  const sock = useSocket<DeskFrame>('ws/desk', true, onFrame, sync);
+
+  // The reference data first arrives after the desk mounted.
+  useEffect(() => {
+    sync();
+  }, [sync]);
+
+  // The window title shows waiting offers, for a desk in a background tab.
+  const offerCount = Object.keys(st.offers).length;
+  useEffect(() => {
+    const base = t('brand');
+    document.title = offerCount > 0 ? `(${offerCount}) ${t('offer_title')} · ${base}` : base;
+    return () => {
+      document.title = base;
+    };
+  }, [offerCount]);
+
+  const accept = useCallback(async (id: string) => {
+    try {
+      const cm = await post<ContactWithMessages>(`/api/contacts/${seg(id)}/accept`);
+      dispatch({ t: 'open', cm });
+    } catch (err) {
+      dispatch({ t: 'dropOffer', id });
+      notifyError(err);
+    }
+  }, []);
+
+  const send = useCallback(async (id: string, text: string, clientId?: string) => {
+    const p: Pending = { client_id: clientId ?? uuid(), text, at: Date.now() };
+    dispatch({ t: 'pending', id, p });
+    try {
+      const m = await post<Message>(`/api/contacts/${seg(id)}/messages`, { text, client_id: p.client_id });
+      dispatch({ t: 'messages', id, messages: [m] });
+    } catch (err) {
+      dispatch({ t: 'pendingFailed', id, client_id: p.client_id });
+      notifyError(err);
+    }
+  }, []);
+
+  const onContact = useCallback(
+    (c: Contact) => {
+      dispatch({ t: 'contact', contact: c, me: myId });
+    },
+    [myId],
+  );
+
+  const unreadNotices = notices.filter((n) => !(n.read_by ?? []).includes(myId)).length;
+  const focus = st.focus ? st.chats[st.focus] : null;
+  const nm = useMemo(() => names(ref), [ref]);
+
+  return (
+    <div class="desk">
+      <StateBar
+        agent={agent}
+        onAgent={setAgent}
+        sound={sound}
+        onSound={(on) => {
+          setSound(on);
+          saveItem('local', 'minwon.sound', on ? 'on' : 'off');
+          if (on) beep();
+        }}
+        connected={sock.status === 'open'}
+        unreadNotices={unreadNotices}
+      />
+      {offerCount > 0 && (
+        <section class="offers" aria-label={t('offers')}>
+          {Object.values(st.offers).map((o) => (
+            <OfferCard key={o.contact.id} offer={o} queueName={nm.queue(o.contact.queue_id)} onAccept={accept} />
+          ))}
+        </section>
+      )}
+      <div class="desk-main">
+        <section class="chats" data-count={st.order.length}>
+          {st.order.length === 0 && (
+            <div class="empty card">
+              <p>{agent.state === 'available' ? t('waiting_for_offers') : t('no_chats_set_available')}</p>
+            </div>
+          )}
+          {st.order.map((id) => {
+            const ch = st.chats[id];
+            return (
+              <ChatColumn
+                key={id}
+                chat={ch}
+                focused={st.focus === id}
+                onFocus={() => dispatch({ t: 'focus', id })}
+                onSend={(text) => send(id, text)}
+                onRetry={(p) => send(id, p.text, p.client_id)}
+                onTyping={() => sock.send({ type: 'typing', contact_id: id })}
+                onContact={onContact}
+                onClosed={() => dispatch({ t: 'remove', id })}
+                memo={ch.memo}
+              />
+            );
+          })}
+        </section>
+        <Sidebar
+          chat={focus}
+          onMemo={(id, text) => dispatch({ t: 'memo', id, text })}
+          notices={notices}
+          onNoticeRead={(id) =>
+            setNotices((list) =>
+              list.map((n) => (n.id === id ? { ...n, read_by: [...(n.read_by ?? []), myId] } : n)),
+            )
+          }
+          unreadNotices={unreadNotices}
+        />
+      </div>
+    </div>
+  );
+}
+
+const settable: AgentState[] = ['available', 'break', 'away', 'offline'];
+const defaultReasons = ['meal', 'rest', 'training', 'meeting', 'coaching', 'protective'];
+
+function StateBar(props: {
+  agent: AgentStatus;
+  onAgent(a: AgentStatus): void;
+  sound: boolean;
+  onSound(on: boolean): void;
+  connected: boolean;
+  unreadNotices: number;
+}) {
+  useLang();
+  const { ref } = useSession();
+  const now = useNow(1000);
+  const { agent } = props;
+  const reasons = ref.break_reasons?.length ? ref.break_reasons : defaultReasons;
+  const [reason, setReason] = useState(agent.state === 'break' && agent.reason ? agent.reason : reasons[0]);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (agent.state === 'break' && agent.reason) setReason(agent.reason);
+  }, [agent.state, agent.reason]);
+
+  async function change(state: AgentState, r?: string) {
+    setBusy(true);
+    try {
+      const body: { state: AgentState; reason?: string } = { state };
+      if (state === 'break') body.reason = r ?? reason;
+      const a = await post<AgentStatus>('/api/agent/state', body);
+      props.onAgent(a);
+    } catch (err) {
+      notifyError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const secs = since(agent.since, now);
+  return (
+    <div class={`statebar state-${agent.state}`}>
+      <label class="state-select">
+        <span class={`dot s-${agent.state}`} aria-hidden="true" />
+        <span class="sr">{t('my_state')}</span>
+        <select
+          value={agent.state}
+          disabled={busy}
+          data-testid="agent-state"
+          data-state={agent.state}
+          onChange={(e) => void change(e.currentTarget.value as AgentState)}
+        >
+          {!settable.includes(agent.state) && (
+            <option value={agent.state} disabled>
+              {tv('state', agent.state)}
+            </option>
+          )}
+          {settable.map((s) => (
+            <option value={s} key={s}>
+              {tv('state', s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class={`reason-select${agent.state === 'break' ? '' : ' idle'}`}>
+        <span>{t('break_reason')}</span>
+        <select
+          value={reason}
+          disabled={busy}
+          data-testid="break-reason"
+          onChange={(e) => {
+            const r = e.currentTarget.value;
+            setReason(r);
+            if (agent.state === 'break') void change('break', r);
+          }}
+        >
+          {reasons.map((r) => (
+            <option value={r} key={r}>
+              {tv('reason', r)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span class="in-state" data-testid="state-time">
+        {tv('state', agent.state)}
+        {agent.state === 'break' && agent.reason ? ` (${tv('reason', agent.reason)})` : ''} · {clock(secs)}
+      </span>
+      {agent.state === 'acw' && (
+        <span class="acw" data-testid="acw-timer">
+          {t('acw')} {clock(secs)}
+        </span>
+      )}
+      <span class="spacer" />
+      {!props.connected && (
+        <span class="conn-lost" data-testid="desk-disconnected">
+          {t('reconnecting')}
+        </span>
+      )}
+      {props.unreadNotices > 0 && (
+        <span class="badge notice-badge" data-testid="notices-unread">
+          {t('notices')} {props.unreadNotices}
+        </span>
+      )}
+      <label class="sound">
+        <input type="checkbox" checked={props.sound} onChange={(e) => props.onSound(e.currentTarget.checked)} />
+        {t('sound_alert')}
+      </label>
+    </div>
+  );
+}
+
+function OfferCard(props: { offer: Offer; queueName: string; onAccept(id: string): Promise<void> }) {
+  const lang = useLang();
+  const now = useNow(500);
+  const [busy, setBusy] = useState(false);
+  const c = props.offer.contact;
+  const left = props.offer.expires_at ? Math.max(0, (Date.parse(props.offer.expires_at) - now) / 1000) : null;
+  const btn = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    btn.current?.focus();
+  }, []);
+  return (
+    <div class="offer card" data-testid="offer-card" data-contact-id={c.id} role="alert">
+      <div class="offer-head">
+        <strong>{t('offer_title')}</strong>
+        <span class="chip">{tv('channel', c.channel)}</span>
+        {props.queueName && <span class="chip">{props.queueName}</span>}
+        {c.language && c.language !== lang && c.language !== 'ko' && <span class="chip lang-chip">{c.language}</span>}
+      </div>
+      <div class="offer-body">
+        {c.citizen_name || t('citizen')} · {c.entry_point}
+        {left !== null && (
+          <span class={`countdown${left < 5 ? ' urgent' : ''}`} data-testid="offer-countdown">
+            {t('offer_expires_in', { s: Math.ceil(left) })}
+          </span>
+        )}
+      </div>
+      <button
+        ref={btn}
+        type="button"
+        class="primary big"
+        disabled={busy}
+        data-testid="offer-accept"
+        onClick={async () => {
+          setBusy(true);
+          await props.onAccept(c.id);
+          setBusy(false);
+        }}
+      >
+        {t('accept')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,6 @@
+import { render } from 'preact';
+import '../styles/base.css';
+import '../styles/staff.css';
+import { App } from './App';
+
+render(<App />, document.getElementById('app')!);
