@@ -256,7 +256,11 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 	var evs []*minwon.Event
 	switch l.State {
 	case minwon.ContactWaiting, minwon.ContactRinging:
-		c.engine.Cancel(l.ID)
+		if to := c.engine.Cancel(l.ID); to != "" {
+			ev := c.contactEvent(minwon.EventOfferExpired, l, now, nil) // clears the offer card at that desk
+			ev.AgentID = to
+			evs = append(evs, ev)
+		}
 		l.State, l.offeredTo = minwon.ContactAbandoned, ""
 		l.EndedAt = &now
 		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))

@@ -61,7 +61,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if !s.limits.allow("login-ip:"+ip, 20, time.Minute) || !s.limits.allow("login-user:"+req.Login, 10, time.Minute) {
+	if !s.limits.allow("login-ip:"+ip, s.cfg.LoginsPerIP, time.Minute) || !s.limits.allow("login-user:"+req.Login, 10, time.Minute) {
 		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many login attempts; wait a minute"})
 		return
 	}

@@ -292,6 +292,9 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 			wc.send(map[string]any{"type": "rated"})
 		}
 	}
+	// A person types a few lines a second at most; a script that floods is
+	// told to slow down and its extra lines are not stored.
+	bucket := tokenBucket{rate: 5, burst: 20, tokens: 20, last: time.Now()}
 	for {
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
@@ -311,6 +314,10 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 		}
 		switch f.Type {
 		case "message":
+			if !bucket.take(time.Now()) {
+				wc.send(map[string]any{"type": "error", "code": "rate_limited", "message": "too many messages; please slow down", "client_id": f.ClientID})
+				continue
+			}
 			if _, err := s.center.CitizenSend(ctx, ct.ID, f.ClientID, f.Text); err != nil {
 				e := errFrame(err)
 				wc.send(map[string]any{"type": "error", "code": e.Code, "message": e.Message, "client_id": f.ClientID})
@@ -331,4 +338,20 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 			wc.send(errFrame(minwon.Errorf(minwon.EINVALID, "unknown frame type %q", f.Type)))
 		}
 	}
+}
+
+// tokenBucket allows rate events a second with bursts up to burst.
+type tokenBucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (b *tokenBucket) take(now time.Time) bool {
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }

@@ -32,13 +32,14 @@ type Config struct {
 	ChatPerIP       int           // concurrent citizen chat connections per address
 	ChatStartsPerIP int           // new citizen chats per address per minute
 	CitizenGrace    time.Duration // a waiting citizen gone this long has abandoned
+	LoginsPerIP     int           // login attempts per address per minute
 	MaxBody         int64         // request body limit
 }
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
 	return Config{Addr: "127.0.0.1:8120", SessionTTL: 12 * time.Hour, ChatPerIP: 200, ChatStartsPerIP: 120,
-		CitizenGrace: 90 * time.Second, MaxBody: 1 << 20}
+		CitizenGrace: 90 * time.Second, MaxBody: 1 << 20, LoginsPerIP: 30}
 }
 
 // Server is the HTTP face of a node.
@@ -79,6 +80,9 @@ func NewServer(cfg Config, c *center.Center, store minwon.Store, bus minwon.Bus,
 	}
 	if cfg.CitizenGrace == 0 {
 		cfg.CitizenGrace = def.CitizenGrace
+	}
+	if cfg.LoginsPerIP == 0 {
+		cfg.LoginsPerIP = def.LoginsPerIP
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = def.MaxBody

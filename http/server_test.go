@@ -44,6 +44,9 @@ func forEachBackend(t *testing.T, cfg mwhttp.Config, fn func(t *testing.T, e *en
 
 func mustServe(t *testing.T, dsn string, cfg mwhttp.Config) *env {
 	t.Helper()
+	if cfg.LoginsPerIP == 0 {
+		cfg.LoginsPerIP = 1000 // tests log in many times from one address
+	}
 	ctx := context.Background()
 	db, err := sqldb.OpenMigrated(ctx, dsn, nil)
 	if err != nil {

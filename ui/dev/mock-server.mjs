@@ -370,7 +370,6 @@ server.on('upgrade', (req, socket) => {
     if (c.state === 'wrapup' || c.state === 'closed') conn.send({ type: 'ended' });
     route();
     conn.onmessage = (f) => {
-      console.log(new Date().toISOString().slice(11, 23), 'citizen', c.id.slice(0, 4), JSON.stringify(f).slice(0, 60));
       if (f.type === 'message') {
         if ((f.text ?? '').length > 1000) return conn.send({ type: 'error', code: 'too_large', message: '메시지가 너무 깁니다' });
         addMessage(c, 'citizen', f.text, { client_id: f.client_id });
