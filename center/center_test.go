@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -320,6 +321,11 @@ func TestTransferAndHandoff(t *testing.T) {
 		}
 		if s := f.state("kim"); s != minwon.AgentAvailable {
 			t.Fatalf("kim is %s after transferring away, want available", s)
+		}
+		staff := must(f.c.Messages(f.ctx, ct.ID, 0, true))
+		citizen := must(f.c.Messages(f.ctx, ct.ID, 0, false))
+		if len(staff) != 1 || !strings.Contains(staff[0].Text, "영어 가능한 분께") || len(citizen) != 0 {
+			t.Fatalf("transfer note: staff sees %+v, citizen sees %+v", staff, citizen)
 		}
 	})
 	must(f.c.Accept(f.ctx, "lee", ct.ID))

@@ -462,11 +462,21 @@ func validCategory(s string) bool {
 }
 
 // Transfer moves an active contact to a queue or straight to another
-// counselor, with a note only staff see.
+// counselor. The note goes into the transcript as a staff-only line, so the
+// next counselor reads it where the conversation is.
 func (c *Center) Transfer(ctx context.Context, userID, contactID, toQueue, toAgent, note string) (*minwon.Contact, error) {
 	if err := minwon.ValidateText(note, 2000); err != nil {
 		return nil, err
 	}
+	ct, err := c.transfer(ctx, userID, contactID, toQueue, toAgent, note)
+	if err != nil || strings.TrimSpace(note) == "" {
+		return ct, err
+	}
+	_, err = c.send(ctx, contactID, minwon.FromWhisper, userID, "", "[전환 메모] "+note, func(*minwon.Contact) error { return nil })
+	return ct, err
+}
+
+func (c *Center) transfer(ctx context.Context, userID, contactID, toQueue, toAgent, note string) (*minwon.Contact, error) {
 	if (toQueue == "") == (toAgent == "") {
 		return nil, minwon.Errorf(minwon.EINVALID, "transfer to exactly one queue or one counselor")
 	}
