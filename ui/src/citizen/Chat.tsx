@@ -62,6 +62,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
   const [error, setError] = useState('');
   const [text, setText] = useState('');
   const [confirmLeave, setConfirmLeave] = useState(false);
+  const [transferred, setTransferred] = useState(false);
   const sock = useRef<ReconnectingSocket<ChatFrame> | null>(null);
   const pendingRef = useLatest(pending);
   const phaseRef = useLatest(phase);
@@ -93,6 +94,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
       case 'welcome': {
         gotWelcome.current = true;
         setWelcomed(true);
+        setTransferred(false);
         let ph = phaseRef.current;
         if (saved.current?.contact_id && saved.current.contact_id !== f.contact_id) {
           // A different conversation than the one we kept: start the view afresh.
@@ -108,6 +110,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
         setError('');
         // Anything typed while offline goes now; the server drops repeats by client_id.
         for (const p of pendingRef.current) sock.current?.send({ type: 'message', client_id: p.client_id, text: p.text });
+        if (pendingRef.current.some((p) => p.failed)) setPending((list) => list.map((p) => ({ ...p, failed: false })));
         break;
       }
       case 'queue':
@@ -143,17 +146,52 @@ export function CitizenChat(props: { entry: string; base: string }) {
       case 'rated':
         finish();
         break;
+      case 'transferred':
+        setAgentJoined(false);
+        persist({ agent: false });
+        setTransferred(true);
+        setPhase('queued');
+        break;
       case 'error':
         setError(f.message || t('c_error_generic'));
-        // A resume token the server no longer knows: begin a new conversation.
-        if (!gotWelcome.current && saved.current?.resume && (f.code === 'not_found' || f.code === 'invalid' || f.code === 'unauthorized')) {
-          saved.current = null;
-          saveItem('session', storageKey(entry), null);
-        }
+        if (f.client_id) setPending((list) => list.map((p) => (p.client_id === f.client_id ? { ...p, failed: true } : p)));
+        break;
+      case 'pong':
         break;
     }
   }
   const onFrameRef = useLatest(onFrame);
+
+  /**
+   * The handshake failed while resuming. The server answers a resume token it
+   * no longer knows with an HTTP error before any WebSocket exists, which a
+   * browser cannot see; asking the same URL with a plain GET shows it. A
+   * 4xx error means the conversation is gone: the next attempt starts anew
+   * (the old transcript is cleared when a different contact is welcomed).
+   * A network failure keeps the token: the server may just be restarting.
+   */
+  async function checkResume() {
+    const sv = saved.current;
+    if (!sv?.resume) return;
+    const u = `${base}ws/chat?entry=${encodeURIComponent(entry)}&resume=${encodeURIComponent(sv.resume)}&after=${sv.after || 0}`;
+    let res: Response;
+    try {
+      res = await fetch(u, { cache: 'no-store', credentials: 'same-origin' });
+    } catch {
+      return;
+    }
+    if (res.status < 400 || res.status >= 500 || res.status === 426 || res.status === 429) return;
+    let code = '';
+    try {
+      code = ((await res.json()) as { error?: { code?: string } }).error?.code ?? '';
+    } catch {
+      return;
+    }
+    if (code === 'not_found' || code === 'invalid' || code === 'unauthorized' || code === 'forbidden') {
+      if (saved.current?.resume === sv.resume) persist({ resume: '' });
+      sock.current?.kick();
+    }
+  }
 
   function finish() {
     setPhase('rated');
@@ -166,7 +204,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
     if (!entry) return;
     const s = new ReconnectingSocket<ChatFrame>(
       () => {
-        let u = wsURL(base, `ws/chat?entry=${encodeURIComponent(entry)}`);
+        let u = wsURL(base, `ws/chat?entry=${encodeURIComponent(entry)}&visitor=${encodeURIComponent(visitorKey())}`);
         const sv = saved.current;
         if (sv?.resume) u += `&resume=${encodeURIComponent(sv.resume)}&after=${sv.after || 0}`;
         return u;
@@ -177,6 +215,9 @@ export function CitizenChat(props: { entry: string; base: string }) {
           gotWelcome.current = false;
         },
         onStatus: setStatus,
+        onClose: (_ev, willRetry, wasOpen) => {
+          if (willRetry && !wasOpen && saved.current?.resume) void checkResume();
+        },
       },
     );
     sock.current = s;
@@ -199,6 +240,11 @@ export function CitizenChat(props: { entry: string; base: string }) {
     sock.current?.send({ type: 'message', client_id: p.client_id, text: v });
     sendTyping.reset();
     setText('');
+  }
+
+  function retry(p: Pending) {
+    setPending((list) => list.map((x) => (x.client_id === p.client_id ? { ...x, failed: false } : x)));
+    if (!sock.current?.send({ type: 'message', client_id: p.client_id, text: p.text })) setError(t('c_offline'));
   }
 
   function leave() {
@@ -266,7 +312,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
         </div>
       )}
 
-      <Conversation messages={messages} pending={pending} typing={typing} lang={lang}>
+      <Conversation messages={messages} pending={pending} typing={typing} lang={lang} onRetry={retry}>
         <p class="c-hint">{t('c_privacy')}</p>
         {phase === 'queued' && queue && (
           <div class="c-queue" data-testid="queue-info" data-position={queue.position} data-wait-secs={queue.wait_secs}>
@@ -277,6 +323,11 @@ export function CitizenChat(props: { entry: string; base: string }) {
         {agentJoined && (
           <div class="c-sys" data-testid="agent-joined">
             {t('c_agent_joined')}
+          </div>
+        )}
+        {transferred && !agentJoined && (
+          <div class="c-sys" data-testid="transferred">
+            {t('c_transferred')}
           </div>
         )}
       </Conversation>
@@ -329,6 +380,7 @@ function Conversation(props: {
   pending: Pending[];
   typing: boolean;
   lang: string;
+  onRetry(p: Pending): void;
   children?: ComponentChildren;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -348,9 +400,21 @@ function Conversation(props: {
         </div>
       ))}
       {props.pending.map((p) => (
-        <div class="c-msg c-citizen c-pending" key={p.client_id} data-testid="msg" data-from="citizen" data-pending="true">
+        <div
+          class={`c-msg c-citizen c-pending${p.failed ? ' c-failed' : ''}`}
+          key={p.client_id}
+          data-testid="msg"
+          data-from="citizen"
+          data-pending="true"
+        >
           <div class="c-bubble">{p.text}</div>
-          <span class="c-at">{t('sending')}</span>
+          {p.failed ? (
+            <button type="button" class="c-link c-at" onClick={() => props.onRetry(p)} data-testid="msg-retry">
+              {t('c_retry')}
+            </button>
+          ) : (
+            <span class="c-at">{t('sending')}</span>
+          )}
         </div>
       ))}
       {props.typing && (
@@ -424,4 +488,21 @@ function Survey(props: { onSend(frame: unknown): boolean; onSkip(): void }) {
       </div>
     </form>
   );
+}
+
+// visitorKey is this browser's own random key, kept across visits, so the
+// counselor sees the citizen's earlier conversations. The server stores only
+// a salted hash of it.
+function visitorKey(): string {
+  const k = 'minwon.visitor';
+  try {
+    let v = localStorage.getItem(k);
+    if (!v) {
+      v = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+      localStorage.setItem(k, v);
+    }
+    return v;
+  } catch {
+    return '';
+  }
 }

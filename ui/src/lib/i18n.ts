@@ -41,6 +41,7 @@ const ko = {
   reason_coaching: '코칭',
   reason_protective: '보호휴식',
   acw: '후처리 시간',
+  acw_left: '{t} 후 상담가능',
   sound_alert: '알림음',
   reconnecting: '연결이 끊겨 다시 연결하는 중…',
 
@@ -238,6 +239,8 @@ const ko = {
   c_waiting: '상담사 연결을 기다리고 있습니다.',
   c_queue: '대기 순번 {n}번 · 예상 대기 약 {m}분',
   c_agent_joined: '상담사가 연결되었습니다',
+  c_transferred: '다른 상담사에게 연결하고 있습니다. 잠시만 기다려 주세요.',
+  c_retry: '전송 실패 · 다시 보내기',
   c_agent: '상담사',
   c_agent_typing: '상담사가 입력 중입니다…',
   c_placeholder: '문의하실 내용을 입력하세요',
@@ -298,6 +301,7 @@ const en: Record<Key, string> = {
   reason_coaching: 'Coaching',
   reason_protective: 'Protective break',
   acw: 'Wrap-up time',
+  acw_left: 'ready in {t}',
   sound_alert: 'Sound',
   reconnecting: 'Connection lost, reconnecting…',
 
@@ -488,6 +492,8 @@ const en: Record<Key, string> = {
   c_waiting: 'Waiting for a counselor.',
   c_queue: 'You are number {n} in line · about {m} min wait',
   c_agent_joined: 'A counselor has joined',
+  c_transferred: 'Connecting you to another counselor. Please wait a moment.',
+  c_retry: 'Not sent · retry',
   c_agent: 'Counselor',
   c_agent_typing: 'The counselor is typing…',
   c_placeholder: 'Type your question',

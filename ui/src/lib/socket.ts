@@ -5,8 +5,9 @@ export type SocketStatus = 'connecting' | 'open' | 'closed';
 export interface SocketHandlers<F> {
   onFrame(frame: F): void;
   onOpen?(): void;
-  /** Called after every close; `willRetry` is false once stop() was called. */
-  onClose?(ev: CloseEvent, willRetry: boolean): void;
+  /** Called after every close; `willRetry` is false once stop() was called,
+   * `wasOpen` false when the handshake itself failed (an HTTP error, say). */
+  onClose?(ev: CloseEvent, willRetry: boolean, wasOpen: boolean): void;
   onStatus?(s: SocketStatus): void;
 }
 
@@ -106,11 +107,12 @@ export class ReconnectingSocket<F = unknown> {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      const wasOpen = this.openedAt !== 0;
       // A connection that stayed up a while starts the backoff afresh.
       if (this.openedAt && Date.now() - this.openedAt > 10_000) this.attempt = 0;
       this.openedAt = 0;
       this.h.onStatus?.('closed');
-      this.h.onClose?.(ev, !this.stopped);
+      this.h.onClose?.(ev, !this.stopped, wasOpen);
       this.schedule();
     };
   }

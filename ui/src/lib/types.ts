@@ -124,6 +124,8 @@ export interface AgentStatus {
   state: AgentState;
   reason?: string;
   since: string;
+  /** While in after-contact work: when the server makes the agent ready again. */
+  acw_until?: string | null;
 }
 
 export interface Me {
@@ -239,20 +241,31 @@ export interface StoredEvent {
 // Frames on /ws/desk (server → desk).
 export type DeskFrame =
   | ({ type: 'state' } & AgentStatus)
-  | { type: 'offer'; contact: Contact; expires_at: string }
+  | { type: 'offer'; contact: Contact; expires_at?: string }
+  | { type: 'offer_withdrawn'; contact_id: string }
   | { type: 'contact'; contact: Contact }
   | { type: 'message'; message: Message }
   | { type: 'typing'; contact_id: string }
   | { type: 'notice'; notice: Notice }
-  | { type: 'error'; code?: string; message?: string };
+  | { type: 'ping' }
+  | { type: 'error'; code?: string; message?: string; client_id?: string };
 
 // Frames on /ws/chat (server → citizen).
 export type ChatFrame =
-  | { type: 'welcome'; contact_id: string; resume: string; tenant_name?: string; messages: Message[] | null }
+  | {
+      type: 'welcome';
+      contact_id: string;
+      resume: string;
+      tenant_name?: string;
+      state?: ContactState;
+      messages: Message[] | null;
+    }
   | { type: 'queue'; position: number; wait_secs: number }
   | { type: 'agent'; name?: string }
   | { type: 'message'; message: Message }
   | { type: 'typing' }
+  | { type: 'transferred' }
   | { type: 'ended' }
   | { type: 'rated' }
-  | { type: 'error'; code?: string; message?: string };
+  | { type: 'pong' }
+  | { type: 'error'; code?: string; message?: string; client_id?: string };

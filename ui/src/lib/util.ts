@@ -30,11 +30,19 @@ export function clock(secs: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** Seconds elapsed from an ISO time to now (ms epoch). */
+// Go's zero time.Time ("0001-01-01T00:00:00Z") and anything as old means "never".
+const EPOCH_2000 = Date.UTC(2000, 0, 1);
+
+/** Seconds elapsed from an ISO time to now (ms epoch); 0 when unknown. */
 export function since(iso: string | undefined, now: number): number {
-  if (!iso) return 0;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? 0 : Math.max(0, (now - t) / 1000);
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) || t < EPOCH_2000 ? 0 : Math.max(0, (now - t) / 1000);
+}
+
+/** m:ss since an ISO time, or "–" when the time is unknown or zero. */
+export function elapsed(iso: string | undefined, now: number): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) || t < EPOCH_2000 ? '–' : clock((now - t) / 1000);
 }
 
 export function timeOfDay(iso: string | undefined, lang: string): string {

@@ -5,7 +5,7 @@ import { noteServerTime } from '../lib/clock';
 import { useNow } from '../lib/hooks';
 import { mergeMessages } from '../lib/messages';
 import type { Board as BoardData, BoardHour, ContactWithMessages, DeskFrame, Message, Notice } from '../lib/types';
-import { clock, dateTime, since, toLocalInput } from '../lib/util';
+import { clock, dateTime, elapsed, toLocalInput } from '../lib/util';
 import { citizenLabel, isSendKey } from './ChatColumn';
 import { errorText, notify, notifyError } from './notify';
 import { Transcript } from './Transcript';
@@ -191,7 +191,7 @@ export function Board() {
               <div class="state">
                 {tv('state', a.state)}
                 {a.state === 'break' && a.reason ? ` · ${tv('reason', a.reason)}` : ''}
-                <span class="time"> {clock(since(a.since, now))}</span>
+                <span class="time"> {elapsed(a.since, now)}</span>
               </div>
               <div class="small muted">
                 {t('contacts_now', { n: a.contacts })} · {t('handled_today', { n: a.handled })}
@@ -225,7 +225,7 @@ export function Board() {
                   <td>{agentName(l.agent_id)}</td>
                   <td>{tv('cstate', l.state)}</td>
                   <td>{tv('channel', l.channel)}</td>
-                  <td class="num">{clock(since(l.since, now))}</td>
+                  <td class="num">{elapsed(l.since, now)}</td>
                   <td>
                     {l.state === 'active' &&
                       (monitored[l.contact_id] ? (

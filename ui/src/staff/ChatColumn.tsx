@@ -4,7 +4,7 @@ import { t, tv, useLang } from '../lib/i18n';
 import { useNow, useThrottle } from '../lib/hooks';
 import type { Pending } from '../lib/messages';
 import type { Contact, Handoff, Resolution } from '../lib/types';
-import { clock, since } from '../lib/util';
+import { elapsed } from '../lib/util';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
@@ -70,7 +70,7 @@ export function ChatColumn(props: {
           {props.chat.unread > 0 && <span class="badge">{props.chat.unread}</span>}
           <div class="sub muted">
             {tv('channel', c.channel)} · {nm.queue(c.queue_id)}
-            {c.language && c.language !== 'ko' ? ` · ${c.language}` : ''} · {clock(since(started, now))}
+            {c.language && c.language !== 'ko' ? ` · ${c.language}` : ''} · {elapsed(started, now)}
           </div>
         </div>
         <span class={`chip cs cs-${c.state}`}>{tv('cstate', c.state)}</span>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'preact/hooks';
 import { get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { mergeMessages, settlePending, type Pending } from '../lib/messages';
@@ -13,7 +13,7 @@ import type {
 } from '../lib/types';
 import { serverNow } from '../lib/clock';
 import { useLatest, useNow } from '../lib/hooks';
-import { beep, clock, loadItem, saveItem, since, uuid } from '../lib/util';
+import { beep, clock, elapsed, loadItem, saveItem, since, uuid } from '../lib/util';
 import { ChatColumn } from './ChatColumn';
 import { Sidebar } from './Sidebar';
 import { notify, notifyError } from './notify';
@@ -88,7 +88,7 @@ function reducer(s: DeskState, a: Action): DeskState {
       return withFocus({ ...s, chats, offers, order });
     }
     case 'offer':
-      return { ...s, offers: { ...s.offers, [a.contact.id]: { contact: a.contact, expires_at: a.expires_at } } };
+      return { ...s, offers: { ...s.offers, [a.contact.id]: { contact: a.contact, expires_at: a.expires_at ?? s.offers[a.contact.id]?.expires_at } } };
     case 'contact': {
       const c = a.contact;
       let offers = s.offers;
@@ -215,7 +215,10 @@ export function Desk() {
     (f: DeskFrame) => {
       switch (f.type) {
         case 'state':
-          setAgent({ state: f.state, reason: f.reason, since: f.since });
+          setAgent({ state: f.state, reason: f.reason, since: f.since, acw_until: f.acw_until });
+          break;
+        case 'offer_withdrawn':
+          dispatch({ t: 'dropOffer', id: f.contact_id });
           break;
         case 'offer':
           if (!stRef.current.offers[f.contact.id] && soundRef.current) beep();
@@ -442,11 +445,12 @@ function StateBar(props: {
       </label>
       <span class="in-state" data-testid="state-time">
         {tv('state', agent.state)}
-        {agent.state === 'break' && agent.reason ? ` (${tv('reason', agent.reason)})` : ''} · {clock(secs)}
+        {agent.state === 'break' && agent.reason ? ` (${tv('reason', agent.reason)})` : ''} · {elapsed(agent.since, now)}
       </span>
       {agent.state === 'acw' && (
         <span class="acw" data-testid="acw-timer">
           {t('acw')} {clock(secs)}
+          {agent.acw_until ? ` · ${t('acw_left', { t: clock((Date.parse(agent.acw_until) - now) / 1000) })}` : ''}
         </span>
       )}
       <span class="spacer" />
@@ -474,10 +478,7 @@ function OfferCard(props: { offer: Offer; queueName: string; onAccept(id: string
   const [busy, setBusy] = useState(false);
   const c = props.offer.contact;
   const left = props.offer.expires_at ? Math.max(0, (Date.parse(props.offer.expires_at) - now) / 1000) : null;
-  const btn = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    btn.current?.focus();
-  }, []);
+  // No auto-focus: a counselor typing in another chat must not accept by pressing Enter.
   return (
     <div class="offer card" data-testid="offer-card" data-contact-id={c.id} role="alert">
       <div class="offer-head">
@@ -495,7 +496,6 @@ function OfferCard(props: { offer: Offer; queueName: string; onAccept(id: string
         )}
       </div>
       <button
-        ref={btn}
         type="button"
         class="primary big"
         disabled={busy}
