@@ -68,7 +68,7 @@ type Event struct {
 
 // NewEvent builds an event with a fresh ID and data marshalled to JSON.
 func NewEvent(typ EventType, at time.Time, data any) *Event {
-	ev := &Event{ID: NewID(), Type: typ, At: at.UTC()}
+	ev := &Event{ID: NewID(), Type: typ, At: at.UTC().Truncate(time.Microsecond)} // the stores keep microseconds
 	if data != nil {
 		b, err := json.Marshal(data)
 		if err != nil {

@@ -3,6 +3,11 @@
 // one writer goroutine takes every pending Append and commits them together
 // in one transaction (group commit), so many concurrent callers cost one
 // commit rather than one each.
+//
+// Both dialects run the same SQL text, written with ? placeholders and
+// rebound to $n for PostgreSQL; only the schema (column types) and the
+// events insert (RETURNING on PostgreSQL) differ. Times are kept to the
+// microsecond on both, so a test or a report gives the same answer on either.
 package sqldb
 
 import (
@@ -64,8 +69,9 @@ type DB struct {
 	reqs   chan *request
 	done   chan struct{} // closed when the writer has drained reqs and exited
 
-	// gate is held by the writer while it collects and commits a batch; the
-	// tests hold it to make requests pile up into one batch.
+	// gate is held by the writer while it collects and commits a batch, by
+	// the SQLite checkpointer while it rewinds the WAL, and by tests that
+	// make requests pile up into one batch.
 	gate sync.Mutex
 
 	stmts map[string]*sql.Stmt // SQLite statements prepared on wdb; writer goroutine only
@@ -142,7 +148,7 @@ func (db *DB) openSQLite(ctx context.Context, path string) (err error) {
 	// synchronous=NORMAL in WAL mode writes every commit to the WAL before
 	// returning, so a committed batch survives the process being killed; only
 	// a power cut can lose the last commits, and it never corrupts the file.
-	params := "_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL"
+	params := "_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL"
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
@@ -177,7 +183,7 @@ func (db *DB) openSQLite(ctx context.Context, path string) (err error) {
 	// failing mid-batch. Checkpoints are left to the checkpointer, so a
 	// commit only appends to the WAL. A larger cache keeps the index pages
 	// that every insert touches in memory.
-	if db.wdb, err = open("&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-32768)", 1); err != nil {
+	if db.wdb, err = open("&_busy_timeout=10000&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-32768)", 1); err != nil {
 		return err
 	}
 	var mode string
@@ -189,10 +195,12 @@ func (db *DB) openSQLite(ctx context.Context, path string) (err error) {
 		// still works, with readers and the writer taking turns.
 		db.log.Warn("sqlite is not in WAL mode", "path", path, "journal_mode", mode)
 	}
-	if db.rdb, err = open("&_query_only=1&_pragma=cache_size(-8192)", max(4, runtime.GOMAXPROCS(0))); err != nil {
+	if db.rdb, err = open("&_busy_timeout=10000&_query_only=1&_pragma=cache_size(-8192)", max(4, runtime.GOMAXPROCS(0))); err != nil {
 		return err
 	}
-	if db.cdb, err = open("", 1); err != nil {
+	// The checkpointer gives up after 20ms rather than wait out a long read
+	// while it holds the writer back; it tries again on its next round.
+	if db.cdb, err = open("&_busy_timeout=20", 1); err != nil {
 		return err
 	}
 	return nil

@@ -15,3 +15,13 @@ func AgentState(ctx context.Context, db *DB, agentID string) (state, reason stri
 		Scan(&state, &reason, &connected)
 	return state, reason, connected, err
 }
+
+// Checkpoint runs one round of the SQLite checkpointer now.
+func Checkpoint(ctx context.Context, db *DB) error { return db.checkpoint(ctx) }
+
+// WALPages reports how many pages the SQLite WAL holds.
+func WALPages(ctx context.Context, db *DB) (int, error) {
+	var busy, pages, copied int
+	err := db.cdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied)
+	return pages, err
+}

@@ -988,3 +988,46 @@ func TestTimesKeepMicroseconds(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckpointRewindsWAL is SQLite only: the checkpointer, not the writer,
+// copies the WAL back, and it must keep the WAL from growing for ever.
+func TestCheckpointRewindsWAL(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "minwon.db"))
+	for i := range 3000 { // one commit each, about ten pages a commit
+		mustAppend(t, db, event("test.x", 0, map[string]int{"i": i}, tenant("t1")))
+	}
+	before, err := sqldb.WALPages(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqldb.Checkpoint(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, db, event("test.x", 0, nil)) // this commit starts the WAL over
+	after, err := sqldb.WALPages(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after > 100 {
+		t.Fatalf("WAL holds %d pages after a checkpoint, %d before", after, before)
+	}
+	t.Logf("WAL %d pages before the checkpoint, %d after", before, after)
+}
+
+func TestOpenSQLiteDSNForms(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "minwon.db")
+	db := mustOpen(t, "sqlite:"+path)
+	mustAppend(t, db, event(minwon.EventTenantSaved, 0, minwon.Tenant{ID: "t1"}))
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpen(t, path)
+	if ts, err := db.Tenants(ctx); err != nil || len(ts) != 1 {
+		t.Fatalf("tenants through the plain path = %v, %v", ts, err)
+	}
+	if db.Dialect() != sqldb.SQLite {
+		t.Fatalf("dialect %s", db.Dialect())
+	}
+	_, err := sqldb.Open(ctx, "sqlite:", nil)
+	wantCode(t, err, minwon.EINVALID)
+}

@@ -33,9 +33,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// EnvServer names a DSN to an admin database on an existing server; when set,
-// no server is started and test databases are created there.
+// EnvServer names a URL DSN (postgres://user@host:port/db) to an admin
+// database on an existing server; when set, no server is started and test
+// databases are created there.
 const EnvServer = "MINWON_TEST_PG"
+
+// EnvDurable, when set, starts the server with fsync and synchronous commit
+// on, as in production, for benchmarks whose figures should mean something.
+const EnvDurable = "MINWON_TEST_PG_DURABLE"
 
 const install = "install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql; " +
 	"macOS: brew install postgresql) or set " + EnvServer + " to a DSN such as postgres://postgres@127.0.0.1:5432/postgres"
@@ -220,11 +225,14 @@ func startServer(bin string, cred *syscall.Credential) (*server, error) {
 		return nil, err
 	}
 	defer logf.Close()
-	// Durability settings are off: a test database is thrown away, and
-	// startup and CREATE DATABASE become much faster.
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", dir, "-p", strconv.Itoa(port), "-h", "127.0.0.1",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "shared_buffers=64MB", "-c", "max_connections=300", "-c", "log_min_messages=warning")
+	args := []string{"-D", data, "-k", dir, "-p", strconv.Itoa(port), "-h", "127.0.0.1",
+		"-c", "shared_buffers=128MB", "-c", "max_connections=300", "-c", "log_min_messages=warning"}
+	if os.Getenv(EnvDurable) == "" {
+		// A test database is thrown away: without durability, startup and
+		// every commit are much faster.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Pdeathsig: if the test process dies without calling Stop (a timeout

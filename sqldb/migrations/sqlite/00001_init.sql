@@ -6,7 +6,10 @@
 
 -- +goose Up
 CREATE TABLE events (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: never reused, even after old events are purged
+    -- The rowid: max+1 under the single writer, so strictly increasing and
+    -- never reused as long as the newest event is never deleted. No
+    -- AUTOINCREMENT: it would add a page write to every commit.
+    seq        INTEGER PRIMARY KEY,
     id         TEXT    NOT NULL UNIQUE,
     type       TEXT    NOT NULL,
     tenant_id  TEXT    NOT NULL DEFAULT '',
