@@ -109,6 +109,20 @@ func (u *User) HasRole(r Role) bool {
 	return false
 }
 
+// IsAgent reports whether u takes contacts: an explicit counselor role, not
+// disabled. Admins may act as counselors but are not offered contacts.
+func (u *User) IsAgent() bool {
+	if u.Disabled {
+		return false
+	}
+	for _, r := range u.Roles {
+		if r == RoleCounselor {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultCapacity is one voice call, or up to three chats, at a time.
 func DefaultCapacity() map[Channel]int {
 	return map[Channel]int{ChannelVoice: 1, ChannelChat: 3, ChannelVideo: 1, ChannelSMS: 5}

@@ -242,7 +242,7 @@ func (b *Board) Changed() <-chan struct{} {
 func (b *Board) applyUser(u minwon.User) {
 	b.names[u.ID] = u.Name
 	b.staff[u.ID] = u
-	if u.HasRole(minwon.RoleCounselor) && !u.Disabled {
+	if u.IsAgent() {
 		if b.agents[u.ID] == nil {
 			b.agents[u.ID] = &Agent{ID: u.ID, State: minwon.AgentOffline}
 		}
@@ -451,7 +451,7 @@ func (b *Board) Snapshot() Snapshot {
 		}
 		bn := Notice{ID: n.ID, Title: n.Title, ExpiresAt: n.ExpiresAt, Unread: []string{}}
 		for id, u := range b.staff {
-			if u.TenantID == n.TenantID && u.HasRole(minwon.RoleCounselor) && !u.Disabled && !slices.Contains(n.ReadBy, id) {
+			if u.TenantID == n.TenantID && u.IsAgent() && !slices.Contains(n.ReadBy, id) {
 				bn.Unread = append(bn.Unread, u.Name)
 			}
 		}

@@ -289,7 +289,7 @@ func (c *Center) applyQueue(q *minwon.Queue) {
 
 func (c *Center) applyUser(u *minwon.User, now time.Time) {
 	c.users[u.ID] = u
-	if !u.HasRole(minwon.RoleCounselor) || u.Disabled {
+	if !u.IsAgent() {
 		if a := c.agents[u.ID]; a != nil && len(a.contacts) == 0 {
 			c.engine.RemoveAgent(u.ID, now)
 			delete(c.agents, u.ID)

@@ -32,6 +32,9 @@ export interface ChatItem {
 interface Offer {
   contact: Contact;
   expires_at?: string;
+  // received is when the offer frame arrived (ms), so a sync answered
+  // before it does not wipe it.
+  received?: number;
 }
 
 interface DeskState {
@@ -42,7 +45,7 @@ interface DeskState {
 }
 
 type Action =
-  | { t: 'sync'; list: ContactWithMessages[]; me: string }
+  | { t: 'sync'; list: ContactWithMessages[]; me: string; started: number }
   | { t: 'offer'; contact: Contact; expires_at?: string }
   | { t: 'contact'; contact: Contact; me: string }
   | { t: 'open'; cm: ContactWithMessages }
@@ -84,11 +87,16 @@ function reducer(s: DeskState, a: Action): DeskState {
         if (c.state === 'offered') offers[c.id] = { contact: c, expires_at: s.offers[c.id]?.expires_at };
         else if (mine(c, a.me)) chats[c.id] = newChat(cm, s.chats[c.id]);
       }
+      // An offer pushed over the socket after the server answered this sync
+      // is newer than the answer: keep it.
+      for (const [id, o] of Object.entries(s.offers)) {
+        if (!offers[id] && !chats[id] && (o.received ?? 0) >= a.started) offers[id] = o;
+      }
       const order = [...s.order.filter((id) => chats[id]), ...Object.keys(chats).filter((id) => !s.order.includes(id))];
       return withFocus({ ...s, chats, offers, order });
     }
     case 'offer':
-      return { ...s, offers: { ...s.offers, [a.contact.id]: { contact: a.contact, expires_at: a.expires_at ?? s.offers[a.contact.id]?.expires_at } } };
+      return { ...s, offers: { ...s.offers, [a.contact.id]: { contact: a.contact, expires_at: a.expires_at ?? s.offers[a.contact.id]?.expires_at, received: Date.now() } } };
     case 'contact': {
       const c = a.contact;
       let offers = s.offers;
@@ -192,8 +200,9 @@ export function Desk() {
   const stRef = useLatest(st);
 
   const sync = useCallback(() => {
+    const started = Date.now();
     get<ContactWithMessages[]>('/api/agent/contacts')
-      .then((list) => dispatch({ t: 'sync', list: list ?? [], me: myId }))
+      .then((list) => dispatch({ t: 'sync', list: list ?? [], me: myId, started }))
       .catch(notifyError);
     get<{ agent?: AgentStatus }>('/api/me')
       .then((m) => m.agent && setAgent(m.agent))
