@@ -32,6 +32,14 @@ type Store interface {
 	Close() error
 }
 
+// Submitter is a Store that can queue events without waiting for them to be
+// durable: calls are committed in submission order, and wait reports the
+// outcome. It lets the center submit under its lock and wait outside it, so
+// one slow commit doesn't hold up every other command.
+type Submitter interface {
+	Submit(ctx context.Context, evs ...*Event) (wait func() error, err error)
+}
+
 // ContactFilter selects contacts; zero fields match everything.
 type ContactFilter struct {
 	TenantID  string

@@ -203,6 +203,7 @@ func (b *Board) Load(ctx context.Context, store minwon.Store) error {
 	}
 	for _, ev := range evs {
 		b.apply(ev)
+		b.seq = max(b.seq, ev.Seq)
 	}
 	if b.staff == nil {
 		return nil
@@ -215,7 +216,8 @@ func (b *Board) Load(ctx context.Context, store minwon.Store) error {
 	return nil
 }
 
-// Apply feeds one event from the bus. Events already loaded are skipped.
+// Apply feeds one event from the bus. Events already read by Load are
+// skipped; later ones may arrive in any order across contacts.
 func (b *Board) Apply(ev *minwon.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -253,9 +255,6 @@ func (b *Board) applyUser(u minwon.User) {
 }
 
 func (b *Board) apply(ev *minwon.Event) {
-	if ev.Seq > b.seq {
-		b.seq = ev.Seq
-	}
 	if !ev.At.Before(b.day.Add(24 * time.Hour)) {
 		b.reset(ev.At)
 	}

@@ -13,7 +13,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -67,6 +66,7 @@ type Center struct {
 	agents   map[string]*agent
 	contacts map[string]*live // not yet closed
 	closing  bool
+	pub      *publisher
 
 	stop chan struct{}
 	done chan struct{}
@@ -119,7 +119,7 @@ func New(cfg Config, store minwon.Store, bus minwon.Bus, log *slog.Logger) *Cent
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Center{cfg: cfg, store: store, bus: bus, log: log}
+	return &Center{cfg: cfg, store: store, bus: bus, log: log, pub: newPublisher(bus)}
 }
 
 // Now returns the center's clock.
@@ -312,17 +312,88 @@ func (c *Center) applyUser(u *minwon.User, now time.Time) {
 // commit stores evs, then publishes them. Callers hold c.mu and have already
 // applied the events to memory; if storing fails, memory is rebuilt from the
 // store so it never claims what was not stored.
+//
+// With a Submitter store the events are queued under the lock, which fixes
+// their order, and the lock is released while they reach the disk, so other
+// commands go on and share the commit. The publisher sends them on the bus in
+// submission order once durable.
 func (c *Center) commit(ctx context.Context, evs []*minwon.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	if err := c.store.Append(ctx, evs...); err != nil {
-		if rerr := c.reload(context.WithoutCancel(ctx)); rerr != nil {
-			c.log.Error("reload after failed append", "err", rerr)
+	sub, ok := c.store.(minwon.Submitter)
+	if !ok {
+		if err := c.store.Append(ctx, evs...); err != nil {
+			c.recover(ctx)
+			return fmt.Errorf("store events: %w", err)
 		}
+		return c.bus.Publish(ctx, evs...)
+	}
+	wait, err := sub.Submit(ctx, evs...)
+	if err != nil {
+		c.recover(ctx)
 		return fmt.Errorf("store events: %w", err)
 	}
-	return c.bus.Publish(ctx, evs...)
+	c.pub.push(evs, wait)
+	c.mu.Unlock()
+	err = wait()
+	c.mu.Lock()
+	if err != nil {
+		c.recover(ctx)
+		return fmt.Errorf("store events: %w", err)
+	}
+	return nil
+}
+
+func (c *Center) recover(ctx context.Context) {
+	if err := c.reload(context.WithoutCancel(ctx)); err != nil {
+		c.log.Error("reload after failed append", "err", err)
+	}
+}
+
+// publisher sends committed events on the bus in the order they were
+// submitted, whatever order their submitters wake up in.
+type publisher struct {
+	bus   minwon.Bus
+	mu    sync.Mutex
+	cond  *sync.Cond
+	queue []pending
+}
+
+type pending struct {
+	evs  []*minwon.Event
+	wait func() error
+}
+
+func newPublisher(bus minwon.Bus) *publisher {
+	p := &publisher{bus: bus}
+	p.cond = sync.NewCond(&p.mu)
+	go p.run()
+	return p
+}
+
+func (p *publisher) push(evs []*minwon.Event, wait func() error) {
+	p.mu.Lock()
+	p.queue = append(p.queue, pending{evs, wait})
+	p.mu.Unlock()
+	p.cond.Signal()
+}
+
+func (p *publisher) run() {
+	for {
+		p.mu.Lock()
+		for len(p.queue) == 0 {
+			p.cond.Wait()
+		}
+		batch := p.queue
+		p.queue = nil
+		p.mu.Unlock()
+		for _, it := range batch {
+			if it.wait() == nil {
+				p.bus.Publish(context.Background(), it.evs...)
+			}
+		}
+	}
 }
 
 // Tick runs timers: routing deadlines, after-contact work ending, queue
@@ -435,5 +506,3 @@ func (c *Center) sign(parts ...string) string {
 func (c *Center) CitizenIdentity(channel minwon.Channel, account string) string {
 	return c.sign("citizen", string(channel), account)[:32]
 }
-
-var errUnavailable = errors.New("unavailable")

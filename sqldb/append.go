@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/minwon/minwon"
 )
@@ -31,14 +32,28 @@ type request struct {
 // Once a call is queued its outcome is always reported: ctx only abandons a
 // call that the writer has not yet picked up.
 func (db *DB) Append(ctx context.Context, evs ...*minwon.Event) error {
+	wait, err := db.Submit(ctx, evs...)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+var _ minwon.Submitter = (*DB)(nil)
+
+// Submit queues evs like Append but returns as soon as they are in the
+// writer's queue; wait reports their outcome and may be called any number of
+// times from any goroutine. Calls submitted one after another are committed
+// in that order, so a caller can submit under its own lock and wait outside it.
+func (db *DB) Submit(ctx context.Context, evs ...*minwon.Event) (wait func() error, err error) {
 	if len(evs) == 0 {
-		return nil
+		return func() error { return nil }, nil
 	}
 	r := &request{ctx: ctx, ops: make([]op, len(evs)), done: make(chan error, 1)}
 	for i, ev := range evs {
 		o, err := db.prepare(ev)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r.ops[i] = o
 	}
@@ -46,7 +61,7 @@ func (db *DB) Append(ctx context.Context, evs ...*minwon.Event) error {
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()
-		return minwon.Errorf(minwon.EUNAVAILABLE, "the store is closed")
+		return nil, minwon.Errorf(minwon.EUNAVAILABLE, "the store is closed")
 	}
 	select {
 	case db.reqs <- r:
@@ -56,9 +71,14 @@ func (db *DB) Append(ctx context.Context, evs ...*minwon.Event) error {
 		db.mu.RUnlock()
 	case <-ctx.Done():
 		db.mu.RUnlock()
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
-	return <-r.done
+	var once sync.Once
+	var result error
+	return func() error {
+		once.Do(func() { result = <-r.done })
+		return result
+	}, nil
 }
 
 // run is the writer goroutine. It takes whatever is waiting, commits it as
