@@ -36,6 +36,7 @@ Usage:
   minwon serve [--demo] [--data DIR] [--db URL] [--http ADDR]   run the center
   minwon migrate [--data DIR] [--db URL]                        create or upgrade the database
   minwon simulate [--url URL] [--rate N]                        open simulated citizen chats
+  minwon guard classify|eval FILE|train                         abuse classifier (counselor protection)
   minwon version                                                print the version
 
 Environment: MINWON_DATA, MINWON_DB, MINWON_HTTP, MINWON_SECRET, MINWON_ADMIN_PASSWORD.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return runSimulate(ctx, args[1:], stdout, stderr)
+	case "guard":
+		return runGuard(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "minwon", minwon.Version)
 		return nil

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/guard"
+)
+
+const guardUsage = `minwon guard — the counselor-protection classifier
+
+  minwon guard classify [--model FILE]
+      read UTF-8 lines on stdin, write one JSON object per line:
+      {"text": "...", "label": "profanity|sexual|threat|none", "score": 0.0}
+  minwon guard eval [--model FILE] [--all] FILE...
+      print precision, recall and F1 per label. FILE may be BEEP (train.tsv,
+      dev.tsv), K-MHaS (kmhas_*.txt) and 2runo (dataset.txt) — of these two only
+      the fifth kept out of training unless --all — label<TAB>text TSV or
+      {"text","label"} JSONL.
+  minwon guard train [--data DIR] [--examples DIR] [--extra FILE]... [--out FILE]
+      train the model on the public sets in DIR (default ../shared/datasets
+      beside the repository), our examples (guard/testdata/train) and extra
+      labelled files such as supervisors' decisions; writes guard/model/guard.model.
+`
+
+func runGuard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, guardUsage)
+		return minwon.Errorf(minwon.EINVALID, "guard: no subcommand given")
+	}
+	switch args[0] {
+	case "classify":
+		return guardClassify(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "eval":
+		return guardEval(ctx, args[1:], stdout, stderr)
+	case "train":
+		return guardTrain(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, guardUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, guardUsage)
+	return minwon.Errorf(minwon.EINVALID, "guard: unknown subcommand %q", args[0])
+}
+
+// loadClassifier returns the classifier with the model in path, or the
+// shipped one when path is "".
+func loadClassifier(path string) (*guard.Classifier, error) {
+	if path == "" {
+		c, err := guard.Default()
+		if err != nil {
+			return nil, fmt.Errorf("load model: %w", err)
+		}
+		return c, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, minwon.Errorf(minwon.EINVALID, "cannot open model: %v", err)
+	}
+	defer f.Close()
+	m, err := guard.ReadModel(f)
+	if err != nil {
+		return nil, minwon.Errorf(minwon.EINVALID, "%s: %v", path, err)
+	}
+	return guard.New(m), nil
+}
+
+// classifyLine is the operator contract of `minwon guard classify`; Start,
+// End and Distress are added only when they say something.
+type classifyLine struct {
+	Text     string  `json:"text"`
+	Label    string  `json:"label"`
+	Score    float64 `json:"score"`
+	Span     []int   `json:"span,omitempty"`
+	Distress bool    `json:"distress,omitempty"`
+}
+
+type classifyError struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+func guardClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("guard classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", "", "model file (default: the one built in)")
+	if err := fs.Parse(args); err != nil {
+		return minwon.Errorf(minwon.EINVALID, "%v", err)
+	}
+	c, err := loadClassifier(*model)
+	if err != nil {
+		return err
+	}
+	in := bufio.NewReaderSize(stdin, 64*1024)
+	out := bufio.NewWriter(stdout)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			out.Flush()
+			return err
+		}
+		line, err := in.ReadBytes('\n')
+		if len(line) > 0 {
+			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+			var v any
+			if !utf8.Valid(line) {
+				v = classifyError{Line: n, Error: "invalid UTF-8"}
+			} else {
+				r := c.Classify(string(line))
+				cl := classifyLine{Text: string(line), Label: string(r.Label), Score: math.Round(r.Score*1000) / 1000, Distress: r.Distress}
+				if r.Label != guard.None {
+					cl.Span = []int{r.Start, r.End}
+				}
+				v = cl
+			}
+			if werr := enc.Encode(v); werr != nil {
+				return fmt.Errorf("write result: %w", werr)
+			}
+		}
+		// Answer each line as it comes when the input is interactive.
+		if in.Buffered() == 0 || err != nil {
+			if ferr := out.Flush(); ferr != nil {
+				return fmt.Errorf("write result: %w", ferr)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read input: %w", err)
+		}
+	}
+}
+
+func guardEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("guard eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", "", "model file (default: the one built in)")
+	all := fs.Bool("all", false, "evaluate every K-MHaS and 2runo row, not only the fifth kept out of training")
+	if err := fs.Parse(args); err != nil {
+		return minwon.Errorf(minwon.EINVALID, "%v", err)
+	}
+	if fs.NArg() == 0 {
+		return minwon.Errorf(minwon.EINVALID, "guard eval: no file given")
+	}
+	c, err := loadClassifier(*model)
+	if err != nil {
+		return err
+	}
+	for i, path := range fs.Args() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ex, format, err := guard.ReadExamplesFile(path)
+		if err != nil {
+			return minwon.Errorf(minwon.EINVALID, "%v", err)
+		}
+		note := ""
+		switch format {
+		case guard.FormatKMHaS:
+			if !*all {
+				kept := ex[:0]
+				for _, e := range ex {
+					if guard.KMHaSHeldOut(e.Text) {
+						kept = append(kept, e)
+					}
+				}
+				ex = kept
+				note = "; the fifth of rows kept out of training"
+			}
+			note += "; hate classes 0–7 count as abusive, 8 as none"
+		case guard.FormatBEEP:
+			note = "; hate and offensive count as abusive"
+			if strings.Contains(filepath.Base(path), "train") {
+				note += "; WARNING: the model was trained on this file"
+			}
+		case guard.FormatCurse:
+			if !*all {
+				kept := ex[:0]
+				for _, e := range ex {
+					if guard.CurseHeldOut(e.Text) {
+						kept = append(kept, e)
+					}
+				}
+				ex = kept
+				note = "; the fifth of rows kept out of training"
+			}
+			note += "; label 1 counts as abusive"
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintf(stdout, "%s: %d rows (%s%s)\n", path, len(ex), format, note)
+		start := time.Now()
+		m := c.Evaluate(ex)
+		el := time.Since(start)
+		m.WriteReport(stdout)
+		if len(ex) > 0 {
+			fmt.Fprintf(stdout, "classified in %v (%.1f µs per text)\n", el.Round(time.Millisecond), float64(el.Microseconds())/float64(len(ex)))
+		}
+	}
+	return nil
+}
+
+func guardTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("guard train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	root := repoRoot()
+	def := func(rel string) string {
+		if root == "" {
+			return ""
+		}
+		return filepath.Join(root, rel)
+	}
+	data := fs.String("data", def("../shared/datasets"), "folder of the public datasets; \"\" to train on our examples only")
+	examples := fs.String("examples", def("guard/testdata/train"), "folder of our own labelled examples (*.tsv, *.jsonl)")
+	out := fs.String("out", def("guard/model/guard.model"), "model file to write")
+	var extra []string
+	fs.Func("extra", "extra labelled file (JSONL of {\"text\",\"label\"} or TSV), e.g. supervisors' decisions; repeatable", func(s string) error {
+		extra = append(extra, s)
+		return nil
+	})
+	var opt guard.TrainOptions
+	fs.IntVar(&opt.Bits, "bits", 18, "hash buckets, as a power of two")
+	fs.IntVar(&opt.Epochs, "epochs", 6, "passes over the data")
+	fs.Uint64Var(&opt.Seed, "seed", 120, "shuffling seed")
+	if err := fs.Parse(args); err != nil {
+		return minwon.Errorf(minwon.EINVALID, "%v", err)
+	}
+	if *out == "" || *examples == "" {
+		return minwon.Errorf(minwon.EINVALID, "guard train: run inside the repository or give --examples and --out")
+	}
+	start := time.Now()
+	corpus, err := guard.LoadCorpus(*data, *examples, extra)
+	if err != nil {
+		return minwon.Errorf(minwon.EINVALID, "%v", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	opt.Log = stdout
+	fmt.Fprintf(stdout, "training on %s, %s and %d extra file(s)\n", *data, *examples, len(extra))
+	m, err := guard.Train(corpus, opt)
+	if err != nil {
+		return minwon.Errorf(minwon.EINVALID, "guard train: %v", err)
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return fmt.Errorf("encode model: %w", err)
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes) in %v\n", *out, buf.Len(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// repoRoot finds the minwon repository around the working directory, or "".
+func repoRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/minwon/minwon\n")) {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
