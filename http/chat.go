@@ -270,6 +270,11 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 	// the page drops duplicates by message id.
 	s.chat.add(ct.ID, wc)
 	defer s.chat.remove(ct.ID, wc)
+	// Read the contact again now that events reach this socket: a counselor
+	// may have answered between StartChat and add, and that frame went nowhere.
+	if fresh, err := s.center.Contact(ctx, ct.ID); err == nil {
+		ct = fresh
+	}
 	msgs, err := s.center.Messages(ctx, ct.ID, after, false)
 	if err != nil {
 		wc.send(errFrame(err))
