@@ -68,6 +68,8 @@ type Center struct {
 	closing  bool
 	pub      *publisher
 
+	positionsAt time.Time // last queue-position broadcast
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -413,9 +415,16 @@ func (c *Center) Tick(ctx context.Context) error {
 	if err := c.commit(ctx, evs); err != nil {
 		return err
 	}
-	c.publishPositions(ctx, now)
+	// Positions go out every couple of seconds, not every tick: while a long
+	// queue drains, every waiting citizen's place changes each time.
+	if now.Sub(c.positionsAt) >= positionsEvery || now.Before(c.positionsAt) {
+		c.positionsAt = now
+		c.publishPositions(ctx, now)
+	}
 	return nil
 }
+
+const positionsEvery = 2 * time.Second
 
 // route asks the engine what to do and turns its decisions into events.
 func (c *Center) route(now time.Time) []*minwon.Event {

@@ -60,8 +60,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Failed logins are limited per address (a whole center may sit behind
+	// one office address, so successes don't count), and every attempt per
+	// login name.
 	ip := clientIP(r)
-	if !s.limits.allow("login-ip:"+ip, s.cfg.LoginsPerIP, time.Minute) || !s.limits.allow("login-user:"+req.Login, 10, time.Minute) {
+	if s.limits.over("login-fail-ip:"+ip, s.cfg.LoginsPerIP, time.Minute) || !s.limits.allow("login-user:"+req.Login, 10, time.Minute) {
 		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many login attempts; wait a minute"})
 		return
 	}
@@ -71,6 +74,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || u == nil || u.Disabled {
+		s.limits.allow("login-fail-ip:"+ip, s.cfg.LoginsPerIP, time.Minute)
 		s.fail(w, r, minwon.Errorf(minwon.EUNAUTHORIZED, "wrong login or password"))
 		return
 	}
@@ -203,6 +207,15 @@ func (l *limiter) allow(key string, max int, per time.Duration) bool {
 	}
 	w.n++
 	return w.n <= max
+}
+
+// over reports whether key has been used max times in its current window,
+// without counting a use.
+func (l *limiter) over(key string, max int, per time.Duration) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.windows[key]
+	return w != nil && l.now().Sub(w.start) < per && w.n >= max
 }
 
 // acquire takes one of max concurrent slots for key; release gives it back.

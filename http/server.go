@@ -32,7 +32,7 @@ type Config struct {
 	ChatPerIP       int           // concurrent citizen chat connections per address
 	ChatStartsPerIP int           // new citizen chats per address per minute
 	CitizenGrace    time.Duration // a waiting citizen gone this long has abandoned
-	LoginsPerIP     int           // login attempts per address per minute
+	LoginsPerIP     int           // failed logins per address per minute
 	MaxBody         int64         // request body limit
 }
 

@@ -464,3 +464,19 @@ func TestFloodAndBadInput(t *testing.T) {
 		t.Fatal("server not healthy after bad input")
 	}
 }
+
+func TestLoginLimitCountsFailuresPerAddress(t *testing.T) {
+	e := mustServe(t, filepath.Join(t.TempDir(), "minwon.db"), mwhttp.Config{LoginsPerIP: 3})
+	for i := 0; i < 5; i++ {
+		e.login(fmt.Sprintf("counselor%02d", i+1)) // a whole shift logging in from one office address
+	}
+	anon := &staff{e: e, c: &http.Client{}}
+	for i := 0; i < 3; i++ {
+		if got := anon.do("POST", "/api/login", map[string]string{"login": fmt.Sprintf("counselor%02d", 10+i), "password": "wrong"}, nil); got != 401 {
+			t.Fatalf("failure %d: %d", i, got)
+		}
+	}
+	if got := anon.do("POST", "/api/login", map[string]string{"login": "counselor15", "password": demo.Password}, nil); got != 429 {
+		t.Fatalf("after 3 failures from one address: %d, want 429", got)
+	}
+}
