@@ -36,8 +36,12 @@ type wsConn struct {
 	once sync.Once
 }
 
-func newWSConn(c *websocket.Conn) *wsConn {
-	w := &wsConn{c: c, out: make(chan []byte, 256), done: make(chan struct{})}
+// newWSConn starts the writer with room for queued frames: citizens get few
+// (they see one conversation), desks more (several chats and monitoring).
+// Every slot is memory the garbage collector scans, times tens of thousands
+// of sockets.
+func newWSConn(c *websocket.Conn, queue int) *wsConn {
+	w := &wsConn{c: c, out: make(chan []byte, queue), done: make(chan struct{})}
 	go w.writeLoop()
 	return w
 }
@@ -250,7 +254,7 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(maxFrame)
-	wc := newWSConn(conn)
+	wc := newWSConn(conn, 32)
 	s.metrics.wsConns.WithLabelValues("chat").Inc()
 	defer s.metrics.wsConns.WithLabelValues("chat").Dec()
 	defer wc.close(websocket.StatusNormalClosure, "")

@@ -180,7 +180,7 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(maxFrame)
-	wc := newWSConn(conn)
+	wc := newWSConn(conn, 256)
 	defer wc.close(websocket.StatusNormalClosure, "")
 	s.metrics.wsConns.WithLabelValues("desk").Inc()
 	defer s.metrics.wsConns.WithLabelValues("desk").Dec()
@@ -249,7 +249,7 @@ func (s *Server) boardWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	wc := newWSConn(conn)
+	wc := newWSConn(conn, 8)
 	defer wc.close(websocket.StatusNormalClosure, "")
 	s.metrics.wsConns.WithLabelValues("board").Inc()
 	defer s.metrics.wsConns.WithLabelValues("board").Dec()
