@@ -23,11 +23,12 @@ import (
 	"github.com/minwon/minwon/acd"
 )
 
-// Config tunes a Center. The zero value is completed by DefaultConfig.
+// Config tunes a Center. Zero fields take DefaultConfig's values, except ACW,
+// where zero means no after-contact work.
 type Config struct {
 	Now           func() time.Time
 	Location      *time.Location // the center's time zone for "today"
-	ACW           time.Duration  // after-contact work before the counselor is available again
+	ACW           time.Duration  // after-contact work before the counselor is available again; 0: none
 	PresenceGrace time.Duration  // desktop disconnected this long → offered nothing
 	MaxLive       int            // admission ceiling: live contacts across the node
 	Secret        []byte         // keys resume tokens and citizen identities
@@ -105,9 +106,6 @@ func New(cfg Config, store minwon.Store, bus minwon.Bus, log *slog.Logger) *Cent
 	}
 	if cfg.Location == nil {
 		cfg.Location = def.Location
-	}
-	if cfg.ACW == 0 {
-		cfg.ACW = def.ACW
 	}
 	if cfg.PresenceGrace == 0 {
 		cfg.PresenceGrace = def.PresenceGrace

@@ -68,8 +68,8 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.StringVar(&cfg.AdminPassword, "admin-password", cfg.AdminPassword, "password of the first admin, on first start only")
 		fset.IntVar(&cfg.HTTPConfig.ChatPerIP, "chat-per-ip", cfg.HTTPConfig.ChatPerIP, "concurrent citizen chats per address")
 		fset.IntVar(&cfg.HTTPConfig.ChatStartsPerIP, "chat-starts-per-ip", cfg.HTTPConfig.ChatStartsPerIP, "new citizen chats per address per minute")
-		fset.IntVar(&cfg.Center.MaxLive, "max-live", cfg.Center.MaxLive, "live contacts at which new ones are refused (admission control)")
-		fset.DurationVar(&cfg.Center.ACW, "acw", cfg.Center.ACW, "after-contact work time")
+		fset.IntVar(&cfg.Center.MaxLive, "max-live", cfg.Center.MaxLive, "live contacts at which new ones are refused (admission control; 0: the default)")
+		fset.DurationVar(&cfg.Center.ACW, "acw", cfg.Center.ACW, "after-contact work time (0s: none)")
 		fset.BoolVar(&cfg.HTTPConfig.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
 	}
 	if err := fset.Parse(args); err != nil {
