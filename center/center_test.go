@@ -413,3 +413,14 @@ func TestBadInput(t *testing.T) {
 		wantCode(t, err, minwon.EINVALID)
 	})
 }
+
+func TestNoAfterContactWork(t *testing.T) {
+	f := mustCenter(t, center.Config{}) // ACW zero: straight back to available
+	f.ready("kim")
+	ct := f.chat()
+	must(f.c.Accept(f.ctx, "kim", ct.ID))
+	must(f.c.Wrap(f.ctx, "kim", ct.ID, center.WrapUp{Category: "생활", Resolution: minwon.ResolvedFirstContact}))
+	if s := f.state("kim"); s != minwon.AgentAvailable {
+		t.Fatalf("kim is %s after wrap-up without ACW, want available", s)
+	}
+}
