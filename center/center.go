@@ -184,6 +184,12 @@ func (c *Center) Reload(ctx context.Context) error {
 
 func (c *Center) reload(ctx context.Context) error {
 	now := c.cfg.Now()
+	// Desktops stay connected through a reload after a failed write; only a
+	// fresh start has none.
+	conns := map[string]int{}
+	for id, a := range c.agents {
+		conns[id] = a.conns
+	}
 	c.engine = acd.New(acd.Config{PresenceGrace: c.cfg.PresenceGrace})
 	c.tenants = map[string]*minwon.Tenant{}
 	c.entries = map[string]*minwon.Tenant{}
@@ -227,11 +233,12 @@ func (c *Center) reload(ctx context.Context) error {
 		}
 		a.state, a.reason, a.since = p.State, p.Reason, ev.At
 	}
-	for _, a := range c.agents {
+	for id, a := range c.agents {
+		a.conns = conns[id]
 		if a.state != minwon.AgentOffline {
-			c.engine.SetConnected(a.user.ID, true, now) // grace starts now
-			c.engine.SetConnected(a.user.ID, false, now)
-			c.engine.SetReady(a.user.ID, a.state == minwon.AgentAvailable || a.state == minwon.AgentBusy, now)
+			c.engine.SetConnected(id, true, now) // without a desktop, the grace starts now
+			c.engine.SetConnected(id, a.conns > 0, now)
+			c.engine.SetReady(id, a.state == minwon.AgentAvailable || a.state == minwon.AgentBusy, now)
 		}
 	}
 	open, err := c.store.Contacts(ctx, minwon.ContactFilter{States: []minwon.ContactState{

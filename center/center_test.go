@@ -424,3 +424,18 @@ func TestNoAfterContactWork(t *testing.T) {
 		t.Fatalf("kim is %s after wrap-up without ACW, want available", s)
 	}
 }
+
+func TestReloadKeepsConnectedDesks(t *testing.T) {
+	f := mustCenter(t, center.Config{PresenceGrace: time.Second})
+	f.ready("kim")
+	ok(t, f.c.Reload(f.ctx)) // as after a failed write
+	f.clock.Add(5 * time.Second)
+	ok(t, f.c.Tick(f.ctx))
+	if st, _ := f.c.Agent("kim"); !st.Connected {
+		t.Fatal("kim's desk counted as gone after a reload")
+	}
+	ct := f.chat()
+	if got := f.c.OfferedTo(ct.ID); got != "kim" {
+		t.Fatalf("offered to %q after reload, want kim", got)
+	}
+}
