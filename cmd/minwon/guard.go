@@ -172,14 +172,7 @@ func guardEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		switch format {
 		case guard.FormatKMHaS:
 			if !*all {
-				kept := ex[:0]
-				for _, e := range ex {
-					if guard.KMHaSHeldOut(e.Text) {
-						kept = append(kept, e)
-					}
-				}
-				ex = kept
-				note = "; the fifth of rows kept out of training"
+				ex, note = heldOut(ex, guard.KMHaSHeldOut), "; the fifth of rows kept out of training"
 			}
 			note += "; hate classes 0–7 count as abusive, 8 as none"
 		case guard.FormatBEEP:
@@ -189,14 +182,7 @@ func guardEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		case guard.FormatCurse:
 			if !*all {
-				kept := ex[:0]
-				for _, e := range ex {
-					if guard.CurseHeldOut(e.Text) {
-						kept = append(kept, e)
-					}
-				}
-				ex = kept
-				note = "; the fifth of rows kept out of training"
+				ex, note = heldOut(ex, guard.CurseHeldOut), "; the fifth of rows kept out of training"
 			}
 			note += "; label 1 counts as abusive"
 		}
@@ -284,4 +270,16 @@ func repoRoot() string {
 		}
 		dir = parent
 	}
+}
+
+// heldOut keeps the examples that training never sees, so eval reports on
+// unseen rows of a dataset the model also learned from.
+func heldOut(ex []guard.Example, kept func(string) bool) []guard.Example {
+	out := ex[:0]
+	for _, e := range ex {
+		if kept(e.Text) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
