@@ -38,6 +38,7 @@ type Result struct {
 // half-built index and never waits for a rebuild.
 type Index struct {
 	snap atomic.Pointer[snapshot]
+	dict atomic.Pointer[Dictionary]
 }
 
 type snapshot struct {
@@ -283,4 +284,27 @@ func fwdRunes(s string, off, n int) int {
 		off += w
 	}
 	return off
+}
+
+// Dictionary maps a word citizens use to the words the articles use:
+// abbreviations and colloquial names (등본 → 주민등록등본, 딱지 → 과태료).
+// Administrators edit it; search expands a query with it.
+type Dictionary map[string][]string
+
+// SetDictionary replaces the synonym dictionary searches expand queries
+// with. The map is copied.
+func (x *Index) SetDictionary(d Dictionary) {
+	c := make(Dictionary, len(d))
+	for k, v := range d {
+		c[k] = slices.Clone(v)
+	}
+	x.dict.Store(&c)
+}
+
+// Dictionary returns the current synonym dictionary; do not modify it.
+func (x *Index) Dictionary() Dictionary {
+	if d := x.dict.Load(); d != nil {
+		return *d
+	}
+	return nil
 }
