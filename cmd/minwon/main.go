@@ -3,6 +3,7 @@
 //	minwon serve [--demo] [--data DIR] [--db URL] [--http ADDR]
 //	minwon migrate [--data DIR] [--db URL]
 //	minwon simulate --url URL [--rate N]
+//	minwon kb ask|eval [--data DIR]
 //	minwon version
 package main
 
@@ -37,6 +38,7 @@ Usage:
   minwon migrate [--data DIR] [--db URL]                        create or upgrade the database
   minwon simulate [--url URL] [--rate N]                        open simulated citizen chats
   minwon guard classify|eval FILE|train                         abuse classifier (counselor protection)
+  minwon kb ask [QUESTION]|eval FILE [--data DIR]               self-service bot over the knowledge base
   minwon version                                                print the version
 
 Environment: MINWON_DATA, MINWON_DB, MINWON_HTTP, MINWON_SECRET, MINWON_ADMIN_PASSWORD.
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "guard":
 		return runGuard(ctx, args[1:], stdout, stderr)
+	case "kb":
+		return runKB(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "minwon", minwon.Version)
 		return nil

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/minwon/minwon"
+)
+
+const kbUsage = `minwon kb — the knowledge base and its self-service bot
+
+  minwon kb ask [--data DIR] [--demo] [--threshold T] [QUESTION]
+      answer QUESTION as the bot would and print one JSON object:
+      {"question", "article_id", "title", "score", "handoff", "kind"}.
+      Without QUESTION, read questions one per line on stdin and print one
+      object per line. handoff: true means the bot would pass the citizen to
+      a counselor (or decline) instead of answering.
+  minwon kb eval [--data DIR] [--demo] [--threshold T] [--misses] FILE
+      run the bot over a labelled JSON Lines file ({"question", "article_id"},
+      article_id "" for out-of-scope) and print the answered share and
+      precision of in-scope questions, the out-of-scope decline rate and a
+      sweep of thresholds.
+
+--demo adds the demo center's articles to those in DIR.
+`
+
+func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, kbUsage)
+		return minwon.Errorf(minwon.EINVALID, "kb: no subcommand given")
+	}
+	switch args[0] {
+	case "ask":
+		return kbAsk(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "eval":
+		return kbEval(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, kbUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, kbUsage)
+	return minwon.Errorf(minwon.EINVALID, "kb: unknown subcommand %q", args[0])
+}
