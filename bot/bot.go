@@ -160,13 +160,14 @@ func (b *Bot) ReplyContext(ctx context.Context, st *State, text string) Reply {
 	if len(st.Pending) > 0 {
 		pending := st.Pending
 		st.Pending = nil
+		// "둘 다 아니에요" names an option too; the refusal wins.
+		if feedback(f) < 0 {
+			return b.handoffWith(st, ReasonNotHelpful, pending)
+		}
 		if i := choice(text, pending); i >= 0 {
 			if a, ok := b.kb.Get(pending[i].ArticleID); ok {
 				return b.answer(ctx, st, st.LastQuestion, a, pending[i].Score, nil)
 			}
-		}
-		if feedback(f) < 0 {
-			return b.handoffWith(st, ReasonNotHelpful, pending)
 		}
 	}
 
@@ -250,7 +251,8 @@ func (b *Bot) answer(ctx context.Context, st *State, question string, a *kb.Arti
 	if b.opts.Generator != nil {
 		arts := []*kb.Article{a}
 		for _, x := range res {
-			if x.Article.ID != a.ID && len(arts) < 3 {
+			// Only articles good enough to answer from on their own.
+			if x.Article.ID != a.ID && len(arts) < 3 && x.Score >= b.opts.AnswerThreshold {
 				arts = append(arts, x.Article)
 			}
 		}
