@@ -26,11 +26,8 @@ type botFlags struct {
 }
 
 func parseBotFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet, *botFlags)) (*botFlags, *flag.FlagSet, error) {
-	bf := &botFlags{cfg: DefaultConfig(), opts: bot.DefaultOptions()}
-	for key, dst := range map[string]*string{
-		"MINWON_DATA": &bf.cfg.Data, "MINWON_DB": &bf.cfg.DB,
-		"MINWON_LLM_URL": &bf.llm.URL, "MINWON_LLM_MODEL": &bf.llm.Model, "MINWON_LLM_KEY": &bf.llm.Key,
-	} {
+	bf := &botFlags{cfg: DefaultConfig(), opts: bot.DefaultOptions(), llm: llmFromEnv()}
+	for key, dst := range map[string]*string{"MINWON_DATA": &bf.cfg.Data, "MINWON_DB": &bf.cfg.DB} {
 		if v := os.Getenv(key); v != "" {
 			*dst = v
 		}
@@ -65,6 +62,26 @@ func (bf *botFlags) index(stderr io.Writer) (*kb.Index, error) {
 	return x, nil
 }
 
+// llmFromEnv reads the optional answer generator's settings:
+// MINWON_LLM_URL (an OpenAI-compatible base URL such as
+// http://127.0.0.1:11434/v1), MINWON_LLM_MODEL and MINWON_LLM_KEY.
+func llmFromEnv() bot.LLMConfig {
+	return bot.LLMConfig{URL: os.Getenv("MINWON_LLM_URL"), Model: os.Getenv("MINWON_LLM_MODEL"), Key: os.Getenv("MINWON_LLM_KEY")}
+}
+
+// newGenerator returns the generator for cfg, or nil (retrieval answers,
+// the default) when no URL is set. serve can use it the same way.
+func newGenerator(cfg bot.LLMConfig) (bot.Generator, error) {
+	if cfg.URL == "" {
+		return nil, nil
+	}
+	g, err := bot.NewLLM(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
 // askLine is the operator contract of `minwon kb ask`.
 type askLine struct {
 	Question  string   `json:"question"`
@@ -86,12 +103,8 @@ func kbAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	if bf.llm.URL != "" {
-		g, err := bot.NewLLM(bf.llm)
-		if err != nil {
-			return err
-		}
-		bf.opts.Generator = g
+	if bf.opts.Generator, err = newGenerator(bf.llm); err != nil {
+		return err
 	}
 	x, err := bf.index(stderr)
 	if err != nil {

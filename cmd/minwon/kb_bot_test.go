@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,6 +113,31 @@ func TestKBAsk(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := decodeAsk(t, out.Bytes()); *got[0].ArticleID != "ginkgo-smell" || *got[0].Handoff {
+			t.Errorf("got %s", out.String())
+		}
+	})
+
+	t.Run("WithGenerator", func(t *testing.T) {
+		llm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/v1/chat/completions" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(`{"choices":[{"message":{"role":"assistant","content":"구청 여권 창구나 정부24에서 분실 신고를 하시면 돼요. [passport-lost]"}}]}`))
+		}))
+		defer llm.Close()
+		var out bytes.Buffer
+		args := []string{"kb", "ask", "--demo", "--data", data, "--text", "--llm-url", llm.URL + "/v1", "--llm-model", "m", "여권을 잃어버렸는데 분실 신고는 어디서 해요"}
+		if err := run(context.Background(), args, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			ArticleID string `json:"article_id"`
+			Handoff   bool   `json:"handoff"`
+			Text      string `json:"text"`
+		}
+		json.Unmarshal(out.Bytes(), &got)
+		if got.ArticleID != "passport-lost" || got.Handoff || !strings.Contains(got.Text, "출처: 여권 분실 신고와 재발급") {
 			t.Errorf("got %s", out.String())
 		}
 	})
