@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -213,5 +215,37 @@ func TestShortAnswer(t *testing.T) {
 	}
 	if n := len([]rune(got)); n > ShortAnswerRunes {
 		t.Errorf("ShortAnswer is %d runes, over %d", n, ShortAnswerRunes)
+	}
+}
+
+// TestCuesSpareCityQuestions keeps the phrase lists from swallowing real
+// questions: no in-scope question of the question sets may be read as small
+// talk, an out-of-scope topic or a request for a person.
+func TestCuesSpareCityQuestions(t *testing.T) {
+	extra := []string{"영어로 상담 받을 수 있어요?", "주식회사 건축물대장 발급", "코인세탁소 소음 신고", "축구장 대관하고 싶어요", "야구장 예약", "카톡으로 120 상담 되나요", "은행에서 수도요금 낼 수 있나요"}
+	for _, file := range []string{"testdata/dev.jsonl", "testdata/test.jsonl"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs := extra
+		for _, line := range strings.Split(string(data), "\n") {
+			var l struct {
+				Question  string `json:"question"`
+				ArticleID string `json:"article_id"`
+			}
+			if json.Unmarshal([]byte(line), &l) == nil && l.ArticleID != "" {
+				qs = append(qs, l.Question)
+			}
+		}
+		if len(qs) < 100+len(extra) {
+			t.Fatalf("%s: %d in-scope questions, want ≥ 100", file, len(qs)-len(extra))
+		}
+		for _, q := range qs {
+			f := fold(q)
+			if k := smallTalk(f); k != "" || outOfScopeTopic(f) || wantsHuman(f) {
+				t.Errorf("%q: small talk %q, out of scope %v, wants a person %v", q, k, outOfScopeTopic(f), wantsHuman(f))
+			}
+		}
 	}
 }

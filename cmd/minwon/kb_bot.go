@@ -283,7 +283,7 @@ func kbEval(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cur := evaluate(x, bf.opts, qs)
 	var sweep []evalResult
-	for t := 0.20; t < 0.905; t += 0.025 {
+	for t := 0.05; t < 0.905; t += 0.025 {
 		o := bf.opts
 		o.AnswerThreshold = float64(int(t*1000+0.5)) / 1000
 		sweep = append(sweep, evaluate(x, o, qs))
