@@ -115,9 +115,12 @@ type Bot struct {
 	opts Options
 }
 
-// New returns a bot over index. Zero fields of opts take their defaults,
+// New returns a bot over index (nil: an empty one). Zero fields of opts take their defaults,
 // except AnswerThreshold and ClarifyMargin, where 0 is a valid setting.
 func New(index *kb.Index, opts Options) *Bot {
+	if index == nil {
+		index = new(kb.Index) // empty: every question goes to a counselor
+	}
 	d := DefaultOptions()
 	if opts.Suggestions <= 0 {
 		opts.Suggestions = d.Suggestions

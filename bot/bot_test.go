@@ -136,6 +136,11 @@ func TestReply(t *testing.T) {
 			{say: "너 누구야?", kind: KindSmallTalk, text: "챗봇"},
 			{say: "", kind: KindSmallTalk},
 		}},
+		{"NewQuestionAfterAnAnswer", []turn{
+			{say: "소파 버리려면 어떻게 해요", kind: KindAnswer, article: "bulky-waste"},
+			{say: "주차 딱지 과태료 자세히 알려주세요", kind: KindAnswer, article: "parking-fine"},
+			{say: "아니 근데 여권 분실 신고는 어디서 해요", kind: KindAnswer, article: "passport-lost"},
+		}},
 		{"GreetingWithAQuestionIsAQuestion", []turn{
 			{say: "안녕하세요 여권 잃어버렸는데 분실 신고 어떻게 해요", kind: KindAnswer, article: "passport-lost"},
 		}},
@@ -189,6 +194,13 @@ func TestThresholdTradesAnswersForHandoffs(t *testing.T) {
 	}
 	if len(r.Suggestions) == 0 || r.Suggestions[0].ArticleID != "bulky-waste" {
 		t.Errorf("hand-off suggestions %v, want bulky-waste first", r.Suggestions)
+	}
+}
+
+func TestEmptyIndexHandsOff(t *testing.T) {
+	r := New(nil, DefaultOptions()).Ask("여권 잃어버렸어요")
+	if r.Kind != KindHandoff || r.Reason != ReasonUnsure || len(r.Suggestions) != 0 {
+		t.Errorf("reply %+v, want an unsure hand-off without suggestions", r)
 	}
 }
 
@@ -246,6 +258,28 @@ func TestCuesSpareCityQuestions(t *testing.T) {
 			if k := smallTalk(f); k != "" || outOfScopeTopic(f) || wantsHuman(f) {
 				t.Errorf("%q: small talk %q, out of scope %v, wants a person %v", q, k, outOfScopeTopic(f), wantsHuman(f))
 			}
+		}
+	}
+}
+
+func TestFollowUpsAreShort(t *testing.T) {
+	for _, tt := range []struct {
+		say      string
+		feedback int
+		more     bool
+	}{
+		{"네", 1, false}, {"네 감사합니다", 1, false}, {"도움이 됐어요", 1, false}, {"알겠습니다 ㅎㅎ", 1, false},
+		{"아니요", -1, false}, {"아니요 도움이 안 됐어요", -1, false}, {"별로요 ㅠㅠ", -1, false}, {"잘 모르겠어요", -1, false},
+		{"아니 왜 버스가 안 와요", 0, false}, {"네 그리고 전입신고는 어떻게 해요", 0, false},
+		{"자세히 알려주세요", 0, true}, {"전체 내용 보여주세요", 0, true}, {"더 자세히요", 0, true},
+		{"전입신고 자세히 알려주세요", 0, false}, {"여권 발급 전체 비용", 0, false},
+	} {
+		f := fold(tt.say)
+		if got := feedback(f); got != tt.feedback {
+			t.Errorf("feedback(%q) = %d, want %d", tt.say, got, tt.feedback)
+		}
+		if got := wantsMore(f); got != tt.more {
+			t.Errorf("wantsMore(%q) = %v, want %v", tt.say, got, tt.more)
 		}
 	}
 }

@@ -115,7 +115,12 @@ func outOfScopeTopic(f string) bool { return containsAny(f, outOfScope) }
 // feedback reads a short reply to "도움이 되었나요?": +1 helped, -1 did not,
 // 0 when the text is something else (most likely a new question).
 func feedback(f string) int {
-	if f == "" || utf8.RuneCountInString(f) > 14 {
+	if f == "" || utf8.RuneCountInString(f) > 16 {
+		return 0
+	}
+	// "아니 왜 버스가 안 와요" starts like a no but is a question: what is
+	// left beside the feedback words must be little more than an ending.
+	if rest := stripAll(f, notHelpful, helpful, replyWords); utf8.RuneCountInString(rest) > 3 {
 		return 0
 	}
 	if containsAny(f, notHelpful) {
@@ -127,9 +132,22 @@ func feedback(f string) int {
 	return 0
 }
 
-// wantsMore reports whether a short folded text asks for the whole article.
+// replyWords are what surrounds a yes, a no or "자세히" in a short reply.
+var replyWords = []string{
+	"알려주세요", "알려줘요", "알려줘", "보여주세요", "보여줘", "설명해주세요", "말해주세요", "주세요", "부탁해요", "부탁드려요",
+	"했어요", "었어요", "었습니다", "습니다", "합니다", "됐어요", "되었어요", "됐네요", "네요", "어요", "해요", "에요", "예요", "이요",
+	"하나도", "전혀", "정말", "진짜", "많이", "너무", "그냥", "좀", "잘", "더", "내용", "안내", "그거", "이거", "요", "은", "는", "이", "가", "도", "을", "를",
+	"ㅠ", "ㅜ", "ㅎ", "ㅋ",
+}
+
+// wantsMore reports whether folded text asks for the whole article rather
+// than something new: "자세히 알려주세요" does, "전입신고 자세히 알려주세요" is
+// a question about 전입신고.
 func wantsMore(f string) bool {
-	return utf8.RuneCountInString(f) <= 16 && containsAny(f, morePhrases)
+	if utf8.RuneCountInString(f) > 16 || !containsAny(f, morePhrases) {
+		return false
+	}
+	return utf8.RuneCountInString(stripAll(f, morePhrases, replyWords)) <= 2
 }
 
 // ordinals name the options of a clarifying question by position.
