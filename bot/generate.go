@@ -98,6 +98,9 @@ type chatResponse struct {
 	} `json:"error,omitempty"`
 }
 
+// MaxGeneratedRunes bounds a generated answer.
+const MaxGeneratedRunes = 600
+
 // maxResponseBytes bounds what is read of a server's reply.
 const maxResponseBytes = 1 << 20
 
@@ -192,5 +195,10 @@ func parseGenerated(content string, articles []*kb.Article) (Generated, error) {
 	})
 	text = strings.Join(strings.Fields(text), " ")
 	text = strings.ReplaceAll(text, " .", ".")
+	// A model that rambles is cut: the citizen asked for a short answer and
+	// the article is one "자세히" away.
+	if rs := []rune(text); len(rs) > MaxGeneratedRunes {
+		text = string(rs[:MaxGeneratedRunes-1]) + "…"
+	}
 	return Generated{Text: text, Cited: cited}, nil
 }

@@ -169,6 +169,17 @@ func TestGeneratorNotAskedWhenRetrievalIsUnsure(t *testing.T) {
 	}
 }
 
+func TestGeneratedAnswerIsBounded(t *testing.T) {
+	f := newFakeLLM(t, answerWith(strings.Repeat("배출 신고를 하세요. ", 200)+"[bulky-waste]"))
+	r := llmBot(t, f).Ask(sofa)
+	if !r.Generated {
+		t.Fatalf("reply %+v, want a generated answer", r)
+	}
+	if body, _, _ := strings.Cut(r.Text, "\n\n출처"); len([]rune(body)) > MaxGeneratedRunes {
+		t.Errorf("generated answer is %d runes, over %d", len([]rune(body)), MaxGeneratedRunes)
+	}
+}
+
 func TestNewLLMRejectsBadConfig(t *testing.T) {
 	for _, c := range []LLMConfig{{}, {URL: "http://127.0.0.1:1/v1"}, {Model: "m"}, {URL: "ftp://x", Model: "m"}} {
 		if _, err := NewLLM(c); err == nil {

@@ -23,7 +23,7 @@ const kbUsage = `minwon kb — the knowledge base and its self-service bot
       precision of in-scope questions, the out-of-scope decline rate and a
       sweep of thresholds.
 
---demo adds the demo center's articles to those in DIR.
+--demo answers from the demo center's articles instead of those in DIR.
 `
 
 func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/bot"
+	"github.com/minwon/minwon/demo"
 	"github.com/minwon/minwon/kb"
 )
 
@@ -36,7 +37,7 @@ func parseBotFlags(name string, args []string, stderr io.Writer, extra func(*fla
 	fset.SetOutput(stderr)
 	fset.StringVar(&bf.cfg.Data, "data", bf.cfg.Data, "directory holding the knowledge base")
 	fset.StringVar(&bf.cfg.DB, "db", bf.cfg.DB, "database URL (postgres://…); default SQLite in --data")
-	fset.BoolVar(&bf.cfg.Demo, "demo", false, "add the demo center's articles")
+	fset.BoolVar(&bf.cfg.Demo, "demo", false, "answer from the demo center's articles instead of those in --data")
 	fset.Float64Var(&bf.opts.AnswerThreshold, "threshold", bf.opts.AnswerThreshold, "score at or above which the bot answers")
 	fset.Float64Var(&bf.opts.ClarifyMargin, "margin", bf.opts.ClarifyMargin, "score gap under which the bot asks which article was meant")
 	if extra != nil {
@@ -51,7 +52,16 @@ func parseBotFlags(name string, args []string, stderr io.Writer, extra func(*fla
 	return bf, fset, nil
 }
 
+// index returns the knowledge base the bot answers from: the demo center's
+// articles with --demo (so tuning needs no database), else those in --data.
 func (bf *botFlags) index(stderr io.Writer) (*kb.Index, error) {
+	if bf.cfg.Demo {
+		arts, err := demo.Articles()
+		if err != nil {
+			return nil, err
+		}
+		return kb.NewIndex(arts), nil
+	}
 	x, err := loadKB(bf.cfg, newLogger(stderr))
 	if err != nil {
 		return nil, err
