@@ -176,7 +176,7 @@ func (b *Bot) ReplyContext(ctx context.Context, st *State, text string) Reply {
 
 	switch {
 	case f == "":
-		return Reply{Kind: KindSmallTalk, Text: "궁금하신 내용을 적어 주세요. 상담원과 이야기하시려면 '상담원 연결'이라고 해 주세요."}
+		return Reply{Kind: KindSmallTalk, Text: askForMore}
 	case wantsHuman(f):
 		return b.handoff(st, stripAll(f, humanPhrases), ReasonRequested)
 	}
@@ -214,8 +214,13 @@ func (b *Bot) ReplyContext(ctx context.Context, st *State, text string) Reply {
 		}
 	}
 
+	q := searchText(text)
+	if utf8.RuneCountInString(fold(q)) < 2 {
+		// "네", "음", "?": nothing to search for and nothing to hand over yet.
+		return Reply{Kind: KindSmallTalk, Text: askForMore}
+	}
 	st.LastQuestion = text
-	res := b.kb.Search(searchText(text), max(b.opts.Suggestions, 3))
+	res := b.kb.Search(q, max(b.opts.Suggestions, 3))
 	if len(res) == 0 || res[0].Score < b.opts.AnswerThreshold {
 		return b.handoffWith(st, ReasonUnsure, suggestions(res, b.opts.Suggestions))
 	}
@@ -238,6 +243,8 @@ func (b *Bot) ReplyContext(ctx context.Context, st *State, text string) Reply {
 	}
 	return b.answer(ctx, st, text, res[0].Article, res[0].Score, res)
 }
+
+const askForMore = "궁금하신 내용을 조금 더 자세히 적어 주세요. 상담원과 이야기하시려면 '상담원 연결'이라고 해 주세요."
 
 var smallTalkText = map[string]string{
 	"greeting": "안녕하세요, 한빛시 120 상담 챗봇이에요. 궁금하신 민원을 편하게 적어 주세요.",

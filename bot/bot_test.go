@@ -135,6 +135,8 @@ func TestReply(t *testing.T) {
 			{say: "고마워요 ㅎㅎ", kind: KindSmallTalk},
 			{say: "너 누구야?", kind: KindSmallTalk, text: "챗봇"},
 			{say: "", kind: KindSmallTalk},
+			{say: "네", kind: KindSmallTalk, text: "자세히"},
+			{say: "??", kind: KindSmallTalk},
 		}},
 		{"NewQuestionAfterAnAnswer", []turn{
 			{say: "소파 버리려면 어떻게 해요", kind: KindAnswer, article: "bulky-waste"},
