@@ -156,6 +156,16 @@ func TestReply(t *testing.T) {
 			b := newTestBot()
 			var st State
 			for i, tu := range tt.turns {
+				// The center keeps State as JSON with the contact; each turn
+				// starts from what a restart would read back.
+				raw, err := json.Marshal(st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st = State{}
+				if err := json.Unmarshal(raw, &st); err != nil {
+					t.Fatal(err)
+				}
 				r := b.Reply(&st, tu.say)
 				if r.Kind != tu.kind {
 					t.Fatalf("turn %d %q: kind %s, want %s (reply %+v)", i, tu.say, r.Kind, tu.kind, r)
