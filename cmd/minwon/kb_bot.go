@@ -26,7 +26,9 @@ type botFlags struct {
 	llm  bot.LLMConfig
 }
 
-func parseBotFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet, *botFlags)) (*botFlags, *flag.FlagSet, error) {
+// parseBotFlags parses flags before and after the positional arguments
+// (`kb eval FILE --demo` as well as `kb eval --demo FILE`), which it returns.
+func parseBotFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet, *botFlags)) (*botFlags, []string, error) {
 	bf := &botFlags{cfg: DefaultConfig(), opts: bot.DefaultOptions(), llm: llmFromEnv()}
 	for key, dst := range map[string]*string{"MINWON_DATA": &bf.cfg.Data, "MINWON_DB": &bf.cfg.DB} {
 		if v := os.Getenv(key); v != "" {
@@ -43,13 +45,25 @@ func parseBotFlags(name string, args []string, stderr io.Writer, extra func(*fla
 	if extra != nil {
 		extra(fset, bf)
 	}
-	if err := fset.Parse(args); err != nil {
-		return nil, nil, minwon.Errorf(minwon.EINVALID, "%v", err)
+	var pos []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			return nil, nil, minwon.Errorf(minwon.EINVALID, "%v", err)
+		}
+		rest := fset.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...) // after "--" everything is an argument
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
 	if t := bf.opts.AnswerThreshold; t < 0 || t > 1 {
 		return nil, nil, minwon.Errorf(minwon.EINVALID, "kb %s: --threshold %v is not in 0..1", name, t)
 	}
-	return bf, fset, nil
+	return bf, pos, nil
 }
 
 // index returns the knowledge base the bot answers from: the demo center's
@@ -105,7 +119,7 @@ type askLine struct {
 
 func kbAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var withText bool
-	bf, fset, err := parseBotFlags("ask", args, stderr, func(fs *flag.FlagSet, bf *botFlags) {
+	bf, pos, err := parseBotFlags("ask", args, stderr, func(fs *flag.FlagSet, bf *botFlags) {
 		fs.BoolVar(&withText, "text", false, "include the bot's reply text")
 		fs.StringVar(&bf.llm.URL, "llm-url", bf.llm.URL, "OpenAI-compatible chat-completions base URL, e.g. http://127.0.0.1:11434/v1 (env MINWON_LLM_URL); off when empty")
 		fs.StringVar(&bf.llm.Model, "llm-model", bf.llm.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
@@ -132,8 +146,8 @@ func kbAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 		return enc.Encode(l)
 	}
-	if fset.NArg() > 0 {
-		q := strings.Join(fset.Args(), " ")
+	if len(pos) > 0 {
+		q := strings.Join(pos, " ")
 		if !utf8.ValidString(q) {
 			return minwon.Errorf(minwon.EINVALID, "kb ask: question is not valid UTF-8")
 		}
@@ -273,17 +287,17 @@ func ratio(a, b int) float64 {
 
 func kbEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var misses, asJSON bool
-	bf, fset, err := parseBotFlags("eval", args, stderr, func(fs *flag.FlagSet, _ *botFlags) {
+	bf, pos, err := parseBotFlags("eval", args, stderr, func(fs *flag.FlagSet, _ *botFlags) {
 		fs.BoolVar(&misses, "misses", false, "list the questions answered wrongly, declined or handed off")
 		fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	})
 	if err != nil {
 		return err
 	}
-	if fset.NArg() != 1 {
+	if len(pos) != 1 {
 		return minwon.Errorf(minwon.EINVALID, "kb eval: want one labelled question file")
 	}
-	qs, err := loadLabelled(fset.Arg(0))
+	qs, err := loadLabelled(pos[0])
 	if err != nil {
 		return err
 	}
@@ -308,7 +322,7 @@ func kbEval(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	w := bufio.NewWriter(stdout)
 	fmt.Fprintf(w, "%s: %d in-scope, %d out-of-scope questions; threshold %.3f, margin %.3f\n",
-		fset.Arg(0), cur.InScope, cur.OutScope, cur.Threshold, bf.opts.ClarifyMargin)
+		pos[0], cur.InScope, cur.OutScope, cur.Threshold, bf.opts.ClarifyMargin)
 	fmt.Fprintf(w, "in-scope answered without hand-off: %5.1f%% (%d/%d), precision %5.1f%% (%d/%d), clarifying questions %d\n",
 		100*cur.AnsweredShare, cur.Answered, cur.InScope, 100*cur.Precision, cur.Correct, cur.Answered, cur.Clarified)
 	fmt.Fprintf(w, "out-of-scope handed off or declined:  %5.1f%% (%d/%d)\n\n", 100*cur.DeclineRate, cur.Declined, cur.OutScope)

@@ -142,6 +142,23 @@ func TestKBAsk(t *testing.T) {
 		}
 	})
 
+	t.Run("FlagsAfterTheQuestion", func(t *testing.T) {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"kb", "ask", "주차", "딱지", "--demo", "--data", data, "어디서", "내요"}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeAsk(t, out.Bytes()); *got[0].Question != "주차 딱지 어디서 내요" || *got[0].ArticleID != "parking-fine-payment" {
+			t.Errorf("got %s", out.String())
+		}
+		out.Reset()
+		if err := run(context.Background(), []string{"kb", "ask", "--demo", "--", "-10도", "한파", "쉼터"}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeAsk(t, out.Bytes()); *got[0].Question != "-10도 한파 쉼터" {
+			t.Errorf("got %s", out.String())
+		}
+	})
+
 	t.Run("EmptyKnowledgeBase", func(t *testing.T) {
 		err := run(context.Background(), []string{"kb", "ask", "--data", t.TempDir(), "여권"}, io.Discard, io.Discard)
 		if minwon.ErrorCode(err) != minwon.EINVALID || !strings.Contains(minwon.ErrorMessage(err), "--demo") {
