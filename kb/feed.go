@@ -182,3 +182,38 @@ func (f *Feed) Live() []Article {
 	slices.SortFunc(out, func(a, b Article) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
+
+// FromStore reads the articles to export from the store: "live" (or
+// "") for the published versions, "latest" for the newest of each.
+func FromStore(ctx context.Context, as minwon.ArticleStore, which string) ([]Article, error) {
+	var vs []*minwon.ArticleVersion
+	switch which {
+	case "", "live":
+		live, err := as.LiveArticles(ctx)
+		if err != nil {
+			return nil, err
+		}
+		vs = live
+	case "latest":
+		heads, err := as.Articles(ctx, minwon.ArticleFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range heads {
+			if h.Draft != nil {
+				vs = append(vs, h.Draft)
+			} else if h.Current != nil {
+				vs = append(vs, h.Current)
+			}
+		}
+	default:
+		return nil, minwon.Errorf(minwon.EINVALID, "which is live or latest")
+	}
+	out := make([]Article, len(vs))
+	for i, v := range vs {
+		out[i] = FromVersion(v)
+		out[i].UpdatedAt = time.Time{}
+	}
+	return out, nil
+}
+

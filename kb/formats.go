@@ -366,3 +366,32 @@ func quoteIfNeeded(s string) string {
 	}
 	return s
 }
+
+// ParseImport reads articles in the given format ("jsonl", "csv" or "md"),
+// guessing it from name's extension when format is empty.
+func ParseImport(format, name string, data []byte) ([]Article, error) {
+	if format == "" {
+		switch strings.ToLower(path.Ext(name)) {
+		case ".jsonl", ".ndjson", ".json":
+			format = "jsonl"
+		case ".csv":
+			format = "csv"
+		case ".md", ".markdown":
+			format = "md"
+		}
+	}
+	switch format {
+	case "jsonl":
+		return LoadJSONL(bytes.NewReader(data))
+	case "csv":
+		return LoadCSV(bytes.NewReader(data))
+	case "md":
+		a, err := ParseMarkdown(name, data)
+		if err != nil {
+			return nil, err
+		}
+		return []Article{a}, nil
+	}
+	return nil, minwon.Errorf(minwon.EINVALID, "unknown import format %q: use jsonl, csv or md", format)
+}
+
