@@ -3,6 +3,7 @@
 //	minwon serve [--demo] [--data DIR] [--db URL] [--http ADDR]
 //	minwon migrate [--data DIR] [--db URL]
 //	minwon simulate --url URL [--rate N]
+//	minwon kb import|export [--data DIR] [--db URL] …
 //	minwon version
 package main
 
@@ -37,6 +38,7 @@ Usage:
   minwon migrate [--data DIR] [--db URL]                        create or upgrade the database
   minwon simulate [--url URL] [--rate N]                        open simulated citizen chats
   minwon guard classify|eval FILE|train                         abuse classifier (counselor protection)
+  minwon kb import|export [--data DIR] [--db URL] …             knowledge base import and export
   minwon version                                                print the version
 
 Environment: MINWON_DATA, MINWON_DB, MINWON_HTTP, MINWON_SECRET, MINWON_ADMIN_PASSWORD.
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "guard":
 		return runGuard(ctx, args[1:], stdout, stderr)
+	case "kb":
+		return runKB(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "minwon", minwon.Version)
 		return nil
