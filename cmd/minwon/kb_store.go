@@ -105,9 +105,10 @@ func runKBImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer c.Close()
+	// Progress on stderr for files big enough to wait on.
 	step := max(1, len(arts)/20)
 	res, err := c.ImportArticles(ctx, u.ID, arts, publish, func(done, total int) {
-		if done%step == 0 || done == total {
+		if total >= 200 && (done%step == 0 || done == total) {
 			fmt.Fprintf(stderr, "\rchecked %d/%d", done, total)
 			if done == total {
 				fmt.Fprintln(stderr)
