@@ -318,6 +318,7 @@ const ko = {
   kbm_dict_bad_line: '{n}번째 줄에 ":"가 없습니다.',
   kb_changed_today: '오늘 바뀐 안내',
   kb_changed_none: '오늘 바뀐 안내가 없습니다.',
+  kb_valid_from: '{date}부터 적용',
 };
 
 export type Key = keyof typeof ko;
@@ -626,6 +627,7 @@ const en: Record<Key, string> = {
   kbm_dict_bad_line: 'Line {n} has no ":".',
   kb_changed_today: 'Changed today',
   kb_changed_none: 'Nothing changed today.',
+  kb_valid_from: 'in force from {date}',
 };
 
 const tables: Record<Lang, Record<Key, string>> = { ko, en };

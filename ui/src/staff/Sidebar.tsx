@@ -130,12 +130,15 @@ function KnowledgeBase() {
     }
   }
 
-  async function open(id: string) {
+  // fallback: an article published today that is not in force yet is not
+  // in search; the changed-today list shows it from its record.
+  async function open(id: string, fallback?: KBArticle) {
     setError('');
     try {
       setArticle(await get<KBArticle>(`/api/kb/articles/${seg(id)}`));
     } catch (err) {
-      setError(errorText(err));
+      if (fallback) setArticle(fallback);
+      else setError(errorText(err));
     }
   }
 
@@ -188,7 +191,7 @@ function KnowledgeBase() {
 
 // Counselors are briefed daily on new city matters: the articles published
 // since midnight, newest first, above the search results.
-function ChangedToday(props: { onOpen(id: string): void }) {
+function ChangedToday(props: { onOpen(id: string, fallback?: KBArticle): void }) {
   const lang = useLang();
   const [list, setList] = useState<KBRecord[] | null>(null);
   useEffect(() => {
@@ -204,10 +207,24 @@ function ChangedToday(props: { onOpen(id: string): void }) {
         {list.length === 0 && <li class="muted">{t('kb_changed_none')}</li>}
         {list.map((a) => (
           <li key={a.id}>
-            <button type="button" class="hit" onClick={() => props.onOpen(a.id)} data-testid="kb-today-item">
+            <button
+              type="button"
+              class="hit"
+              onClick={() => props.onOpen(a.id, a.current ? { ...a.current, id: a.id } : undefined)}
+              data-testid="kb-today-item"
+            >
               <strong>{a.current?.title ?? a.id}</strong>
               <span class="muted small">
-                {[a.current?.category, a.current?.department, timeOf(a.published_at, lang)].filter(Boolean).join(' · ')}
+                {[
+                  a.current?.category,
+                  a.current?.department,
+                  timeOf(a.published_at, lang),
+                  a.current?.valid_from && new Date(a.current.valid_from) > new Date()
+                    ? t('kb_valid_from', { date: dateTime(a.current.valid_from, lang) })
+                    : '',
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
               </span>
             </button>
           </li>
