@@ -20,10 +20,10 @@ type Feed struct {
 	index *Index
 	now   func() time.Time
 
-	mu     sync.Mutex
-	live   map[string]Article // published version of each article, valid or not
-	shown  []string           // IDs in the index now, sorted
-	stale  bool               // live changed since the index was built
+	mu    sync.Mutex
+	live  map[string]Article // published version of each article, valid or not
+	shown []string           // IDs in the index now, sorted
+	stale bool               // live changed since the index was built
 }
 
 // NewFeed returns a feed that maintains index, judging validity by now.
@@ -216,4 +216,3 @@ func FromStore(ctx context.Context, as minwon.ArticleStore, which string) ([]Art
 	}
 	return out, nil
 }
-

@@ -394,4 +394,3 @@ func ParseImport(format, name string, data []byte) ([]Article, error) {
 	}
 	return nil, minwon.Errorf(minwon.EINVALID, "unknown import format %q: use jsonl, csv or md", format)
 }
-
