@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/minwon/minwon"
@@ -20,6 +21,12 @@ type Feed struct {
 	index *Index
 	now   func() time.Time
 
+	// kick wakes Run to rebuild; while Run runs, Apply leaves the rebuild to
+	// it, so a bulk import of thousands of articles costs a few rebuilds
+	// rather than one per article.
+	kick    chan struct{}
+	running atomic.Bool
+
 	mu    sync.Mutex
 	live  map[string]Article // published version of each article, valid or not
 	shown []string           // IDs in the index now, sorted
@@ -31,7 +38,7 @@ func NewFeed(index *Index, now func() time.Time) *Feed {
 	if now == nil {
 		now = time.Now
 	}
-	return &Feed{index: index, now: now, live: map[string]Article{}}
+	return &Feed{index: index, now: now, live: map[string]Article{}, kick: make(chan struct{}, 1)}
 }
 
 // Index returns the index the feed maintains.
@@ -81,8 +88,7 @@ func (f *Feed) Apply(ev *minwon.Event) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.live[d.ArticleID] = FromVersion(d.Published)
-		f.stale = true
-		f.refreshLocked()
+		f.changed()
 	case minwon.EventArticleRetired:
 		var r minwon.ArticleRetirement
 		if ev.Decode(&r) != nil {
@@ -91,13 +97,26 @@ func (f *Feed) Apply(ev *minwon.Event) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		delete(f.live, r.ArticleID)
-		f.stale = true
-		f.refreshLocked()
+		f.changed()
 	case minwon.EventDictionarySaved:
 		var d minwon.DictionarySaved
 		if ev.Decode(&d) == nil {
 			f.index.SetDictionary(d.Entries)
 		}
+	}
+}
+
+// changed marks the index stale and rebuilds it now, or has Run do it soon.
+// Callers hold f.mu.
+func (f *Feed) changed() {
+	f.stale = true
+	if !f.running.Load() {
+		f.refreshLocked()
+		return
+	}
+	select {
+	case f.kick <- struct{}{}:
+	default: // a rebuild is already due; it will include this change
 	}
 }
 
@@ -151,9 +170,13 @@ func (f *Feed) NextChange() (time.Time, bool) {
 	return next, !next.IsZero()
 }
 
-// Run refreshes the index at each validity boundary until ctx ends. It
-// wakes at least every maxWait, so a wall clock that jumps is caught up.
+// Run refreshes the index at each validity boundary until ctx ends, and
+// rebuilds it after published or retired articles, coalescing a burst of
+// them. It wakes at least every maxWait, so a wall clock that jumps is
+// caught up.
 func (f *Feed) Run(ctx context.Context, maxWait time.Duration) {
+	f.running.Store(true)
+	defer f.running.Store(false)
 	for {
 		wait := maxWait
 		if next, ok := f.NextChange(); ok {
@@ -165,6 +188,9 @@ func (f *Feed) Run(ctx context.Context, maxWait time.Duration) {
 			t.Stop()
 			return
 		case <-t.C:
+			f.Refresh()
+		case <-f.kick:
+			t.Stop()
 			f.Refresh()
 		}
 	}
