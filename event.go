@@ -43,6 +43,13 @@ const (
 	EventNoticePosted EventType = "notice.posted" // Notice
 	EventNoticeRead   EventType = "notice.read"   // NoticeRead
 
+	EventArticleSaved     EventType = "article.saved"     // ArticleVersion, a new draft version
+	EventArticleSubmitted EventType = "article.submitted" // ArticleSubmitted
+	EventArticlePublished EventType = "article.published" // ArticleDecided with Published; ActorID is the approver
+	EventArticleRejected  EventType = "article.rejected"  // ArticleDecided
+	EventArticleRetired   EventType = "article.retired"   // ArticleRetirement
+	EventDictionarySaved  EventType = "kb.dictionary"     // DictionarySaved
+
 	// Ephemeral events travel on the bus but are never stored.
 	EventTyping   EventType = "contact.typing"   // Typing
 	EventPosition EventType = "contact.position" // Position

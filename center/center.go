@@ -58,6 +58,7 @@ type Center struct {
 	bus   minwon.Bus
 	log   *slog.Logger
 
+	kbMu     sync.Mutex // orders knowledge-base writes; taken before mu
 	mu       sync.RWMutex
 	engine   *acd.Engine
 	tenants  map[string]*minwon.Tenant

@@ -216,6 +216,24 @@ func events(now time.Time) ([]*minwon.Event, error) {
 		add(minwon.EventPasswordSet, minwon.PasswordSet{UserID: u.ID, Hash: string(hash)},
 			func(ev *minwon.Event) { ev.TenantID, ev.AgentID = u.TenantID, u.ID })
 	}
+
+	// The knowledge base goes in published, as an approved manual would be
+	// loaded on the first day, written and approved by the demo admin.
+	arts, err := Articles()
+	if err != nil {
+		return nil, err
+	}
+	admin := UserID("admin")
+	for _, a := range arts {
+		v := minwon.ArticleVersion{ArticleID: a.ID, TenantID: TenantID, Version: 1, State: minwon.ArticleDraft, AuthorID: admin, CreatedAt: now,
+			ArticleContent: minwon.ArticleContent{Title: a.Title, Body: a.Body, Category: a.Category, Department: a.Department,
+				Tags: a.Tags, Questions: a.Questions, ValidFrom: a.ValidFrom, ValidTo: a.ValidTo}}
+		set := func(ev *minwon.Event) { ev.TenantID, ev.ActorID = TenantID, admin }
+		add(minwon.EventArticleSaved, v, set)
+		p := v
+		p.State, p.DecidedBy, p.DecidedAt = minwon.ArticlePublished, admin, now
+		add(minwon.EventArticlePublished, minwon.ArticleDecided{ArticleID: a.ID, Version: 1, Note: "demo", Published: &p}, set)
+	}
 	return evs, nil
 }
 

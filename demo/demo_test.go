@@ -92,7 +92,8 @@ func TestSeed(t *testing.T) {
 			{"queues", len(queues), 12},
 			{"users", len(users), 25},
 			{"passwords", len(passwords), 25},
-			{"events", len(s.events), 6 + 13 + 12 + 25 + 25},
+			{"published articles", len(decodeAll[minwon.ArticleDecided](s.events, minwon.EventArticlePublished)), 35},
+			{"events", len(s.events), 6 + 13 + 12 + 25 + 25 + 2*35},
 		} {
 			if c.got != c.want {
 				t.Errorf("%d %s, want %d", c.got, c.what, c.want)

@@ -67,11 +67,14 @@ func mustServe(t *testing.T, dsn string, cfg mwhttp.Config) *env {
 	if err := b.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	arts, err := demo.Articles()
-	if err != nil {
+	// The index follows the store's published articles through the bus, as
+	// in minwon serve.
+	feed := kb.NewFeed(new(kb.Index), c.Now)
+	t.Cleanup(bus.Subscribe(feed.Apply))
+	if err := feed.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	srv := mwhttp.NewServer(cfg, c, db, bus, b, kb.NewIndex(arts), nil, nil)
+	srv := mwhttp.NewServer(cfg, c, db, bus, b, feed.Index(), nil, nil)
 	srv.MarkReady()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

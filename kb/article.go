@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -29,6 +28,10 @@ type Article struct {
 	// nearly the weight of the title because they use the citizens' words.
 	Questions []string  `json:"questions"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// ValidFrom and ValidTo bound when the article is in force; zero is
+	// unbounded, ValidTo is exclusive. The index holds only articles in force.
+	ValidFrom time.Time `json:"valid_from,omitzero"`
+	ValidTo   time.Time `json:"valid_to,omitzero"`
 }
 
 // MaxLineBytes bounds one line of an import, so that a file without line
@@ -95,13 +98,8 @@ func decodeArticle(line []byte) (Article, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Article{}, errors.New("unexpected data after the JSON object")
 	}
-	a.ID = strings.TrimSpace(a.ID)
-	a.Title = strings.TrimSpace(a.Title)
-	switch {
-	case a.ID == "":
-		return Article{}, errors.New("missing id")
-	case a.Title == "":
-		return Article{}, fmt.Errorf("article %q: missing title", a.ID)
+	if err := check(&a); err != nil {
+		return Article{}, err
 	}
 	return a, nil
 }

@@ -309,7 +309,7 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 		}
 		return []stmt{{q: insertRead, args: []any{v.NoticeID, ev.ActorID, t(ev.At)}}}, nil
 	}
-	return nil, nil
+	return db.applyKB(ev)
 }
 
 // nonNil stores an absent list as [] so that readers always get a list.

@@ -103,11 +103,13 @@ func TestKBAsk(t *testing.T) {
 	})
 
 	t.Run("ArticlesFromDataDir", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := kbDataDir(t)
 		art := `{"id":"ginkgo-smell","title":"은행나무 열매 악취 민원","body":"가로수 은행나무 열매 냄새가 심하면 구청 공원녹지과에 수거를 요청하시면 돼요.","category":"환경","department":"공원녹지과","questions":["은행 냄새 때문에 못 살겠어요"]}`
-		if err := os.WriteFile(filepath.Join(dir, "kb.jsonl"), []byte(art+"\n"), 0o600); err != nil {
+		file := filepath.Join(t.TempDir(), "ginkgo.jsonl")
+		if err := os.WriteFile(file, []byte(art+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		runOK(t, "kb", "import", "--publish", "--data", dir, file)
 		var out bytes.Buffer
 		if err := run(context.Background(), []string{"kb", "ask", "--data", dir, "가로수 은행나무 열매 냄새가 너무 심해요"}, &out, io.Discard); err != nil {
 			t.Fatal(err)

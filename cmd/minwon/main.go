@@ -3,7 +3,7 @@
 //	minwon serve [--demo] [--data DIR] [--db URL] [--http ADDR]
 //	minwon migrate [--data DIR] [--db URL]
 //	minwon simulate --url URL [--rate N]
-//	minwon kb ask|eval [--data DIR]
+//	minwon kb import|export|ask|eval [--data DIR] …
 //	minwon version
 package main
 
@@ -38,6 +38,7 @@ Usage:
   minwon migrate [--data DIR] [--db URL]                        create or upgrade the database
   minwon simulate [--url URL] [--rate N]                        open simulated citizen chats
   minwon guard classify|eval FILE|train                         abuse classifier (counselor protection)
+  minwon kb import|export [--data DIR] [--db URL] …             knowledge base import and export
   minwon kb ask [QUESTION]|eval FILE [--data DIR]               self-service bot over the knowledge base
   minwon version                                                print the version
 

@@ -188,26 +188,49 @@ func bootstrap(ctx context.Context, cfg Config, store minwon.Store, c *center.Ce
 	return nil
 }
 
+// loadKB returns a search index of the articles published in the store and
+// in force now, for commands that answer from the knowledge base without
+// running a server (minwon kb ask). The server uses startKB, which follows
+// changes.
 func loadKB(cfg Config, log *slog.Logger) (*kb.Index, error) {
-	var arts []kb.Article
-	if cfg.Demo {
-		a, err := demo.Articles()
-		if err != nil {
-			return nil, err
-		}
-		arts = append(arts, a...)
+	ctx := context.Background()
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
 	}
+	defer store.Close()
+	feed := kb.NewFeed(new(kb.Index), time.Now)
+	if err := feed.Load(ctx, store); err != nil {
+		return nil, err
+	}
+	warnLegacyKB(cfg, log)
+	return feed.Index(), nil
+}
+
+// startKB builds the server's search index from the store and keeps it in
+// step with the bus and the articles' validity windows until ctx ends.
+func startKB(ctx context.Context, cfg Config, store *sqldb.DB, bus minwon.Bus, now func() time.Time, log *slog.Logger) (*kb.Index, func(), error) {
+	feed := kb.NewFeed(new(kb.Index), now)
+	unsub := bus.Subscribe(feed.Apply) // before Load, so no event falls between
+	if err := feed.Load(ctx, store); err != nil {
+		unsub()
+		return nil, nil, err
+	}
+	log.Info("knowledge base loaded", "articles", feed.Index().Len())
+	warnLegacyKB(cfg, log)
+	ctx, cancel := context.WithCancel(ctx)
+	go feed.Run(ctx, time.Minute)
+	return feed.Index(), func() { cancel(); unsub() }, nil
+}
+
+// warnLegacyKB points an operator upgrading from a file-based knowledge base
+// to the import command: the file is no longer read on its own.
+func warnLegacyKB(cfg Config, log *slog.Logger) {
 	path := filepath.Join(cfg.Data, "kb.jsonl")
-	if f, err := os.Open(path); err == nil {
-		a, err := kb.LoadJSONL(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", path, err)
-		}
-		arts = append(arts, a...)
-		log.Info("knowledge base loaded", "file", path, "articles", len(a))
+	if _, err := os.Stat(path); err == nil {
+		log.Warn("kb.jsonl in the data directory is not read any more; import it once into the store",
+			"file", path, "command", "minwon kb import --publish --data "+cfg.Data+" "+path)
 	}
-	return kb.NewIndex(arts), nil
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -239,10 +262,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := b.Load(ctx, store); err != nil {
 		return err
 	}
-	index, err := loadKB(cfg, log)
+	index, stopKB, err := startKB(ctx, cfg, store, bus, c.Now, log)
 	if err != nil {
 		return err
 	}
+	defer stopKB()
 	dist, err := fs.Sub(ui.Dist, "dist")
 	if err != nil {
 		return err

@@ -24,6 +24,11 @@ export function setCsrf(token: string): void {
   csrf = token;
 }
 
+/** The CSRF token, for requests made without api() (uploads with progress). */
+export function getCsrf(): string {
+  return csrf;
+}
+
 /** Called on any 401 outside the login request itself. */
 export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;

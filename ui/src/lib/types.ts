@@ -151,6 +151,41 @@ export interface KBHit {
   department?: string;
 }
 
+/** One version of a knowledge-base article (minwon.ArticleVersion). */
+export interface KBVersion {
+  article_id: string;
+  tenant_id: string;
+  version: number;
+  title: string;
+  body: string;
+  category: string;
+  department: string;
+  tags: string[];
+  questions: string[];
+  valid_from?: string;
+  valid_to?: string;
+  state: 'draft' | 'pending' | 'published' | 'rejected' | 'superseded' | 'retired';
+  author_id: string;
+  created_at: string;
+  submitted_at?: string;
+  decided_by?: string;
+  decided_at?: string;
+  note?: string;
+}
+
+/** An article's head (minwon.Article): the live version and any open draft. */
+export interface KBRecord {
+  id: string;
+  tenant_id: string;
+  live_version: number;
+  latest_version: number;
+  retired: boolean;
+  updated_at: string;
+  published_at?: string;
+  current: KBVersion | null;
+  draft?: KBVersion;
+}
+
 // An article's exact shape is the server's; these are the fields we look for.
 export interface KBArticle {
   id: string;

@@ -6,6 +6,7 @@ import { Admin } from './Admin';
 import { Board } from './Board';
 import { Desk } from './Desk';
 import { Handoffs } from './Handoffs';
+import { KB } from './KB';
 import { Login } from './Login';
 import { notifyError, subscribeToasts, type Toast } from './notify';
 import { SessionContext, go, home, pagesOf, type Page } from './session';
@@ -101,6 +102,7 @@ export function App() {
           {page === 'board' && <Board />}
           {page === 'admin' && <Admin tab={route.rest[0]} />}
           {page === 'handoffs' && <Handoffs openId={route.rest[0]} />}
+          {page === 'kb' && <KB tab={route.rest[0]} id={route.rest[1]} />}
         </main>
       </SessionContext.Provider>
     );

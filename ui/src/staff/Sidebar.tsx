@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
-import type { Contact, ContactWithMessages, KBArticle, KBHit, Notice } from '../lib/types';
+import type { Contact, ContactWithMessages, KBArticle, KBHit, KBRecord, Notice } from '../lib/types';
 import { dateTime } from '../lib/util';
 import { citizenLabel } from './ChatColumn';
 import type { ChatItem } from './Desk';
@@ -130,12 +130,15 @@ function KnowledgeBase() {
     }
   }
 
-  async function open(id: string) {
+  // fallback: an article published today that is not in force yet is not
+  // in search; the changed-today list shows it from its record.
+  async function open(id: string, fallback?: KBArticle) {
     setError('');
     try {
       setArticle(await get<KBArticle>(`/api/kb/articles/${seg(id)}`));
     } catch (err) {
-      setError(errorText(err));
+      if (fallback) setArticle(fallback);
+      else setError(errorText(err));
     }
   }
 
@@ -164,6 +167,8 @@ function KnowledgeBase() {
           <p class="muted small">{[article.category, article.department].filter(Boolean).join(' · ')}</p>
           <div class="article-text">{article.body ?? article.text ?? article.content ?? ''}</div>
         </div>
+      ) : !hits ? (
+        <ChangedToday onOpen={open} />
       ) : (
         hits && (
           <ul class="kb-hits">
@@ -182,6 +187,56 @@ function KnowledgeBase() {
       )}
     </div>
   );
+}
+
+// Counselors are briefed daily on new city matters: the articles published
+// since midnight, newest first, above the search results.
+function ChangedToday(props: { onOpen(id: string, fallback?: KBArticle): void }) {
+  const lang = useLang();
+  const [list, setList] = useState<KBRecord[] | null>(null);
+  useEffect(() => {
+    get<KBRecord[]>('/api/kb/articles?live=true&published_since=today&limit=20')
+      .then((r) => setList(r ?? []))
+      .catch(() => setList([]));
+  }, []);
+  if (!list) return null;
+  return (
+    <div class="kb-today" data-testid="kb-today">
+      <h4>{t('kb_changed_today')}</h4>
+      <ul class="kb-hits">
+        {list.length === 0 && <li class="muted">{t('kb_changed_none')}</li>}
+        {list.map((a) => (
+          <li key={a.id}>
+            <button
+              type="button"
+              class="hit"
+              onClick={() => props.onOpen(a.id, a.current ? { ...a.current, id: a.id } : undefined)}
+              data-testid="kb-today-item"
+            >
+              <strong>{a.current?.title ?? a.id}</strong>
+              <span class="muted small">
+                {[
+                  a.current?.category,
+                  a.current?.department,
+                  timeOf(a.published_at, lang),
+                  a.current?.valid_from && new Date(a.current.valid_from) > new Date()
+                    ? t('kb_valid_from', { date: dateTime(a.current.valid_from, lang) })
+                    : '',
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function timeOf(iso: string | undefined, lang: string): string {
+  if (!iso) return '';
+  return new Date(iso).toLocaleTimeString(lang === 'ko' ? 'ko-KR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
 function History(props: { contact: Contact | null }) {
