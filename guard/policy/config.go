@@ -83,7 +83,7 @@ type ChannelRule struct {
 
 // PrankRule detects pranks: many very short contacts from one caller.
 type PrankRule struct {
-	Count   int           `json:"count"`    // contacts shorter than MaxTalk …
+	Count   int           `json:"count"` // contacts shorter than MaxTalk …
 	MaxTalk time.Duration `json:"max_talk_ns"`
 	Window  time.Duration `json:"window_ns"` // … within this window
 	FlagFor time.Duration `json:"flag_for_ns"`
