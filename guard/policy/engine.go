@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/guard"
@@ -336,8 +337,9 @@ func typeOf(l guard.Label) minwon.IncidentType {
 // abusive root the classifier found, merged.
 func spans(text string, r guard.Result) []minwon.Span {
 	var ss []minwon.Span
+	// A span must lie on letter boundaries, or masking would split a letter.
 	add := func(s, e int) {
-		if s >= 0 && e <= len(text) && s < e {
+		if s >= 0 && e <= len(text) && s < e && utf8.RuneStart(text[s]) && (e == len(text) || utf8.RuneStart(text[e])) {
 			ss = append(ss, minwon.Span{Start: s, End: e})
 		}
 	}

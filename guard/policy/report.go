@@ -99,16 +99,16 @@ func (r *Report) ByPeriod(from, to time.Time, p Period) ([]PeriodRow, error) {
 		return nil, minwon.Errorf(minwon.EINVALID, "the report's end must follow its start")
 	}
 	var rows []PeriodRow
-	index := map[time.Time]int{}
+	index := map[int64]int{} // by Unix seconds: time.Time values of one instant may compare unequal
 	for s := r.bucket(from, p); s.Before(to); s = next(s, p) {
-		index[s] = len(rows)
+		index[s.Unix()] = len(rows)
 		rows = append(rows, PeriodRow{Start: s, Counts: zeroCounts()})
 	}
 	for _, row := range r.incidents {
 		if row.dismissed || row.at.Before(from) || !row.at.Before(to) {
 			continue
 		}
-		i := index[r.bucket(row.at, p)]
+		i := index[r.bucket(row.at, p).Unix()]
 		rows[i].Counts[row.typ]++
 		rows[i].Total++
 	}
