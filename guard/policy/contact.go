@@ -27,6 +27,10 @@ type Contact struct {
 	Wrapped bool
 }
 
+// closed reports whether the contact has ended, or an incident ended it and
+// contact.ended is still to come: either way nothing more is decided.
+func (c *Contact) closed() bool { return c.Ended || (c.Incident != nil && c.Incident.Ended != nil) }
+
 // NewContact starts the state of contact c, as contact.created does.
 func NewContact(c *minwon.Contact) *Contact {
 	return &Contact{ID: c.ID, TenantID: c.TenantID, CallerID: c.CitizenID, Channel: c.Channel,
@@ -34,6 +38,8 @@ func NewContact(c *minwon.Contact) *Contact {
 }
 
 // Apply updates the state with events; events of other contacts are ignored.
+// A zero Contact takes its identity from the first contact.created it sees,
+// so rebuild each contact from its own events (EventFilter.ContactID).
 // The engine never changes a Contact itself: the caller stores a decision's
 // events and applies them, so live state and rebuilt state cannot differ.
 func (c *Contact) Apply(evs ...*minwon.Event) error {

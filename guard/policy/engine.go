@@ -98,7 +98,7 @@ type Decision struct {
 
 // Check decides on one input before the counselor sees it.
 func (e *Engine) Check(c *Contact, reg *Register, in Input) (Decision, error) {
-	if c.Ended {
+	if c.closed() {
 		return Decision{}, minwon.Errorf(minwon.ECONFLICT, "the contact has ended")
 	}
 	var typ minwon.IncidentType
@@ -216,7 +216,7 @@ type Availability struct {
 // Actions reports the counselor's protection buttons for contact c.
 func (e *Engine) Actions(c *Contact) Availability {
 	var a Availability
-	if c.AnsweredAt.IsZero() || c.Ended {
+	if c.AnsweredAt.IsZero() || c.closed() {
 		return a
 	}
 	a.Warn = true

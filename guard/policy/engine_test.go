@@ -139,6 +139,20 @@ func TestCheckRejects(t *testing.T) {
 			}
 		})
 	}
+	t.Run("EndedByTheIncidentBeforeContactEnded", func(t *testing.T) {
+		c := w.open("c2", "caller-2", minwon.ChannelChat, "a1")
+		d, err := w.eng.Check(c, w.reg, policy.Input{Kind: minwon.ItemMessage, Text: sexual})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.apply(d.Events...) // contact.ended not yet stored
+		if _, err := w.eng.Check(c, w.reg, policy.Input{Kind: minwon.ItemMessage, Text: swear1}); minwon.ErrorCode(err) != minwon.ECONFLICT {
+			t.Fatalf("error %v, want conflict", err)
+		}
+		if a := w.eng.Actions(c); a.Warn || a.End {
+			t.Fatalf("buttons armed on an ended contact: %+v", a)
+		}
+	})
 	t.Run("EndedContact", func(t *testing.T) {
 		w.say(c, sexual)
 		if _, err := w.eng.Check(c, w.reg, policy.Input{Kind: minwon.ItemMessage, Text: "또"}); minwon.ErrorCode(err) != minwon.ECONFLICT {
