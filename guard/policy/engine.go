@@ -230,11 +230,18 @@ func (e *Engine) Actions(c *Contact) Availability {
 // incidentAllowsEnd reports whether the contact's incident has reached the
 // offence that ends it, so the counselor may end it with notice now.
 func (e *Engine) incidentAllowsEnd(c *Contact) bool {
-	if c.Incident == nil {
-		return false
+	return c.Incident != nil && e.typeAllowsEnd(c, c.Incident.Type)
+}
+
+// typeAllowsEnd reports whether one more offence of type t ends contact c:
+// at once for sexual harassment, after the warnings for abuse.
+func (e *Engine) typeAllowsEnd(c *Contact, t minwon.IncidentType) bool {
+	rule := e.cfg.Types[t]
+	n := 1
+	if c.Incident != nil {
+		n += len(c.Incident.Warnings)
 	}
-	rule := e.cfg.Types[c.Incident.Type]
-	return rule.EndAt > 0 && len(c.Incident.Warnings)+1 >= rule.EndAt
+	return rule.EndAt > 0 && n >= rule.EndAt
 }
 
 // CounselorWarning is a counselor's press of the warning button: the type of
@@ -260,15 +267,16 @@ func (e *Engine) Warn(c *Contact, reg *Register, w CounselorWarning) (Decision, 
 }
 
 // EndWithNotice ends the contact with the closing notice on the counselor's
-// word: allowed once the warnings are spent (or at once for sexual
-// harassment), or under the time rule once the contact has lasted the
-// channel's EndNoticeAfter.
+// word: allowed once the warnings are spent, at once for a type that ends at
+// once (sexual harassment the transcript missed), or under the time rule
+// once the contact has lasted the channel's EndNoticeAfter.
 func (e *Engine) EndWithNotice(c *Contact, reg *Register, w CounselorWarning) (Decision, error) {
 	if err := e.counselorCheck(c, w.AgentID, w.Type, w.Note); err != nil {
 		return Decision{}, err
 	}
 	a := e.Actions(c)
-	if !a.End {
+	byOffence := e.incidentAllowsEnd(c) || e.typeAllowsEnd(c, w.Type)
+	if !a.End && !(a.Warn && byOffence) {
 		if a.EndFrom.IsZero() {
 			return Decision{}, minwon.Errorf(minwon.EFORBIDDEN, "end with notice is available after the warnings")
 		}
@@ -288,7 +296,7 @@ func (e *Engine) EndWithNotice(c *Contact, reg *Register, w CounselorWarning) (D
 	}
 	reason := "after_minutes"
 	d.Script = e.cfg.TimeClosing
-	if e.incidentAllowsEnd(c) {
+	if byOffence {
 		reason, d.Script = "counselor", e.cfg.closing(e.cfg.Types[w.Type])
 	}
 	d.Warning = len(inc.Warnings) + 1

@@ -333,6 +333,27 @@ func TestTwentyMinuteRule(t *testing.T) {
 			t.Fatalf("actions %+v", a)
 		}
 	})
+	t.Run("CounselorEndsAtOnceForSexualHarassment", func(t *testing.T) {
+		w := newWorld(t, cfg, fake)
+		c := w.open("v1", "caller-1", minwon.ChannelVoice, "a1")
+		w.clock.Advance(time.Minute)
+		d, err := w.eng.EndWithNotice(c, w.reg, policy.CounselorWarning{AgentID: "a1", Type: minwon.IncidentSexual, Note: "신체 부위 언급"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.apply(d.Events...)
+		if d.Script != cfg.Types[minwon.IncidentSexual].Closing || c.Incident.Ended.Reason != "counselor" || has(d.Events, minwon.EventCaseOpened) == nil {
+			t.Fatalf("script %q ended %+v events %v", d.Script, c.Incident.Ended, types(d.Events))
+		}
+	})
+	t.Run("AbuseWithoutWarningsWaitsForTheTimeRule", func(t *testing.T) {
+		w := newWorld(t, cfg, fake)
+		c := w.open("v1", "caller-1", minwon.ChannelVoice, "a1")
+		w.clock.Advance(time.Minute)
+		if _, err := w.eng.EndWithNotice(c, w.reg, policy.CounselorWarning{AgentID: "a1", Type: minwon.IncidentAbuse}); minwon.ErrorCode(err) != minwon.EFORBIDDEN {
+			t.Fatalf("error %v, want forbidden", err)
+		}
+	})
 	t.Run("SpentWarningsArmEndBeforeTwentyMinutes", func(t *testing.T) {
 		w := newWorld(t, cfg, fake)
 		c := w.open("v1", "caller-1", minwon.ChannelVoice, "a1")

@@ -1,6 +1,8 @@
 package policy_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -113,6 +115,23 @@ func TestConfig(t *testing.T) {
 		cfg := policy.DefaultConfig()
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
+		}
+	})
+	t.Run("RoundTripsAsJSON", func(t *testing.T) {
+		b, err := json.Marshal(policy.DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg policy.Config
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		def := policy.DefaultConfig()
+		if !reflect.DeepEqual(cfg.Types, def.Types) || !reflect.DeepEqual(cfg.Channels, def.Channels) || cfg.DrunkLong != def.DrunkLong {
+			t.Fatal("the stored policy differs from the default")
 		}
 	})
 	tests := []struct {
