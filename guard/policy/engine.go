@@ -101,6 +101,9 @@ func (e *Engine) Check(c *Contact, reg *Register, in Input) (Decision, error) {
 	if c.closed() {
 		return Decision{}, minwon.Errorf(minwon.ECONFLICT, "the contact has ended")
 	}
+	if r := in.Recording; r != nil && (r.Start < 0 || r.End < r.Start) {
+		return Decision{}, minwon.Errorf(minwon.EINVALID, "the recording segment ends before it starts")
+	}
 	var typ minwon.IncidentType
 	d := Decision{Verdict: Deliver, Text: in.Text}
 	item := minwon.IncidentItem{Kind: in.Kind, MessageID: in.MessageID, Text: in.Text, Recording: in.Recording}

@@ -131,6 +131,7 @@ func TestCheckRejects(t *testing.T) {
 		{"Oversized", policy.Input{Kind: minwon.ItemMessage, Text: strings.Repeat("가", minwon.MaxMessageBytes)}, minwon.ETOOLARGE},
 		{"UnknownKind", policy.Input{Kind: "smoke", Text: "x"}, minwon.EINVALID},
 		{"AgitationOutOfRange", policy.Input{Kind: minwon.ItemAcoustic, Agitation: 1.5}, minwon.EINVALID},
+		{"BackwardsRecording", policy.Input{Kind: minwon.ItemSegment, Text: "네", Recording: &minwon.RecordingRef{Start: time.Minute, End: time.Second}}, minwon.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
