@@ -50,6 +50,20 @@ const (
 	EventArticleRetired   EventType = "article.retired"   // ArticleRetirement
 	EventDictionarySaved  EventType = "kb.dictionary"     // DictionarySaved
 
+	// Counselor protection (incident.go). ContactID and AgentID are set
+	// where the change belongs to a contact or a counselor.
+	EventIncidentOpened   EventType = "incident.opened"   // Incident, without the later parts
+	EventIncidentItem     EventType = "incident.item"     // IncidentItem
+	EventIncidentWarned   EventType = "incident.warned"   // IncidentWarned
+	EventIncidentEnded    EventType = "incident.ended"    // IncidentEnded; the contact is to be ended with the notice
+	EventIncidentAction   EventType = "incident.action"   // IncidentAction; ActorID set
+	EventIncidentReviewed EventType = "incident.reviewed" // IncidentReview; ActorID set
+	EventStrikeRecorded   EventType = "caller.strike"     // Strike
+	EventCallerFlagged    EventType = "caller.flagged"    // CallerFlag
+	EventCaseOpened       EventType = "case.opened"       // LegalCase
+	EventSanction         EventType = "caller.sanction"   // Sanction; ActorID set; the audit entry
+	EventProtectiveBreak  EventType = "agent.protective"  // ProtectiveBreak; AgentID set
+
 	// Ephemeral events travel on the bus but are never stored.
 	EventTyping   EventType = "contact.typing"   // Typing
 	EventPosition EventType = "contact.position" // Position

@@ -1,0 +1,199 @@
+package policy
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/minwon/minwon"
+)
+
+// Bundle is what goes into an incident's evidence export for legal action.
+type Bundle struct {
+	Incident *minwon.Incident
+	// Transcript is the contact's messages (or transcript segments) in
+	// order; whispers between staff are left out of the bundle.
+	Transcript []*minwon.Message
+	// Case is the legal case the incident belongs to, if any.
+	Case *minwon.LegalCase
+	// Recording is the recording segment, when the contact had one.
+	Recording *Recording
+	// Names maps agent and user IDs to the names shown in the transcript.
+	Names map[string]string
+}
+
+// Recording is a recording segment to include, read once.
+type Recording struct {
+	Ref  minwon.RecordingRef
+	Data io.Reader
+}
+
+// BundleFile is one file listed in the bundle's metadata.
+type BundleFile struct {
+	Name   string `json:"name"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// BundleMeta is metadata.json: the incident's particulars and the SHA-256
+// of every other file, so a court can check nothing was altered.
+type BundleMeta struct {
+	Format      string               `json:"format"`
+	GeneratedAt time.Time            `json:"generated_at"`
+	Incident    BundleIncident       `json:"incident"`
+	Case        *minwon.LegalCase    `json:"case,omitempty"`
+	Recording   *minwon.RecordingRef `json:"recording,omitempty"`
+	Files       []BundleFile         `json:"files"`
+}
+
+// BundleIncident is the summary of the incident in the metadata.
+type BundleIncident struct {
+	ID        string                 `json:"id"`
+	TenantID  string                 `json:"tenant_id"`
+	ContactID string                 `json:"contact_id"`
+	CallerID  string                 `json:"caller_id"`
+	AgentID   string                 `json:"agent_id,omitempty"`
+	Channel   minwon.Channel         `json:"channel"`
+	Type      minwon.IncidentType    `json:"type"`
+	OpenedAt  time.Time              `json:"opened_at"`
+	EndedAt   *time.Time             `json:"ended_at,omitempty"`
+	Warnings  int                    `json:"warnings"`
+	Review    *minwon.IncidentReview `json:"review,omitempty"`
+}
+
+// BundleFormat names the bundle layout, for whoever reads it later.
+const BundleFormat = "minwon-incident-bundle/1"
+
+// WriteBundle writes b as a ZIP archive to w: transcript.txt, incident.json
+// (the full record: items with scores, warnings, the end, every action),
+// the recording segment when present, and metadata.json last with the
+// SHA-256 of each. The same bundle and time give the same bytes.
+func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
+	if b.Incident == nil {
+		return minwon.Errorf(minwon.EINVALID, "no incident to export")
+	}
+	at := e.now().UTC().Truncate(time.Second)
+	zw := zip.NewWriter(w)
+	var files []BundleFile
+	add := func(name string, write func(io.Writer) error) error {
+		// A fixed time in every header keeps the archive deterministic.
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: at})
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		cw := &countWriter{w: io.MultiWriter(f, h)}
+		if err := write(cw); err != nil {
+			return err
+		}
+		files = append(files, BundleFile{Name: name, Bytes: cw.n, SHA256: hex.EncodeToString(h.Sum(nil))})
+		return nil
+	}
+	inc := b.Incident
+	if err := add("transcript.txt", func(w io.Writer) error { return e.writeTranscript(w, b) }); err != nil {
+		return fmt.Errorf("write transcript: %w", err)
+	}
+	if err := add("incident.json", func(w io.Writer) error { return writeJSON(w, inc) }); err != nil {
+		return fmt.Errorf("write incident: %w", err)
+	}
+	meta := BundleMeta{Format: BundleFormat, GeneratedAt: at, Case: b.Case, Incident: BundleIncident{
+		ID: inc.ID, TenantID: inc.TenantID, ContactID: inc.ContactID, CallerID: inc.CallerID, AgentID: inc.AgentID,
+		Channel: inc.Channel, Type: inc.Type, OpenedAt: inc.OpenedAt, Warnings: len(inc.Warnings), Review: inc.Review}}
+	if inc.Ended != nil {
+		meta.Incident.EndedAt = &inc.Ended.At
+	}
+	if r := b.Recording; r != nil && r.Data != nil {
+		name := "recording" + path.Ext(r.Ref.Name)
+		if err := add(name, func(w io.Writer) error { _, err := io.Copy(w, r.Data); return err }); err != nil {
+			return fmt.Errorf("write recording: %w", err)
+		}
+		meta.Recording = &r.Ref
+	}
+	meta.Files = files
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: "metadata.json", Method: zip.Deflate, Modified: at})
+	if err != nil {
+		return fmt.Errorf("write metadata: %w", err)
+	}
+	if err := writeJSON(f, meta); err != nil {
+		return fmt.Errorf("write metadata: %w", err)
+	}
+	return zw.Close()
+}
+
+// writeTranscript writes the conversation as plain text, one line each, with
+// the local time and who spoke; the lines the incident holds are marked.
+func (e *Engine) writeTranscript(w io.Writer, b Bundle) error {
+	flagged := map[string]minwon.IncidentItem{}
+	for _, it := range b.Incident.Items {
+		if it.MessageID != "" {
+			flagged[it.MessageID] = it
+		}
+	}
+	loc := e.cfg.location()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "상담 기록 / transcript — incident %s, contact %s\n\n", b.Incident.ID, b.Incident.ContactID)
+	for _, m := range b.Transcript {
+		if m.From == minwon.FromWhisper {
+			continue
+		}
+		who := speaker(m, b.Names)
+		fmt.Fprintf(&sb, "[%s] %s: %s", m.At.In(loc).Format("2006-01-02 15:04:05 MST"), who, oneLine(m.Text))
+		if it, ok := flagged[m.ID]; ok {
+			fmt.Fprintf(&sb, "  ⟨%s %.2f⟩", it.Type, it.Score)
+		}
+		sb.WriteByte('\n')
+	}
+	for _, wn := range b.Incident.Warnings {
+		fmt.Fprintf(&sb, "\n[%s] 경고 %d (%s): %s", wn.At.In(loc).Format("2006-01-02 15:04:05 MST"), wn.N, wn.By, oneLine(wn.Script))
+	}
+	if en := b.Incident.Ended; en != nil {
+		fmt.Fprintf(&sb, "\n[%s] 종료 (%s, %s): %s", en.At.In(loc).Format("2006-01-02 15:04:05 MST"), en.By, en.Reason, oneLine(en.Script))
+	}
+	sb.WriteByte('\n')
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+func speaker(m *minwon.Message, names map[string]string) string {
+	switch m.From {
+	case minwon.FromCitizen:
+		return "민원인"
+	case minwon.FromAgent:
+		if n := names[m.AuthorID]; n != "" {
+			return "상담사 " + n
+		}
+		return "상담사"
+	case minwon.FromBot:
+		return "챗봇"
+	}
+	return "시스템"
+}
+
+// oneLine keeps one message on one transcript line, so a message cannot
+// forge a line of its own.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ⏎ ", "\n", " ⏎ ", "\r", " ⏎ ").Replace(s)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
