@@ -18,6 +18,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/board"
+	"github.com/minwon/minwon/bot"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/demo"
 	mwhttp "github.com/minwon/minwon/http"
@@ -34,6 +35,7 @@ type Config struct {
 	DB            string
 	HTTP          string
 	Demo          bool
+	Bot           bool // the self-service bot answers chats of tenants that have it on
 	AdminPassword string
 	Secret        string
 	HTTPConfig    mwhttp.Config
@@ -42,7 +44,7 @@ type Config struct {
 
 // DefaultConfig returns the embedded default.
 func DefaultConfig() Config {
-	return Config{Data: "data", HTTP: "127.0.0.1:8120", HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig()}
+	return Config{Data: "data", HTTP: "127.0.0.1:8120", Bot: true, HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig()}
 }
 
 // configFrom applies environment, then flags, over the defaults.
@@ -71,6 +73,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.IntVar(&cfg.Center.MaxLive, "max-live", cfg.Center.MaxLive, "live contacts at which new ones are refused (admission control; 0: the default)")
 		fset.DurationVar(&cfg.Center.ACW, "acw", cfg.Center.ACW, "after-contact work time (0s: none)")
 		fset.BoolVar(&cfg.HTTPConfig.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
+		fset.BoolVar(&cfg.Bot, "bot", cfg.Bot, "let the self-service bot answer web chats first where the tenant has it on (--bot=false: straight to counselors)")
 	}
 	if err := fset.Parse(args); err != nil {
 		return cfg, minwon.Errorf(minwon.EINVALID, "%v", err)
@@ -242,6 +245,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	index, err := loadKB(cfg, log)
 	if err != nil {
 		return err
+	}
+	if cfg.Bot {
+		c.SetBot(bot.New(index, bot.DefaultOptions()))
 	}
 	dist, err := fs.Sub(ui.Dist, "dist")
 	if err != nil {
