@@ -281,14 +281,14 @@ function Assist(props: { chat: ChatItem | null; onInsert(id: string, text: strin
   );
 }
 
-/** An article's short answer: its opening sentences, up to about 200
+/** An article's short answer: its opening two sentences, up to about 200
  * characters, which say what to do; the counselor edits from there. */
 export function shortAnswer(a: KBArticle): string {
   const body = (a.body ?? a.text ?? a.content ?? '').trim();
   if (!body) return a.title;
   const sentences = body.split(/(?<=[.?!。])\s+|\n+/).filter((x) => x.trim());
   let out = '';
-  for (const s of sentences) {
+  for (const s of sentences.slice(0, 2)) {
     if (out && out.length + s.length + 1 > 200) break;
     out = out ? `${out} ${s.trim()}` : s.trim();
   }
