@@ -16,6 +16,8 @@ export interface Tenant {
   kind: 'city' | 'district' | 'client';
   entry_points: string[] | null;
   default_queue: string;
+  /** The self-service bot answers this tenant's Korean web chats first. */
+  bot?: boolean;
   created_at?: string;
 }
 
