@@ -257,7 +257,8 @@ func (c *Center) Typing(ctx context.Context, contactID string, from minwon.Sende
 }
 
 // CitizenLeave ends a contact from the citizen's side: abandoned if no
-// counselor answered yet, otherwise left to the counselor's wrap-up.
+// counselor answered yet, otherwise left to the counselor's wrap-up. A
+// contact still with the bot closes as served by it when it had answered.
 func (c *Center) CitizenLeave(ctx context.Context, contactID string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
