@@ -21,6 +21,13 @@ type Answerer interface {
 
 var _ Answerer = (*bot.Bot)(nil)
 
+// contextAnswerer is an Answerer whose reply may wait on something slow (a
+// language model): it is given the citizen's request context, so a citizen
+// who goes away cancels it.
+type contextAnswerer interface {
+	ReplyContext(ctx context.Context, st *bot.State, text string) bot.Reply
+}
+
 // ReasonUnavailable hands a contact over because no bot is configured any
 // more (a restart without one, say).
 const ReasonUnavailable = "unavailable"
@@ -86,7 +93,12 @@ func (c *Center) botReply(ctx context.Context, contactID string, m *minwon.Messa
 	if b == nil {
 		return c.botHandoff(ctx, l, nil, &minwon.BotHandoff{Reason: ReasonUnavailable, Suggestions: []minwon.Suggestion{}})
 	}
-	r := b.Reply(&st, m.Text)
+	var r bot.Reply
+	if rc, ok := b.(contextAnswerer); ok {
+		r = rc.ReplyContext(ctx, &st, m.Text)
+	} else {
+		r = b.Reply(&st, m.Text)
+	}
 	if strings.TrimSpace(r.Text) != "" {
 		_, err := c.send(ctx, contactID, minwon.FromBot, "", "", r.Text, func(ct *minwon.Contact) error {
 			if ct.State != minwon.ContactBot {
