@@ -246,12 +246,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if cfg.Bot {
-		c.SetBot(bot.New(index, bot.DefaultOptions()))
-	}
 	dist, err := fs.Sub(ui.Dist, "dist")
 	if err != nil {
 		return err
+	}
+	// The bot reads the same index the desk searches.
+	if cfg.Bot {
+		c.SetBot(bot.New(index, bot.DefaultOptions()))
 	}
 	srv := mwhttp.NewServer(cfg.HTTPConfig, c, store, bus, b, index, dist, log)
 	if err := srv.Listen(); err != nil {
