@@ -37,6 +37,12 @@ const (
 	EventContactRated      EventType = "contact.rated"        // ContactRated
 	EventMonitor           EventType = "contact.monitor"      // Monitor; a supervisor opened or left a live contact
 
+	// The self-service bot's part of a chat. Its lines are message.sent
+	// events with From=bot; these record what the bot decided.
+	EventBotTurn    EventType = "contact.bot_turn"    // BotTurn: one reply and the bot's state after it
+	EventBotHandoff EventType = "contact.bot_handoff" // BotHandoff; a contact.queued event follows
+	EventBotClosed  EventType = "contact.bot_closed"  // BotClosed: the citizen left while the bot was answering
+
 	EventHandoffCreated EventType = "handoff.created" // Handoff
 	EventHandoffUpdated EventType = "handoff.updated" // HandoffUpdated
 
@@ -162,6 +168,28 @@ type (
 	}
 	Monitor struct {
 		On bool `json:"on"`
+	}
+	// BotTurn is one reply of the bot. State is the bot's own memory of the
+	// conversation, opaque here, so it survives a restart.
+	BotTurn struct {
+		ReplyTo   int             `json:"reply_to"` // seq of the citizen message answered
+		Kind      string          `json:"kind"`     // answer, clarify, handoff, … (bot.Kind)
+		ArticleID string          `json:"article_id,omitempty"`
+		Score     float64         `json:"score,omitempty"`
+		Options   []Suggestion    `json:"options,omitempty"`  // choices of a clarifying question
+		Feedback  bool            `json:"feedback,omitempty"` // the bot asked whether the answer helped
+		State     json.RawMessage `json:"state,omitempty"`
+	}
+	// BotHandoff passes a contact from the bot to the queue, with the
+	// articles the bot thought closest for the counselor who takes it.
+	BotHandoff struct {
+		Reason      string       `json:"reason"` // requested, unsure, not_helpful, unavailable
+		Suggestions []Suggestion `json:"suggestions"`
+	}
+	// BotClosed ends a contact that never left the bot. Resolved means the
+	// bot had answered and the citizen left without asking for a person.
+	BotClosed struct {
+		Resolved bool `json:"resolved"`
 	}
 	HandoffUpdated struct {
 		ID    string       `json:"id"`

@@ -32,7 +32,10 @@ type Tenant struct {
 	Kind         TenantKind `json:"kind"`
 	EntryPoints  []string   `json:"entry_points"`  // chat slugs and dialled numbers, unique across the system
 	DefaultQueue string     `json:"default_queue"` // queue a new contact joins when nothing else decides
-	CreatedAt    time.Time  `json:"created_at"`
+	// Bot lets the self-service bot answer this tenant's Korean web chats
+	// first; a citizen reaches a counselor when the bot hands over.
+	Bot       bool      `json:"bot"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Department is a city office a matter can be handed to.
@@ -157,6 +160,7 @@ const (
 type ContactState string
 
 const (
+	ContactBot       ContactState = "bot" // the self-service bot is answering; not routed to counselors
 	ContactWaiting   ContactState = "queued"
 	ContactRinging   ContactState = "offered"
 	ContactActive    ContactState = "active"
@@ -171,6 +175,7 @@ type Resolution string
 const (
 	ResolvedFirstContact Resolution = "resolved" // answered by the center itself
 	ResolvedHandoff      Resolution = "handoff"  // passed to a department
+	ResolvedBot          Resolution = "bot"      // answered by the self-service bot; no counselor needed
 )
 
 // Categories is the default civic taxonomy of the wrap-up form.
@@ -202,6 +207,16 @@ type Contact struct {
 	// Satisfaction survey, 1..5; 0 when not answered.
 	Rating        int    `json:"rating,omitempty"`
 	RatingComment string `json:"rating_comment,omitempty"`
+}
+
+// Suggestion is a knowledge-base article offered with a score (0..1): by the
+// bot to a citizen choosing between two matters, or to the counselor who takes
+// a contact over from the bot.
+type Suggestion struct {
+	ArticleID string  `json:"article_id"`
+	Title     string  `json:"title"`
+	Score     float64 `json:"score"`
+	Snippet   string  `json:"snippet,omitempty"`
 }
 
 // Sender says who wrote a message.

@@ -51,6 +51,14 @@ type Today struct {
 	Satisfied      int     `json:"satisfied"` // rated 4 or 5
 	Resolved       int     `json:"resolved"`  // wrapped as resolved at first contact
 	Wrapped        int     `json:"wrapped"`
+	// The self-service bot: chats it took first, those it served alone (the
+	// citizen left after an answer), those it handed to a counselor (they
+	// count as offered from then on) and those left unanswered.
+	Bot             int     `json:"bot"`
+	BotResolved     int     `json:"bot_resolved"`
+	BotHandoffs     int     `json:"bot_handoffs"`
+	BotLeft         int     `json:"bot_left"`
+	SelfServiceRate float64 `json:"self_service_rate"` // bot_resolved / chats the bot finished with
 }
 
 // Hour is one bar of the hourly chart.
@@ -181,7 +189,7 @@ func (b *Board) Load(ctx context.Context, store minwon.Store) error {
 		b.sl[q.ID] = q.ServiceLevel
 	}
 	open, err := store.Contacts(ctx, minwon.ContactFilter{States: []minwon.ContactState{
-		minwon.ContactWaiting, minwon.ContactRinging, minwon.ContactActive, minwon.ContactWrapUp}})
+		minwon.ContactBot, minwon.ContactWaiting, minwon.ContactRinging, minwon.ContactActive, minwon.ContactWrapUp}})
 	if err != nil {
 		return fmt.Errorf("board live contacts: %w", err)
 	}
@@ -285,10 +293,44 @@ func (b *Board) apply(ev *minwon.Event) {
 		if ev.Decode(&ct) != nil {
 			return
 		}
+		if ct.State == minwon.ContactBot {
+			// Not offered to counselors (yet): see EventBotHandoff.
+			b.live[ct.ID] = &contact{Live: Live{ContactID: ct.ID, QueueID: ct.QueueID, State: minwon.ContactBot, Channel: ct.Channel, Since: ev.At}, created: ev.At}
+			if today {
+				b.today.Bot++
+			}
+			return
+		}
 		b.live[ct.ID] = &contact{Live: Live{ContactID: ct.ID, QueueID: ct.QueueID, State: minwon.ContactWaiting, Channel: ct.Channel, Since: ev.At}, created: ev.At, counted: today}
 		if today {
 			b.today.Offered++
 			b.hourly[b.hour(ev.At)].Offered++
+		}
+	case minwon.EventBotHandoff:
+		// The citizen starts waiting for a counselor now: the service level
+		// counts from here, not from the first line to the bot.
+		c := b.live[ev.ContactID]
+		if c == nil || c.State != minwon.ContactBot {
+			return
+		}
+		c.State, c.Since, c.created, c.counted = minwon.ContactWaiting, ev.At, ev.At, today
+		if today {
+			b.today.BotHandoffs++
+			b.today.Offered++
+			b.hourly[b.hour(ev.At)].Offered++
+		}
+	case minwon.EventBotClosed:
+		var p minwon.BotClosed
+		if _, ok := b.live[ev.ContactID]; !ok || ev.Decode(&p) != nil {
+			return
+		}
+		delete(b.live, ev.ContactID)
+		switch {
+		case !today:
+		case p.Resolved:
+			b.today.BotResolved++
+		default:
+			b.today.BotLeft++
 		}
 	case minwon.EventContactQueued:
 		if c := b.live[ev.ContactID]; c != nil {
@@ -430,6 +472,9 @@ func (b *Board) Snapshot() Snapshot {
 	}
 	if done := s.Today.Answered + s.Today.Abandoned; done > 0 {
 		s.Today.AnswerRate = float64(s.Today.Answered) / float64(done)
+	}
+	if done := s.Today.BotResolved + s.Today.BotHandoffs + s.Today.BotLeft; done > 0 {
+		s.Today.SelfServiceRate = float64(s.Today.BotResolved) / float64(done)
 	}
 	for _, a := range b.agents {
 		s.Agents = append(s.Agents, *a)

@@ -177,3 +177,50 @@ func (f fakeStore) Contacts(context.Context, minwon.ContactFilter) ([]*minwon.Co
 func (f fakeStore) Events(context.Context, minwon.EventFilter) ([]*minwon.Event, error) {
 	return f.evs, nil
 }
+
+func TestBotFigures(t *testing.T) {
+	h := time.Hour
+	var s script
+	botChat := func(id string, at time.Duration) {
+		s.add(minwon.EventContactCreated, at, id, "", minwon.Contact{ID: id, QueueID: "q", Channel: minwon.ChannelChat, State: minwon.ContactBot})
+	}
+	// r: the bot answered, the citizen left: served by the bot.
+	botChat("r", 9*h)
+	s.add(minwon.EventBotClosed, 9*h+time.Minute, "r", "", minwon.BotClosed{Resolved: true})
+	// l: left before the bot answered anything.
+	botChat("l", 9*h)
+	s.add(minwon.EventBotClosed, 9*h+30*time.Second, "l", "", minwon.BotClosed{})
+	// x: talked to the bot for 5 minutes, handed over, answered 10 s later:
+	// inside the service level, which counts from the hand-over.
+	botChat("x", 10*h)
+	s.add(minwon.EventBotHandoff, 10*h+5*time.Minute, "x", "", minwon.BotHandoff{Reason: "not_helpful"})
+	s.add(minwon.EventContactQueued, 10*h+5*time.Minute, "x", "", minwon.ContactQueued{Reason: "bot"})
+	s.add(minwon.EventContactAnswered, 10*h+5*time.Minute+10*time.Second, "x", "kim", nil)
+	// w: still with the bot.
+	botChat("w", 11*h)
+
+	b := newBoard(12 * h)
+	for _, ev := range s.evs {
+		b.Apply(ev)
+	}
+	snap := b.Snapshot()
+	got := snap.Today
+	got.ServiceLevel, got.AnswerRate, got.SelfServiceRate = 0, 0, 0
+	want := board.Today{Offered: 1, Answered: 1, AnsweredInSL: 1, Bot: 4, BotResolved: 1, BotHandoffs: 1, BotLeft: 1}
+	if got != want {
+		t.Fatalf("today = %+v\nwant    %+v", got, want)
+	}
+	if r := snap.Today.SelfServiceRate; r < 0.333 || r > 0.334 {
+		t.Errorf("self-service rate %v, want 1/3", r)
+	}
+	if snap.Today.Abandoned != 0 {
+		t.Errorf("bot chats counted as abandoned: %+v", snap.Today)
+	}
+	var states []minwon.ContactState
+	for _, l := range snap.Live {
+		states = append(states, l.State)
+	}
+	if len(states) != 2 || states[0] != minwon.ContactActive || states[1] != minwon.ContactBot {
+		t.Errorf("live states %v, want [active bot]", states)
+	}
+}

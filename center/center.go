@@ -69,6 +69,7 @@ type Center struct {
 	contacts map[string]*live // not yet closed
 	closing  bool
 	pub      *publisher
+	bot      Answerer // nil: no chat starts with the bot
 
 	positionsAt time.Time // last queue-position broadcast
 
@@ -97,6 +98,7 @@ type live struct {
 	monitors  map[string]bool
 	offeredTo string
 	lastPos   minwon.Position
+	bot       botConv
 }
 
 // New returns a Center. Call Start before use.
@@ -243,7 +245,7 @@ func (c *Center) reload(ctx context.Context) error {
 		}
 	}
 	open, err := c.store.Contacts(ctx, minwon.ContactFilter{States: []minwon.ContactState{
-		minwon.ContactWaiting, minwon.ContactRinging, minwon.ContactActive, minwon.ContactWrapUp}})
+		minwon.ContactBot, minwon.ContactWaiting, minwon.ContactRinging, minwon.ContactActive, minwon.ContactWrapUp}})
 	if err != nil {
 		return fmt.Errorf("load live contacts: %w", err)
 	}
@@ -262,6 +264,7 @@ func (c *Center) reload(ctx context.Context) error {
 		}
 		c.contacts[ct.ID] = l
 		switch ct.State {
+		case minwon.ContactBot: // with the bot: not routed
 		case minwon.ContactWaiting, minwon.ContactRinging:
 			// An offer in flight is lost with the node; the contact keeps its place.
 			l.State = minwon.ContactWaiting
@@ -274,6 +277,9 @@ func (c *Center) reload(ctx context.Context) error {
 				c.engine.Assign(ct.AgentID, ct.ID, ct.Channel, now)
 			}
 		}
+	}
+	if err := c.reloadBot(ctx); err != nil {
+		return fmt.Errorf("load bot conversations: %w", err)
 	}
 	return nil
 }

@@ -58,6 +58,16 @@ func (c *Center) StartChat(ctx context.Context, req ChatRequest) (*minwon.Contac
 		CitizenID: c.CitizenIdentity(minwon.ChannelChat, visitor), CitizenName: strings.TrimSpace(req.Name),
 		CreatedAt: now,
 	}, byClient: map[string]*minwon.Message{}, monitors: map[string]bool{}}
+	if c.botPhase(t, lang) {
+		// The bot answers first; the contact joins the queue when it hands over.
+		l.State = minwon.ContactBot
+		c.contacts[l.ID] = l
+		if err := c.commit(ctx, []*minwon.Event{c.contactEvent(minwon.EventContactCreated, l, now, l.Contact)}); err != nil {
+			return nil, "", err
+		}
+		ct := l.Contact
+		return &ct, c.ResumeToken(l.ID), nil
+	}
 	if err := c.engine.Enqueue(acd.Contact{ID: l.ID, QueueID: q.ID, Channel: l.Channel, Priority: l.Priority, Since: now}); err != nil {
 		return nil, "", err
 	}
@@ -187,14 +197,22 @@ func (c *Center) send(ctx context.Context, contactID string, from minwon.Sender,
 	return m, nil
 }
 
-// CitizenSend stores a citizen's message.
+// CitizenSend stores a citizen's message; while the bot has the contact, the
+// bot's reply is stored before CitizenSend returns.
 func (c *Center) CitizenSend(ctx context.Context, contactID, clientID, text string) (*minwon.Message, error) {
-	return c.send(ctx, contactID, minwon.FromCitizen, "", clientID, text, func(ct *minwon.Contact) error {
+	m, err := c.send(ctx, contactID, minwon.FromCitizen, "", clientID, text, func(ct *minwon.Contact) error {
 		if ct.State == minwon.ContactWrapUp || ct.State == minwon.ContactClosed || ct.State == minwon.ContactAbandoned {
 			return minwon.Errorf(minwon.ECONFLICT, "the conversation has ended")
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.botReply(ctx, contactID, m); err != nil {
+		c.log.Warn("bot reply", "contact", contactID, "err", err)
+	}
+	return m, nil
 }
 
 // AgentSend stores a counselor's reply.
@@ -239,7 +257,8 @@ func (c *Center) Typing(ctx context.Context, contactID string, from minwon.Sende
 }
 
 // CitizenLeave ends a contact from the citizen's side: abandoned if no
-// counselor answered yet, otherwise left to the counselor's wrap-up.
+// counselor answered yet, otherwise left to the counselor's wrap-up. A
+// contact still with the bot closes as served by it when it had answered.
 func (c *Center) CitizenLeave(ctx context.Context, contactID string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -255,6 +274,8 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 	now := c.cfg.Now()
 	var evs []*minwon.Event
 	switch l.State {
+	case minwon.ContactBot:
+		return c.endBot(ctx, l, now)
 	case minwon.ContactWaiting, minwon.ContactRinging:
 		if to := c.engine.Cancel(l.ID); to != "" {
 			ev := c.contactEvent(minwon.EventOfferExpired, l, now, nil) // clears the offer card at that desk

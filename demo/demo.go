@@ -175,13 +175,13 @@ func events(now time.Time) ([]*minwon.Event, error) {
 
 	city := minwon.Tenant{
 		ID: TenantID, Name: "한빛시 120", Kind: minwon.TenantCity,
-		EntryPoints: []string{TenantID, "120"}, DefaultQueue: QueueGeneral, CreatedAt: now,
+		EntryPoints: []string{TenantID, "120"}, DefaultQueue: QueueGeneral, Bot: true, CreatedAt: now,
 	}
 	add(minwon.EventTenantSaved, city, func(ev *minwon.Event) { ev.TenantID = city.ID })
 	for _, d := range districts {
 		t := minwon.Tenant{
 			ID: d.TenantID, ParentID: TenantID, Name: d.Name, Kind: minwon.TenantDistrict,
-			EntryPoints: []string{d.TenantID, d.Number}, DefaultQueue: d.QueueID, CreatedAt: now,
+			EntryPoints: []string{d.TenantID, d.Number}, DefaultQueue: d.QueueID, Bot: true, CreatedAt: now,
 		}
 		add(minwon.EventTenantSaved, t, func(ev *minwon.Event) { ev.TenantID = t.ID })
 	}

@@ -37,8 +37,9 @@ const CITIZEN_VIEWPORT = { width: 420, height: 860 }; // a phone, as most citize
  *   w.shot(page, step)       full-page screenshot screenshots/<name>-<step>.png
  *   w.run(fn)                wraps a test body: on failure prints server logs,
  *                            browser console errors, and screenshots every page
+ * `server` holds startServer's options, e.g. { bot: true }.
  */
-export function world(name) {
+export function world(name, { server = {} } = {}) {
   const w = {
     name,
     url: '',
@@ -56,7 +57,7 @@ export function world(name) {
     }
     // Both at once: the server seeds its store while Chromium starts.
     const [srv, browser] = await Promise.allSettled([
-      startServer(),
+      startServer(server),
       chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }),
     ]);
     w.srv = srv.value ?? null;

@@ -67,10 +67,12 @@ function tail(stream, n) {
  * Starts `minwon serve --demo` on a loopback port with a fresh data directory
  * and waits until /healthz answers 200.
  */
-export async function startServer({ acw = '2s', extraArgs = [] } = {}) {
+export async function startServer({ acw = '2s', bot = false, extraArgs = [] } = {}) {
   const bin = await binary();
   const data = await mkdtemp(path.join(tmpdir(), 'minwon-e2e-data-'));
-  const args = ['serve', '--demo', '--data', data, '--http', '127.0.0.1:0', '--acw', acw, ...extraArgs];
+  // The demo's bot answers chats first; the tests of counselors' work turn it
+  // off so a citizen queues at once, and bot.test.mjs turns it on.
+  const args = ['serve', '--demo', '--data', data, '--http', '127.0.0.1:0', '--acw', acw, `--bot=${bot}`, ...extraArgs];
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   const stdoutTail = tail(proc.stdout, TAIL_LINES);
   const stderrTail = tail(proc.stderr, TAIL_LINES);

@@ -67,6 +67,9 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request) {
 type contactWithMessages struct {
 	Contact  *minwon.Contact   `json:"contact"`
 	Messages []*minwon.Message `json:"messages"`
+	// Bot is why the self-service bot handed the contact over and the
+	// articles it suggested; absent when the bot never had it.
+	Bot *minwon.BotHandoff `json:"bot,omitempty"`
 }
 
 func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages, error) {
@@ -74,7 +77,11 @@ func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages,
 	if msgs == nil {
 		msgs = []*minwon.Message{}
 	}
-	return contactWithMessages{Contact: ct, Messages: msgs}, err
+	v := contactWithMessages{Contact: ct, Messages: msgs}
+	if err == nil {
+		v.Bot, _, err = s.center.BotHandoffOf(r.Context(), ct.ID)
+	}
+	return v, err
 }
 
 func (s *Server) myContacts(w http.ResponseWriter, r *http.Request) {

@@ -141,7 +141,7 @@ func (h *chatHub) remove(contactID string, c *wsConn) {
 			return
 		}
 		ct, err := h.s.center.Contact(context.Background(), contactID)
-		if err == nil && (ct.State == minwon.ContactWaiting || ct.State == minwon.ContactRinging) {
+		if err == nil && (ct.State == minwon.ContactBot || ct.State == minwon.ContactWaiting || ct.State == minwon.ContactRinging) {
 			if err := h.s.center.CitizenLeave(context.Background(), contactID); err != nil {
 				h.s.log.Warn("abandon after disconnect", "contact", contactID, "err", err)
 			}
@@ -206,12 +206,32 @@ func (h *chatHub) deliver(ev *minwon.Event) {
 		frame = map[string]any{"type": "ended"}
 	case minwon.EventContactRated:
 		frame = map[string]any{"type": "rated"}
+	case minwon.EventBotTurn:
+		var t minwon.BotTurn
+		if ev.Decode(&t) != nil {
+			return
+		}
+		frame = botFrame(&t)
+	case minwon.EventBotHandoff:
+		frame = map[string]any{"type": "queued"}
+	case minwon.EventBotClosed:
+		frame = map[string]any{"type": "ended", "by_bot": true}
 	default:
 		return
 	}
 	for _, c := range conns {
 		c.send(frame)
 	}
+}
+
+// botFrame tells the citizen's page what the bot's last line offers: the
+// choices of a clarifying question, or whether to ask "도움이 되었나요?".
+func botFrame(t *minwon.BotTurn) map[string]any {
+	opts := t.Options
+	if opts == nil {
+		opts = []minwon.Suggestion{}
+	}
+	return map[string]any{"type": "bot", "kind": t.Kind, "reply_to": t.ReplyTo, "options": opts, "feedback": t.Feedback}
 }
 
 type citizenFrame struct {
@@ -289,6 +309,10 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 	}
 	wc.send(map[string]any{"type": "welcome", "contact_id": ct.ID, "resume": resume, "tenant_name": tenant.Name, "state": ct.State, "messages": msgs})
 	switch ct.State {
+	case minwon.ContactBot:
+		if t, ok := s.center.BotPrompt(ct.ID); ok {
+			wc.send(botFrame(t))
+		}
 	case minwon.ContactWaiting, minwon.ContactRinging:
 		if p, ok := s.center.Position(ct.ID); ok {
 			wc.send(map[string]any{"type": "queue", "position": p.Position, "wait_secs": p.WaitSecs})

@@ -27,8 +27,9 @@ const public minwon.Role = "public"
 
 func (s *Server) registerRoutes() {
 	type contactView struct {
-		Contact  *minwon.Contact   `json:"contact"`
-		Messages []*minwon.Message `json:"messages"`
+		Contact  *minwon.Contact    `json:"contact"`
+		Messages []*minwon.Message  `json:"messages"`
+		Bot      *minwon.BotHandoff `json:"bot,omitempty"`
 	}
 	type handoffView struct {
 		Handoff  *minwon.Handoff   `json:"handoff"`

@@ -29,10 +29,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	insertEventPG = newQuery(`INSERT INTO events (id, type, tenant_id, at, actor_id, contact_id, agent_id, queue_id, data)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
 
-	upsertTenant = newQuery(`INSERT INTO tenants (id, parent_id, name, kind, entry_points, default_queue, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+	upsertTenant = newQuery(`INSERT INTO tenants (id, parent_id, name, kind, entry_points, default_queue, created_at, bot)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
-	entry_points = excluded.entry_points, default_queue = excluded.default_queue, created_at = excluded.created_at`)
+	entry_points = excluded.entry_points, default_queue = excluded.default_queue, created_at = excluded.created_at, bot = excluded.bot`)
 	upsertDepartment = newQuery(`INSERT INTO departments (id, tenant_id, name, phone) VALUES (?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, phone = excluded.phone`)
 	upsertQueue = newQuery(`INSERT INTO queues (id, tenant_id, name, skills, priority, overflow_queue, overflow_after, offer_timeout, service_level)
@@ -68,8 +68,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	contactMemo        = newQuery(`UPDATE contacts SET memo = ? WHERE id = ?`)
 	contactEnded       = newQuery(`UPDATE contacts SET state = CASE WHEN answered_at IS NULL THEN 'abandoned' ELSE 'wrapup' END, ended_at = ? WHERE id = ?`)
 	contactWrapped     = newQuery(`UPDATE contacts SET state = 'closed', closed_at = ?, category = ?, resolution = ?, department_id = ?, summary = ? WHERE id = ?`)
-	contactRated       = newQuery(`UPDATE contacts SET rating = ?, rating_comment = ? WHERE id = ?`)
-	insertMessage      = newQuery(`INSERT INTO messages (id, contact_id, seq, sender, author_id, text, client_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	// A contact the bot alone served closes at once; one the citizen left
+	// unanswered is abandoned, though no counselor was ever asked.
+	contactBotClosed = newQuery(`UPDATE contacts SET state = ?, resolution = ?, ended_at = ?, closed_at = ? WHERE id = ?`)
+	contactRated     = newQuery(`UPDATE contacts SET rating = ?, rating_comment = ? WHERE id = ?`)
+	insertMessage    = newQuery(`INSERT INTO messages (id, contact_id, seq, sender, author_id, text, client_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 
 	insertHandoff = newQuery(`INSERT INTO handoffs (id, tenant_id, contact_id, department_id, summary, note, state, created_by, created_at, updated_at, reply)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -137,7 +140,7 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 		if err := decode(ev, &v); err != nil {
 			return nil, err
 		}
-		return []stmt{{q: upsertTenant, args: []any{v.ID, v.ParentID, v.Name, string(v.Kind), jsonArg(nonNil(v.EntryPoints)), v.DefaultQueue, t(v.CreatedAt)}}}, nil
+		return []stmt{{q: upsertTenant, args: []any{v.ID, v.ParentID, v.Name, string(v.Kind), jsonArg(nonNil(v.EntryPoints)), v.DefaultQueue, t(v.CreatedAt), v.Bot}}}, nil
 
 	case minwon.EventDepartmentSaved:
 		var v minwon.Department
@@ -257,6 +260,16 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 			return nil, err
 		}
 		return contact(contactWrapped, t(ev.At), v.Category, string(v.Resolution), v.DepartmentID, v.Summary)
+
+	case minwon.EventBotClosed:
+		var v minwon.BotClosed
+		if err := decode(ev, &v); err != nil {
+			return nil, err
+		}
+		if v.Resolved {
+			return contact(contactBotClosed, string(minwon.ContactClosed), string(minwon.ResolvedBot), t(ev.At), t(ev.At))
+		}
+		return contact(contactBotClosed, string(minwon.ContactAbandoned), "", t(ev.At), nil)
 
 	case minwon.EventContactRated:
 		var v minwon.ContactRated

@@ -115,10 +115,10 @@ func (db *DB) Events(ctx context.Context, f minwon.EventFilter) ([]*minwon.Event
 
 // Tenants returns every tenant, ordered by ID.
 func (db *DB) Tenants(ctx context.Context) ([]*minwon.Tenant, error) {
-	return list(ctx, db, "tenants", `SELECT id, parent_id, name, kind, entry_points, default_queue, created_at FROM tenants ORDER BY id`, nil,
+	return list(ctx, db, "tenants", `SELECT id, parent_id, name, kind, entry_points, default_queue, created_at, bot FROM tenants ORDER BY id`, nil,
 		func(rows *sql.Rows) (*minwon.Tenant, error) {
 			var t minwon.Tenant
-			err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Kind, jsonCol{&t.EntryPoints}, &t.DefaultQueue, timeCol{&t.CreatedAt})
+			err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Kind, jsonCol{&t.EntryPoints}, &t.DefaultQueue, timeCol{&t.CreatedAt}, &t.Bot)
 			t.EntryPoints = nonNil(t.EntryPoints)
 			return &t, err
 		})

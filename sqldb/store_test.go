@@ -159,7 +159,7 @@ func TestMigrate(t *testing.T) {
 func TestReference(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, db *sqldb.DB) {
 		t1 := minwon.Tenant{ID: "t1", Name: "서울 120", Kind: minwon.TenantCity, EntryPoints: []string{"seoul", "02-120"},
-			DefaultQueue: "q1", CreatedAt: at(0)}
+			DefaultQueue: "q1", Bot: true, CreatedAt: at(0)}
 		t2 := minwon.Tenant{ID: "t2", ParentID: "t1", Name: "종로구", Kind: minwon.TenantDistrict, EntryPoints: []string{}, CreatedAt: at(time.Second)}
 		d1 := minwon.Department{ID: "d1", TenantID: "t1", Name: "교통정책과", Phone: "02-2133-0000"}
 		d2 := minwon.Department{ID: "d2", TenantID: "t2", Name: "주차관리과"}
@@ -298,6 +298,39 @@ func TestAgentStates(t *testing.T) {
 		state, reason, connected, err := sqldb.AgentState(ctx, db, "u1")
 		if err != nil || state != "break" || reason != "meal" || !connected {
 			t.Fatalf("agent state = %q %q %v, %v", state, reason, connected, err)
+		}
+	})
+}
+
+func TestBotContact(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, db *sqldb.DB) {
+		for _, tc := range []struct {
+			name     string
+			resolved bool
+			want     func(c *minwon.Contact)
+		}{
+			{"ServedByTheBot", true, func(c *minwon.Contact) {
+				c.State, c.Resolution, c.EndedAt, c.ClosedAt = minwon.ContactClosed, minwon.ResolvedBot, ptr(at(time.Minute)), ptr(at(time.Minute))
+			}},
+			{"LeftUnanswered", false, func(c *minwon.Contact) { c.State, c.EndedAt = minwon.ContactAbandoned, ptr(at(time.Minute)) }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c := newContact("bot-"+tc.name, "t1", "citizen-1", 0)
+				c.State = minwon.ContactBot
+				mustAppend(t, db, createContact(c))
+				got, err := db.Contact(ctx, c.ID)
+				if err != nil || got.State != minwon.ContactBot {
+					t.Fatalf("created: %+v %v, want state bot", got, err)
+				}
+				mustAppend(t, db, event(minwon.EventBotClosed, time.Minute, minwon.BotClosed{Resolved: tc.resolved}, contact(c.ID)))
+				want := *c
+				tc.want(&want)
+				got, err = db.Contact(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantEqual(t, "contact", got, &want)
+			})
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/board"
+	"github.com/minwon/minwon/bot"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/demo"
 	mwhttp "github.com/minwon/minwon/http"
@@ -34,6 +35,8 @@ type Config struct {
 	DB            string
 	HTTP          string
 	Demo          bool
+	Bot           bool          // the self-service bot answers chats of tenants that have it on
+	LLM           bot.LLMConfig // optional answer writer for the bot; off when URL is empty
 	AdminPassword string
 	Secret        string
 	HTTPConfig    mwhttp.Config
@@ -42,7 +45,7 @@ type Config struct {
 
 // DefaultConfig returns the embedded default.
 func DefaultConfig() Config {
-	return Config{Data: "data", HTTP: "127.0.0.1:8120", HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig()}
+	return Config{Data: "data", HTTP: "127.0.0.1:8120", Bot: true, HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig()}
 }
 
 // configFrom applies environment, then flags, over the defaults.
@@ -58,6 +61,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	env("MINWON_HTTP", &cfg.HTTP)
 	env("MINWON_SECRET", &cfg.Secret)
 	env("MINWON_ADMIN_PASSWORD", &cfg.AdminPassword)
+	cfg.LLM = llmFromEnv()
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	fset.StringVar(&cfg.Data, "data", cfg.Data, "directory for the SQLite database and files")
@@ -71,6 +75,9 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.IntVar(&cfg.Center.MaxLive, "max-live", cfg.Center.MaxLive, "live contacts at which new ones are refused (admission control; 0: the default)")
 		fset.DurationVar(&cfg.Center.ACW, "acw", cfg.Center.ACW, "after-contact work time (0s: none)")
 		fset.BoolVar(&cfg.HTTPConfig.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
+		fset.StringVar(&cfg.LLM.URL, "llm-url", cfg.LLM.URL, "OpenAI-compatible chat-completions base URL for the bot's generated answers (env MINWON_LLM_URL); off when empty")
+		fset.StringVar(&cfg.LLM.Model, "llm-model", cfg.LLM.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
+		fset.BoolVar(&cfg.Bot, "bot", cfg.Bot, "let the self-service bot answer web chats first where the tenant has it on (--bot=false: straight to counselors)")
 	}
 	if err := fset.Parse(args); err != nil {
 		return cfg, minwon.Errorf(minwon.EINVALID, "%v", err)
@@ -270,6 +277,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dist, err := fs.Sub(ui.Dist, "dist")
 	if err != nil {
 		return err
+	}
+	// The bot reads the same index the desk searches.
+	if cfg.Bot {
+		opts := bot.DefaultOptions()
+		if opts.Generator, err = newGenerator(cfg.LLM); err != nil {
+			return err
+		}
+		c.SetBot(bot.New(index, opts))
 	}
 	srv := mwhttp.NewServer(cfg.HTTPConfig, c, store, bus, b, index, dist, log)
 	if err := srv.Listen(); err != nil {

@@ -200,7 +200,7 @@ func TestKill9KeepsAcknowledgedMessages(t *testing.T) {
 		t.Skip("starts server processes")
 	}
 	data := t.TempDir()
-	args := "--demo --data " + data + " --http 127.0.0.1:0"
+	args := "--demo --bot=false --data " + data + " --http 127.0.0.1:0" // counselors answer at once
 	srv, base := startServer(t, args)
 	ws := "ws" + strings.TrimPrefix(base, "http")
 

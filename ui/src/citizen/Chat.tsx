@@ -5,7 +5,7 @@ import { serverNow } from '../lib/clock';
 import { useLatest, useNow, useThrottle } from '../lib/hooks';
 import { mergeMessages, settlePending, type Pending } from '../lib/messages';
 import { ReconnectingSocket, wsURL, type SocketStatus } from '../lib/socket';
-import type { ChatFrame, Message } from '../lib/types';
+import type { ChatFrame, Message, Suggestion } from '../lib/types';
 import { loadItem, saveItem, timeOfDay, uuid } from '../lib/util';
 
 export const MAX_CHARS = 1000;
@@ -31,7 +31,21 @@ interface Saved {
 
 const KEEP_MESSAGES = 300;
 
-type Phase = 'connecting' | 'queued' | 'talking' | 'ended' | 'rated';
+type Phase = 'connecting' | 'bot' | 'queued' | 'talking' | 'ended' | 'rated';
+
+/** What the bot's last line offers: the choices of a clarifying question, or
+ * whether to ask "도움이 되었나요?". */
+interface BotPrompt {
+  kind: string;
+  reply_to: number;
+  options: Suggestion[];
+  feedback: boolean;
+}
+
+/** What the buttons send: the bot reads Korean, whatever the page's language. */
+const BOT_YES = '예';
+const BOT_NO = '아니요';
+const BOT_HUMAN = '상담원 연결';
 
 const storageKey = (entry: string) => `minwon.chat.${entry}`;
 
@@ -63,6 +77,8 @@ export function CitizenChat(props: { entry: string; base: string }) {
   const [text, setText] = useState('');
   const [confirmLeave, setConfirmLeave] = useState(false);
   const [transferred, setTransferred] = useState(false);
+  const [prompt, setPrompt] = useState<BotPrompt | null>(null);
+  const [botDone, setBotDone] = useState(false);
   const sock = useRef<ReconnectingSocket<ChatFrame> | null>(null);
   const pendingRef = useLatest(pending);
   const phaseRef = useLatest(phase);
@@ -106,7 +122,9 @@ export function CitizenChat(props: { entry: string; base: string }) {
         persist({ resume: f.resume, contact_id: f.contact_id });
         if (f.tenant_name) setTenant(f.tenant_name);
         takeMessages(f.messages ?? []);
-        if (ph === 'connecting') setPhase('queued');
+        if (f.state === 'bot') setPhase('bot');
+        else if (ph === 'connecting' || ph === 'bot') setPhase('queued');
+        if (f.state !== 'bot') setPrompt(null);
         setError('');
         // Anything typed while offline goes now; the server drops repeats by client_id.
         for (const p of pendingRef.current) sock.current?.send({ type: 'message', client_id: p.client_id, text: p.text });
@@ -115,13 +133,21 @@ export function CitizenChat(props: { entry: string; base: string }) {
       }
       case 'queue':
         setQueue({ position: f.position, wait_secs: f.wait_secs });
-        if (phaseRef.current === 'connecting') setPhase('queued');
+        if (phaseRef.current === 'connecting' || phaseRef.current === 'bot') setPhase('queued');
+        break;
+      case 'bot':
+        setPrompt({ kind: f.kind, reply_to: f.reply_to, options: f.options ?? [], feedback: f.feedback });
+        break;
+      case 'queued':
+        setPrompt(null);
+        setPhase('queued');
         break;
       case 'agent':
         setAgentJoined(true);
         persist({ agent: true });
         setQueue(null);
-        if (phaseRef.current === 'connecting' || phaseRef.current === 'queued') setPhase('talking');
+        if (phaseRef.current === 'connecting' || phaseRef.current === 'queued' || phaseRef.current === 'bot') setPhase('talking');
+        setPrompt(null);
         break;
       case 'message':
         takeMessages([f.message]);
@@ -138,6 +164,12 @@ export function CitizenChat(props: { entry: string; base: string }) {
       case 'ended':
         setQueue(null);
         setTypingUntil(0);
+        setPrompt(null);
+        if (f.by_bot) {
+          // Nobody to rate: the bot served the citizen alone.
+          finish(true);
+          break;
+        }
         if (phaseRef.current !== 'rated') {
           setPhase('ended');
           persist({ ended: true });
@@ -193,7 +225,8 @@ export function CitizenChat(props: { entry: string; base: string }) {
     }
   }
 
-  function finish() {
+  function finish(byBot = false) {
+    setBotDone(byBot);
     setPhase('rated');
     sock.current?.stop();
     saved.current = null;
@@ -234,12 +267,19 @@ export function CitizenChat(props: { entry: string; base: string }) {
 
   function send() {
     const v = text.trim();
-    if (!v || phase === 'ended' || phase === 'rated') return;
-    const p: Pending = { client_id: uuid(), text: v, at: Date.now() };
-    setPending((list) => [...list, p]);
-    sock.current?.send({ type: 'message', client_id: p.client_id, text: v });
+    if (!v) return;
+    say(v);
     sendTyping.reset();
     setText('');
+  }
+
+  /** Sends one line as the citizen: typed, or a button's. */
+  function say(v: string) {
+    if (phase === 'ended' || phase === 'rated') return;
+    const p: Pending = { client_id: uuid(), text: v, at: Date.now() };
+    setPending((list) => [...list, p]);
+    setPrompt(null); // the bot's next line brings the next buttons
+    sock.current?.send({ type: 'message', client_id: p.client_id, text: v });
   }
 
   function retry(p: Pending) {
@@ -312,8 +352,20 @@ export function CitizenChat(props: { entry: string; base: string }) {
         </div>
       )}
 
-      <Conversation messages={messages} pending={pending} typing={typing} lang={lang} onRetry={retry}>
+      <Conversation
+        messages={messages}
+        pending={pending}
+        typing={typing}
+        lang={lang}
+        onRetry={retry}
+        after={phase === 'bot' && <BotButtons prompt={prompt} disabled={status !== 'open'} onSay={say} />}
+      >
         <p class="c-hint">{t('c_privacy')}</p>
+        {(phase === 'bot' || messages.some((m) => m.from === 'bot')) && (
+          <div class="c-sys" data-testid="bot-intro">
+            {t('c_bot_intro')}
+          </div>
+        )}
         {phase === 'queued' && queue && (
           <div class="c-queue" data-testid="queue-info" data-position={queue.position} data-wait-secs={queue.wait_secs}>
             {t('c_queue', { n: queue.position, m: Math.max(1, Math.ceil(queue.wait_secs / 60)) })}
@@ -335,7 +387,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
       {phase === 'ended' && <Survey onSend={(r) => sock.current?.send(r) ?? false} onSkip={finish} />}
       {phase === 'rated' && (
         <div class="c-done" data-testid="chat-finished">
-          <p>{t('c_thanks')}</p>
+          <p>{botDone ? t('c_bot_done') : t('c_thanks')}</p>
           <button type="button" class="c-primary" onClick={() => location.reload()} data-testid="new-chat">
             {t('c_new_chat')}
           </button>
@@ -382,12 +434,13 @@ function Conversation(props: {
   lang: string;
   onRetry(p: Pending): void;
   children?: ComponentChildren;
+  after?: ComponentChildren;
 }) {
   const box = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = box.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [props.messages.length, props.pending.length, props.typing]);
+  }, [props.messages.length, props.pending.length, props.typing, !!props.after]);
   const who = useMemo(() => ({ agent: t('c_agent'), bot: t('from_bot') }), [props.lang]);
   return (
     <main class="c-main" ref={box} aria-live="polite">
@@ -422,7 +475,50 @@ function Conversation(props: {
           {t('c_agent_typing')}
         </div>
       )}
+      {props.after}
     </main>
+  );
+}
+
+/** The bot's buttons under its last line: the matters to choose from, 예/아니요
+ * after an answer, and a way to a counselor at any time. */
+function BotButtons(props: { prompt: BotPrompt | null; disabled: boolean; onSay(text: string): void }) {
+  useLang();
+  const p = props.prompt;
+  return (
+    <div class="c-botbar" data-testid="bot-buttons">
+      {p && p.options.length > 0 && (
+        <div class="c-bot-options" role="group" aria-label={t('c_bot_pick')}>
+          <p class="c-q">{t('c_bot_pick')}</p>
+          {p.options.map((o) => (
+            <button
+              type="button"
+              class="c-chip"
+              key={o.article_id}
+              disabled={props.disabled}
+              data-testid="bot-option"
+              onClick={() => props.onSay(o.title)}
+            >
+              {o.title}
+            </button>
+          ))}
+        </div>
+      )}
+      {p?.feedback && (
+        <div class="c-bot-feedback" role="group" aria-label={t('c_bot_helpful')} data-testid="bot-feedback">
+          <p class="c-q">{t('c_bot_helpful')}</p>
+          <button type="button" class="c-chip" disabled={props.disabled} data-testid="bot-yes" onClick={() => props.onSay(BOT_YES)}>
+            {t('c_bot_yes')}
+          </button>
+          <button type="button" class="c-chip" disabled={props.disabled} data-testid="bot-no" onClick={() => props.onSay(BOT_NO)}>
+            {t('c_bot_no')}
+          </button>
+        </div>
+      )}
+      <button type="button" class="c-chip c-human" disabled={props.disabled} data-testid="bot-human" onClick={() => props.onSay(BOT_HUMAN)}>
+        {t('c_bot_human')}
+      </button>
+    </div>
   );
 }
 

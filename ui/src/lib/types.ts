@@ -4,10 +4,10 @@
 export type Role = 'counselor' | 'supervisor' | 'admin' | 'department';
 export type AgentState = 'offline' | 'available' | 'busy' | 'acw' | 'break' | 'away';
 export type Channel = 'chat' | 'voice' | 'sms' | 'video';
-export type ContactState = 'queued' | 'offered' | 'active' | 'wrapup' | 'closed' | 'abandoned';
+export type ContactState = 'bot' | 'queued' | 'offered' | 'active' | 'wrapup' | 'closed' | 'abandoned';
 export type Sender = 'citizen' | 'agent' | 'bot' | 'system' | 'whisper';
 export type HandoffState = 'open' | 'accepted' | 'done';
-export type Resolution = 'resolved' | 'handoff';
+export type Resolution = 'resolved' | 'handoff' | 'bot';
 
 export interface Tenant {
   id: string;
@@ -16,6 +16,8 @@ export interface Tenant {
   kind: 'city' | 'district' | 'client';
   entry_points: string[] | null;
   default_queue: string;
+  /** The self-service bot answers this tenant's Korean web chats first. */
+  bot?: boolean;
   created_at?: string;
 }
 
@@ -91,6 +93,21 @@ export interface Message {
 export interface ContactWithMessages {
   contact: Contact;
   messages: Message[] | null;
+  /** Why the self-service bot handed the contact over, and what it suggested. */
+  bot?: BotHandoff;
+}
+
+/** A knowledge-base article the bot offers, with its score (0..1). */
+export interface Suggestion {
+  article_id: string;
+  title: string;
+  score: number;
+  snippet?: string;
+}
+
+export interface BotHandoff {
+  reason: string;
+  suggestions: Suggestion[] | null;
 }
 
 export interface Handoff {
@@ -224,6 +241,11 @@ export interface BoardToday {
   answered_in_sl: number;
   service_level: number;
   answer_rate: number;
+  bot?: number;
+  bot_resolved?: number;
+  bot_handoffs?: number;
+  bot_left?: number;
+  self_service_rate?: number;
 }
 
 export interface BoardHour {
@@ -300,7 +322,9 @@ export type ChatFrame =
   | { type: 'message'; message: Message }
   | { type: 'typing' }
   | { type: 'transferred' }
-  | { type: 'ended' }
+  | { type: 'ended'; by_bot?: boolean }
+  | { type: 'bot'; kind: string; reply_to: number; options: Suggestion[] | null; feedback: boolean }
+  | { type: 'queued' }
   | { type: 'rated' }
   | { type: 'pong' }
   | { type: 'error'; code?: string; message?: string; client_id?: string };

@@ -125,6 +125,14 @@ export function Admin(props: { tab?: string }) {
               set: (o, v) => (o.default_queue = str(v)),
               cell: (o) => name(queueOpts)(o.default_queue),
             },
+            {
+              key: 'bot',
+              label: 'tenant_bot',
+              input: 'checkbox',
+              get: (o) => !!o.bot,
+              set: (o, v) => (o.bot = v === true),
+              cell: (o) => (o.bot ? t('yes') : ''),
+            },
           ]}
         />
       )}

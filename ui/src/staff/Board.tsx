@@ -115,6 +115,9 @@ export function Board() {
 
   if (!board) return <div class="loading">{t('loading')}</div>;
   const th = board.sl_threshold_secs;
+  // Chats with the bot are counted apart: no counselor is needed for them yet.
+  const withBot = (board.live ?? []).filter((l) => l.state === 'bot');
+  const counselorLive = (board.live ?? []).filter((l) => l.state !== 'bot');
   const today = board.today ?? { offered: 0, answered: 0, abandoned: 0, answered_in_sl: 0, service_level: 0, answer_rate: 0 };
 
   return (
@@ -124,7 +127,7 @@ export function Board() {
           {t('reconnecting')}
         </div>
       )}
-      <section class="tiles">
+      <section class={`tiles${today.bot ? ' with-bot' : ''}`}>
         <Tile id="offered" label={t('tile_offered')} value={today.offered} />
         <Tile id="answered" label={t('tile_answered')} value={today.answered} />
         <Tile id="abandoned" label={t('tile_abandoned')} value={today.abandoned} warn={today.abandoned > 0} />
@@ -136,6 +139,14 @@ export function Board() {
           sub={t('answered_in_sl', { n: today.answered_in_sl })}
         />
         <Tile id="answer-rate" label={t('tile_answer_rate')} value={pct(today.answer_rate)} unit="%" />
+        {!!today.bot && (
+          <Tile
+            id="bot-resolved"
+            label={t('tile_bot_resolved')}
+            value={today.bot_resolved ?? 0}
+            sub={t('tile_bot_sub', { p: pct(today.self_service_rate ?? 0), n: today.bot_handoffs ?? 0 })}
+          />
+        )}
       </section>
 
       <div class="board-grid">
@@ -204,7 +215,10 @@ export function Board() {
 
       <section class="card">
         <h2>{t('live_contacts')}</h2>
-        {(board.live ?? []).length === 0 ? (
+        <p class="muted small" data-testid="bot-live" data-count={withBot.length}>
+          {t('bot_live')}: {withBot.length}
+        </p>
+        {counselorLive.length === 0 ? (
           <p class="muted">{t('no_live')}</p>
         ) : (
           <table class="table" data-testid="live-table">
@@ -219,7 +233,7 @@ export function Board() {
               </tr>
             </thead>
             <tbody>
-              {(board.live ?? []).map((l) => (
+              {counselorLive.map((l) => (
                 <tr key={l.contact_id} data-testid="live-row" data-contact-id={l.contact_id}>
                   <td>{queueName(l.queue_id)}</td>
                   <td>{agentName(l.agent_id)}</td>

@@ -107,7 +107,7 @@ export function ChatColumn(props: {
       <div class="typing-line" data-testid="typing" hidden={!typing}>
         {t('citizen_typing')}
       </div>
-      {c.state === 'active' && <Composer onSend={props.onSend} onTyping={props.onTyping} />}
+      {c.state === 'active' && <Composer onSend={props.onSend} onTyping={props.onTyping} insert={props.chat.insert} />}
       {c.state === 'wrapup' && <WrapUp contact={c} memo={props.memo} onDone={props.onClosed} />}
       {transfer && (
         <TransferDialog
@@ -128,10 +128,21 @@ export function isSendKey(e: KeyboardEvent): boolean {
   return e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229;
 }
 
-function Composer(props: { onSend(text: string): void; onTyping(): void }) {
+function Composer(props: { onSend(text: string): void; onTyping(): void; insert?: { text: string; n: number } }) {
   const [text, setText] = useState('');
   const typing = useThrottle(props.onTyping, 2000);
   const area = useRef<HTMLTextAreaElement>(null);
+
+  // An answer from the assist sidebar joins the draft, for the counselor to
+  // edit before sending; nothing is sent on its own.
+  const inserted = useRef(props.insert?.n ?? 0);
+  useEffect(() => {
+    const ins = props.insert;
+    if (!ins || ins.n === inserted.current) return;
+    inserted.current = ins.n;
+    setText((old) => (old.trim() ? `${old.trimEnd()}\n${ins.text}` : ins.text).slice(0, MAX_STAFF_MESSAGE));
+    area.current?.focus();
+  }, [props.insert?.n]);
 
   function send() {
     const v = text.trim();

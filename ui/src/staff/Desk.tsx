@@ -5,6 +5,7 @@ import { mergeMessages, settlePending, type Pending } from '../lib/messages';
 import type {
   AgentState,
   AgentStatus,
+  BotHandoff,
   Contact,
   ContactWithMessages,
   DeskFrame,
@@ -27,6 +28,10 @@ export interface ChatItem {
   typingUntil: number;
   memo: string;
   unread: number;
+  /** Why the bot handed the chat over and the articles it suggested. */
+  bot?: BotHandoff;
+  /** Text the assist sidebar puts into the reply box; n counts insertions. */
+  insert?: { text: string; n: number };
 }
 
 interface Offer {
@@ -56,7 +61,9 @@ type Action =
   | { t: 'memo'; id: string; text: string }
   | { t: 'remove'; id: string }
   | { t: 'dropOffer'; id: string }
-  | { t: 'focus'; id: string };
+  | { t: 'focus'; id: string }
+  | { t: 'bot'; id: string; bot: BotHandoff }
+  | { t: 'insert'; id: string; text: string };
 
 const mine = (c: Contact, me: string) => c.agent_id === me && (c.state === 'active' || c.state === 'wrapup');
 
@@ -69,6 +76,8 @@ function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
     typingUntil: old?.typingUntil ?? 0,
     memo: old ? old.memo : (cm.contact.memo ?? ''),
     unread: old?.unread ?? 0,
+    bot: cm.bot ?? old?.bot,
+    insert: old?.insert,
   };
 }
 
@@ -179,6 +188,16 @@ function reducer(s: DeskState, a: Action): DeskState {
       delete offers[a.id];
       return { ...s, offers };
     }
+    case 'bot': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, bot: a.bot } } };
+    }
+    case 'insert': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, insert: { text: a.text, n: (ch.insert?.n ?? 0) + 1 } } } };
+    }
     case 'focus': {
       const ch = s.chats[a.id];
       if (!ch) return s;
@@ -215,7 +234,9 @@ export function Desk() {
   const fetchContact = useCallback((id: string) => {
     get<ContactWithMessages>(`/api/contacts/${seg(id)}`)
       .then((cm) => {
-        if (cm.contact.agent_id === myId) dispatch({ t: 'messages', id, messages: cm.messages ?? [] });
+        if (cm.contact.agent_id !== myId) return;
+        dispatch({ t: 'messages', id, messages: cm.messages ?? [] });
+        if (cm.bot) dispatch({ t: 'bot', id, bot: cm.bot });
       })
       .catch(() => undefined);
   }, [myId]);
@@ -358,6 +379,7 @@ export function Desk() {
         <Sidebar
           chat={focus}
           onMemo={(id, text) => dispatch({ t: 'memo', id, text })}
+          onInsert={(id, text) => dispatch({ t: 'insert', id, text })}
           notices={notices}
           onNoticeRead={(id) =>
             setNotices((list) =>

@@ -3,6 +3,7 @@ import { get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import type { Contact, ContactWithMessages, KBArticle, KBHit, KBRecord, Notice } from '../lib/types';
 import { dateTime } from '../lib/util';
+import { Assist } from './Assist';
 import { citizenLabel } from './ChatColumn';
 import type { ChatItem } from './Desk';
 import { errorText, notifyError } from './notify';
@@ -13,6 +14,7 @@ type Tab = 'memo' | 'kb' | 'history' | 'notices';
 export function Sidebar(props: {
   chat: ChatItem | null;
   onMemo(id: string, text: string): void;
+  onInsert(id: string, text: string): void;
   notices: Notice[];
   onNoticeRead(id: string): void;
   unreadNotices: number;
@@ -22,6 +24,7 @@ export function Sidebar(props: {
   const tabs: Tab[] = ['memo', 'kb', 'history', 'notices'];
   return (
     <aside class="sidebar card">
+      <Assist chat={props.chat} onInsert={props.onInsert} />
       <div class="tabs" role="tablist">
         {tabs.map((x) => (
           <button
