@@ -202,6 +202,10 @@ type citizenPlan struct {
 	Rating      int // 1..5, mostly 4 or 5
 	Comment     string
 	MaxIdle     time.Duration // answered but silent this long, the citizen leaves
+	// BotHelped: where the center's bot answers first, this citizen takes
+	// its answer ("예") and leaves; otherwise they ask for a counselor.
+	BotHelped bool
+	BotPause  time.Duration // reading the bot's reply before answering it
 }
 
 // newPlan draws a citizen.
@@ -212,6 +216,9 @@ func newPlan(rng *rand.Rand, entries []string) citizenPlan {
 		Patience:    between(time.Minute, 5*time.Minute),
 		RatingPause: between(time.Second, 4*time.Second),
 		MaxIdle:     simMaxIdle,
+		// Seoul's aim is for AI counseling to take half of all contacts.
+		BotHelped: rng.IntN(2) == 0,
+		BotPause:  between(2*time.Second, 6*time.Second),
 	}
 
 	topic := citizenTopics[rng.IntN(len(citizenTopics))]
@@ -256,6 +263,7 @@ func newPlan(rng *rand.Rand, entries []string) citizenPlan {
 // simStats counts sessions for the summary line.
 type simStats struct {
 	open, opened, answered, abandoned, rated, failed, skipped atomic.Int64
+	botResolved                                               atomic.Int64 // helped by the bot, no counselor needed
 
 	mu      sync.Mutex
 	lastErr string // latest failure since the previous summary
@@ -327,7 +335,7 @@ func (sim *simulator) summary(msg string) {
 	attrs := []any{
 		"open", st.open.Load(), "opened", st.opened.Load(), "answered", st.answered.Load(),
 		"abandoned", st.abandoned.Load(), "rated", st.rated.Load(), "failed", st.failed.Load(),
-		"skipped", st.skipped.Load(),
+		"skipped", st.skipped.Load(), "bot_resolved", st.botResolved.Load(),
 	}
 	if lastErr != "" {
 		attrs = append(attrs, "last_error", lastErr)
@@ -357,6 +365,12 @@ type (
 		// an "error" frame.
 		Message json.RawMessage `json:"message,omitempty"`
 		Code    string          `json:"code,omitempty"`
+		// A "bot" frame says what the bot's last line offers; an "ended"
+		// frame with ByBot closes a chat the bot resolved.
+		Kind     string            `json:"kind,omitempty"`
+		Feedback bool              `json:"feedback,omitempty"`
+		Options  []json.RawMessage `json:"options,omitempty"`
+		ByBot    bool              `json:"by_bot,omitempty"`
 	}
 )
 
@@ -428,6 +442,9 @@ func (sim *simulator) citizen(ctx context.Context, p citizenPlan) error {
 		ratingC, giveUpC  <-chan time.Time
 		pending           citizenLine // the line sayC will send
 		pendingIsFollowUp bool
+		withBot           bool // the bot is answering; questions wait for a counselor
+		botSayC, leaveC   <-chan time.Time
+		botLine           string // what botSayC will send
 	)
 	schedule := func(l citizenLine, followUp bool) {
 		pending, pendingIsFollowUp = l, followUp
@@ -481,9 +498,21 @@ func (sim *simulator) citizen(ctx context.Context, p citizenPlan) error {
 			}
 			if pendingIsFollowUp {
 				followed++
-			} else if asked++; asked < len(p.Questions) {
+			} else if asked++; asked < len(p.Questions) && !withBot {
 				schedule(p.Questions[asked], false)
 			}
+
+		case <-botSayC:
+			botSayC = nil
+			if err := send(citizenFrame{Type: "message", ClientID: minwon.NewID(), Text: botLine}); err != nil {
+				return err
+			}
+
+		case <-leaveC:
+			// Helped by the bot and done: the server closes the chat as
+			// resolved by the bot.
+			leaveC = nil
+			leave()
 
 		case <-ratingC:
 			ratingC = nil
@@ -497,6 +526,34 @@ func (sim *simulator) citizen(ctx context.Context, p citizenPlan) error {
 
 		case f := <-frames:
 			switch f.Type {
+			case "bot":
+				if !withBot {
+					// The bot took the first question; the rest wait until
+					// a counselor is there to read them.
+					withBot = true
+					if !pendingIsFollowUp {
+						typingC, sayC = nil, nil
+					}
+				}
+				switch {
+				case f.Kind == "closing":
+					leaveC = time.After(p.BotPause)
+				case f.Feedback && p.BotHelped:
+					botLine = "예"
+					botSayC = time.After(p.BotPause)
+				case f.Kind == "clarify" && len(f.Options) > 0 && p.BotHelped:
+					botLine = "1번"
+					botSayC = time.After(p.BotPause)
+				case f.Kind != "handoff":
+					botLine = "상담원 연결해 주세요"
+					botSayC = time.After(p.BotPause)
+				}
+			case "queued":
+				// Handed to a counselor: carry on with the questions.
+				withBot, botSayC = false, nil
+				if asked < len(p.Questions) && sayC == nil {
+					schedule(p.Questions[asked], false)
+				}
 			case "agent":
 				if !answered {
 					answered = true
@@ -525,7 +582,12 @@ func (sim *simulator) citizen(ctx context.Context, p citizenPlan) error {
 					continue
 				}
 				ended = true
-				typingC, sayC = nil, nil
+				typingC, sayC, botSayC, leaveC = nil, nil, nil, nil
+				if f.ByBot {
+					sim.stats.botResolved.Add(1)
+					conn.Close(websocket.StatusNormalClosure, "")
+					return nil
+				}
 				if !answered {
 					return nil // ended by the system before anyone answered
 				}

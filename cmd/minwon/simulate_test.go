@@ -288,6 +288,7 @@ func quickPlan() citizenPlan {
 		Rating:      5,
 		Comment:     "친절해요",
 		MaxIdle:     time.Minute,
+		BotPause:    ms,
 	}
 }
 
@@ -326,6 +327,55 @@ func TestCitizen(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertStats(t, sim, map[string]int64{"opened": 1, "answered": 1, "rated": 1, "abandoned": 0, "open": 0})
+	})
+
+	t.Run("TakesTheBotsAnswerAndLeaves", func(t *testing.T) {
+		sim := chatServer(t, func(p *chatPeer) {
+			p.expect("message", "여권 발급 어디서해요")
+			p.send(map[string]any{"type": "message", "message": minwon.Message{From: minwon.FromBot, Text: "구청 민원실로 가시면 돼요. 도움이 되었나요?"}})
+			p.send(map[string]any{"type": "bot", "kind": "answer", "feedback": true})
+			// The second question waits: nobody but the bot is there yet.
+			p.expect("message", "예")
+			p.send(map[string]any{"type": "bot", "kind": "closing"})
+			p.expect("leave", "")
+			p.send(map[string]any{"type": "ended", "by_bot": true})
+			if f, ok := p.recv(); ok {
+				t.Errorf("citizen sent %+v after the bot closed the chat", f)
+			}
+		})
+		plan := quickPlan()
+		plan.Questions[1].Pause = 300 * time.Millisecond
+		plan.BotHelped = true
+		if err := sim.citizen(context.Background(), plan); err != nil {
+			t.Fatal(err)
+		}
+		assertStats(t, sim, map[string]int64{"opened": 1, "bot_resolved": 1, "answered": 0, "abandoned": 0, "rated": 0})
+	})
+
+	t.Run("AsksTheBotForACounselor", func(t *testing.T) {
+		sim := chatServer(t, func(p *chatPeer) {
+			p.expect("message", "여권 발급 어디서해요")
+			p.send(map[string]any{"type": "bot", "kind": "answer", "feedback": true})
+			p.expect("message", "상담원 연결해 주세요")
+			p.send(map[string]any{"type": "bot", "kind": "handoff"})
+			p.send(map[string]any{"type": "queued"})
+			// Handed over: the questions go on for the counselor.
+			p.expect("message", "며칠 걸려요?")
+			p.send(map[string]any{"type": "agent", "name": "김하늘"})
+			p.send(agentMessage("일주일쯤 걸려요"))
+			p.expect("message", "감사합니다")
+			p.send(map[string]any{"type": "ended"})
+			if f, _ := p.recv(); f.Type != "rating" {
+				t.Errorf("got %+v, want the rating", f)
+			}
+			p.send(map[string]any{"type": "rated"})
+		})
+		plan := quickPlan()
+		plan.Questions[1].Pause = 300 * time.Millisecond
+		if err := sim.citizen(context.Background(), plan); err != nil {
+			t.Fatal(err)
+		}
+		assertStats(t, sim, map[string]int64{"opened": 1, "bot_resolved": 0, "answered": 1, "rated": 1})
 	})
 
 	t.Run("AbandonsAfterPatience", func(t *testing.T) {
@@ -419,6 +469,7 @@ func assertStats(t *testing.T, sim *simulator, want map[string]int64) {
 	got := map[string]int64{
 		"open": st.open.Load(), "opened": st.opened.Load(), "answered": st.answered.Load(),
 		"abandoned": st.abandoned.Load(), "rated": st.rated.Load(), "failed": st.failed.Load(),
+		"bot_resolved": st.botResolved.Load(),
 	}
 	for k, v := range want {
 		if got[k] != v {
