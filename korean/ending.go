@@ -42,8 +42,8 @@ var endings = func() []string {
 // TrimEnding removes one particle or verb ending from the end of a word, and
 // a light verb with it: 여권을 → 여권, 신청하려면 → 신청, 과태료는요 → 과태료.
 // At least two syllables are always left, so short nouns that end like a
-// particle (나이, 차도, 고지서의 뜻이 아닌 …) are kept whole: a one-syllable
-// stem is too short to search for anyway.
+// particle (나이, 차도) are kept whole: a one-syllable stem is too short to
+// search for anyway.
 func TrimEnding(word string) string {
 	n := utf8.RuneCountInString(word)
 	for _, e := range endings {
@@ -127,8 +127,8 @@ func SwapAcross(a, b rune) (x, y rune, ok bool) {
 	return x, y, ok1 && ok2
 }
 
-// IsInitials reports whether s, folded, is only consonant jamo and at least
-// two of them: a search typed as initial consonants (ㅇㄱㅂㄱ for 여권발급).
+// IsInitials reports whether folded runes rs are only consonant jamo, at
+// least two of them: a search typed as initial consonants (ㅇㄱㅂㄱ for 여권발급).
 func IsInitials(rs []rune) bool {
 	if len(rs) < 2 {
 		return false
