@@ -78,7 +78,12 @@ type Result struct {
 type Index struct {
 	snap atomic.Pointer[snapshot]
 	dict atomic.Pointer[dictionary]
-	mu   sync.Mutex // serialises writers
+
+	mu          sync.Mutex // serialises writers
+	gen         uint64     // counts Replace calls, so a compaction they overtook is dropped
+	compacting  bool
+	pending     []change       // made since the running compaction began
+	compactions sync.WaitGroup // for tests
 }
 
 // snapshot is a large base segment built by Replace, a small delta segment
@@ -141,9 +146,11 @@ func NewIndex(articles []Article) *Index {
 // articles are copied. When two share an ID the later one wins, as a later
 // save of an article replaces the earlier.
 func (x *Index) Replace(articles []Article) {
+	ns := newSnapshot(articles)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.snap.Store(newSnapshot(articles))
+	x.gen++
+	x.snap.Store(ns)
 }
 
 func newSnapshot(articles []Article) *snapshot {
@@ -153,19 +160,13 @@ func newSnapshot(articles []Article) *snapshot {
 
 // Upsert adds an article or replaces the one with its ID, without
 // rebuilding the whole index: the article goes into a small segment that is
-// rebuilt on each call and folded into the main one every deltaMax saves.
-// The article is copied.
+// rebuilt on each call. Past deltaMax articles there, a goroutine folds them
+// into a new main segment while searches and saves go on. The article is
+// copied.
 func (x *Index) Upsert(a Article) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	s := x.load()
-	delta := slices.Clone(s.delta.arts)
-	if i, ok := s.delta.byID[a.ID]; ok {
-		delta[i] = a
-	} else {
-		delta = append(delta, a)
-	}
-	x.snap.Store(s.withDelta(delta, a.ID))
+	x.apply(change{a: a, id: a.ID})
 }
 
 // Remove drops the article with the given ID and reports whether there was
@@ -173,43 +174,97 @@ func (x *Index) Upsert(a Article) {
 func (x *Index) Remove(id string) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	s := x.load()
-	_, inBase := s.base.byID[id]
-	inBase = inBase && !s.isDead(s.base.byID[id])
-	i, inDelta := s.delta.byID[id]
-	if !inBase && !inDelta {
+	if _, ok := x.getIn(x.load(), id); !ok {
 		return false
 	}
-	delta := s.delta.arts
-	if inDelta {
-		delta = slices.Delete(slices.Clone(delta), int(i), int(i)+1)
-	}
-	x.snap.Store(s.withDelta(delta, id))
+	x.apply(change{id: id, remove: true})
 	return true
 }
 
+// change is one Upsert or Remove, kept while a compaction runs so it can be
+// applied again to the new main segment.
+type change struct {
+	a      Article
+	id     string
+	remove bool
+}
+
+// apply makes c in a new snapshot; x.mu is held.
+func (x *Index) apply(c change) {
+	s := x.load()
+	delta := withChange(s.delta.arts, c)
+	x.snap.Store(s.withDelta(delta, c.id))
+	if x.compacting {
+		x.pending = append(x.pending, c)
+		return
+	}
+	if len(delta) > deltaMax {
+		x.compacting, x.pending = true, nil
+		x.compactions.Add(1)
+		go x.compact(x.load(), x.gen)
+	}
+}
+
+func withChange(delta []Article, c change) []Article {
+	i := slices.IndexFunc(delta, func(a Article) bool { return a.ID == c.id })
+	switch {
+	case c.remove && i >= 0:
+		return slices.Delete(slices.Clone(delta), i, i+1)
+	case c.remove:
+		return delta
+	case i >= 0:
+		delta = slices.Clone(delta)
+		delta[i] = c.a
+		return delta
+	}
+	return append(slices.Clone(delta), c.a)
+}
+
+// compact builds a main segment of every live article of s, then applies
+// the changes made meanwhile and swaps it in, unless Replace came first.
+func (x *Index) compact(s *snapshot, gen uint64) {
+	defer x.compactions.Done()
+	all := make([]Article, 0, s.live)
+	for _, a := range s.articles() {
+		all = append(all, *a)
+	}
+	ns := newSnapshot(all)
+
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.compacting = false
+	if x.gen != gen {
+		return
+	}
+	var delta []Article
+	ids := make([]string, 0, len(x.pending))
+	for _, c := range x.pending {
+		delta = withChange(delta, c)
+		ids = append(ids, c.id)
+	}
+	x.pending = nil
+	x.snap.Store(ns.withDelta(delta, ids...))
+}
+
 // withDelta returns a snapshot sharing s's base, with delta as its delta and
-// the base article id (if any) marked dead. A delta past deltaMax is folded
-// into a new base.
-func (s *snapshot) withDelta(delta []Article, id string) *snapshot {
+// the base articles with the given ids marked dead.
+func (s *snapshot) withDelta(delta []Article, ids ...string) *snapshot {
 	dead := s.dead
-	if doc, ok := s.base.byID[id]; ok {
-		dead = slices.Clone(dead)
-		if dead == nil {
-			dead = make([]uint64, (len(s.base.arts)+63)/64)
+	cloned := false
+	for _, id := range ids {
+		doc, ok := s.base.byID[id]
+		if !ok {
+			continue
+		}
+		if !cloned {
+			dead, cloned = slices.Clone(dead), true
+			if dead == nil {
+				dead = make([]uint64, (len(s.base.arts)+63)/64)
+			}
 		}
 		dead[doc>>6] |= 1 << (doc & 63)
 	}
 	ns := &snapshot{base: s.base, dead: dead}
-	if len(delta) > deltaMax {
-		all := make([]Article, 0, len(s.base.arts)+len(delta))
-		for doc := range s.base.arts {
-			if !ns.isDead(int32(doc)) {
-				all = append(all, s.base.arts[doc])
-			}
-		}
-		return newSnapshot(append(all, delta...))
-	}
 	ns.delta = buildSegment(dedupe(delta))
 	ns.live = len(ns.delta.arts)
 	for doc := range s.base.arts {
@@ -294,8 +349,9 @@ func (x *Index) Len() int { return x.load().live }
 
 // Get returns the article with the given ID. The article is shared with the
 // index: read it, do not modify it.
-func (x *Index) Get(id string) (*Article, bool) {
-	s := x.load()
+func (x *Index) Get(id string) (*Article, bool) { return x.getIn(x.load(), id) }
+
+func (x *Index) getIn(s *snapshot, id string) (*Article, bool) {
 	if i, ok := s.delta.byID[id]; ok {
 		return &s.delta.arts[i], true
 	}
@@ -307,8 +363,9 @@ func (x *Index) Get(id string) (*Article, bool) {
 
 // Articles returns every article indexed, in index order; they are shared
 // with the index: read them, do not modify them.
-func (x *Index) Articles() []*Article {
-	s := x.load()
+func (x *Index) Articles() []*Article { return x.load().articles() }
+
+func (s *snapshot) articles() []*Article {
 	out := make([]*Article, 0, s.live)
 	for doc := range s.base.arts {
 		if !s.isDead(int32(doc)) {

@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +246,8 @@ func TestUpsertRemove(t *testing.T) {
 			x.Upsert(Article{ID: "n" + string(rune('가'+i)), Title: "새 글 " + string(rune('가'+i))})
 		}
 		x.Upsert(Article{ID: "passport", Title: "여권 새 제목"})
+		x.compactions.Wait()
+		x.Upsert(Article{ID: "resident-copy", Title: "등본 새 제목"})
 		s := x.load()
 		if len(s.delta.arts) > deltaMax {
 			t.Errorf("delta holds %d", len(s.delta.arts))
@@ -255,8 +258,25 @@ func TestUpsertRemove(t *testing.T) {
 		if a, _ := x.Get("passport"); a.Title != "여권 새 제목" {
 			t.Errorf("Get = %+v", a)
 		}
+		if a, _ := x.Get("resident-copy"); a.Title != "등본 새 제목" {
+			t.Errorf("Get = %+v", a)
+		}
+		if got := x.Search("여권새제목", 0); len(got) == 0 || got[0].Article.ID != "passport" || got[0].Score < 0.99 {
+			t.Errorf("after compaction: %v", ids(got))
+		}
 		if len(x.Articles()) != x.Len() {
 			t.Errorf("Articles %d, Len %d", len(x.Articles()), x.Len())
+		}
+	})
+	t.Run("ReplaceDuringCompactionWins", func(t *testing.T) {
+		x := mustCivic(t)
+		for i := range deltaMax + 1 {
+			x.Upsert(Article{ID: "n" + string(rune('가'+i)), Title: "새 글"})
+		}
+		x.Replace([]Article{{ID: "only", Title: "하나뿐인 글"}})
+		x.compactions.Wait()
+		if x.Len() != 1 {
+			t.Errorf("Len %d after Replace, want 1", x.Len())
 		}
 	})
 	t.Run("ConcurrentWithSearch", func(t *testing.T) {
@@ -264,9 +284,9 @@ func TestUpsertRemove(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 4 {
 			wg.Go(func() {
-				for j := range 100 {
+				for j := range deltaMax + 50 {
 					if i == 0 {
-						x.Upsert(Article{ID: "pet", Title: "반려동물 등록 " + string(rune('가'+j))})
+						x.Upsert(Article{ID: fmt.Sprint("pet", j), Title: "반려동물 등록 " + string(rune('가'+j))})
 						continue
 					}
 					if got := x.Search("여권발급", 3); len(got) == 0 || got[0].Article.ID != "passport" {
@@ -277,5 +297,9 @@ func TestUpsertRemove(t *testing.T) {
 			})
 		}
 		wg.Wait()
+		x.compactions.Wait()
+		if x.Len() != len(civicArticles())+deltaMax+50 {
+			t.Errorf("Len %d", x.Len())
+		}
 	})
 }
