@@ -517,3 +517,26 @@ func fwdRunes(s string, off, n int) int {
 	}
 	return off
 }
+
+// UTF16Spans converts byte ranges of text into ranges of UTF-16 code units,
+// which is how JavaScript indexes a string: the web UI marks highlights with
+// these, as text, without parsing HTML. It never returns nil, so JSON gets [].
+func UTF16Spans(text string, spans []Span) []Span {
+	out := make([]Span, len(spans))
+	u, k := 0, 0 // UTF-16 units before byte i; next offset to convert
+	at := func(i int) int {
+		for k < len(text) && k < i {
+			r, w := utf8.DecodeRuneInString(text[k:])
+			k += w
+			u++
+			if r >= 0x10000 {
+				u++
+			}
+		}
+		return u
+	}
+	for j, s := range spans {
+		out[j] = Span{at(s.Start), at(s.End)}
+	}
+	return out
+}

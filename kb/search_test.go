@@ -303,3 +303,15 @@ func TestUpsertRemove(t *testing.T) {
 		}
 	})
 }
+
+func TestUTF16Spans(t *testing.T) {
+	text := "😀 여권 발급"
+	got := UTF16Spans(text, []Span{{5, 11}, {12, 18}})
+	// 😀 is two UTF-16 units, the space one, each syllable one.
+	if len(got) != 2 || got[0] != (Span{3, 5}) || got[1] != (Span{6, 8}) {
+		t.Errorf("got %v", got)
+	}
+	if got := UTF16Spans(text, nil); got == nil || len(got) != 0 {
+		t.Errorf("nil spans gave %v, want empty", got)
+	}
+}
