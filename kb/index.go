@@ -24,6 +24,9 @@ const (
 	factorSynonym  = 0.95 // a dictionary word replaced by what articles say
 	factorInitials = 0.9  // initial consonants, which many words share
 	factorTypo     = 0.8  // one jamo changed, swapped or still being typed
+	// factorAllGuessed is applied besides when no pair of the query is in
+	// the index as typed.
+	factorAllGuessed = 0.5
 )
 
 // maxTypoAlternatives bounds the corrections tried for one unknown pair of
@@ -56,7 +59,8 @@ type Result struct {
 	// rare it is in the knowledge base (idf) and counted in full in the
 	// title, 2/3 in a question or tag and 1/3 in the body only. A part found
 	// only after a correction counts less (synonym ×0.95, initial consonants
-	// ×0.9, typo ×0.8). 1 means every syllable pair of the query is in the
+	// ×0.9, typo or English-mode typing ×0.8, and ×0.5 again when nothing
+	// of the query was found as typed). 1 means every syllable pair of the query is in the
 	// title as typed; a query of words the knowledge base does not hold
 	// scores near 0, because the parts found nowhere still count in the
 	// whole.

@@ -74,6 +74,12 @@ func (s *snapshot) variants(query string, d *dictionary) []variant {
 		return []variant{s.initialsVariant(q)}
 	}
 	vs := []variant{s.textVariant(q, 1)}
+	// Typed with the keyboard left in English mode (durnjs → 여권).
+	if hasASCIILetter(q) {
+		if k := queryRunes(korean.FromQwerty(query)); slices.ContainsFunc(k, korean.IsSyllable) {
+			vs = append(vs, s.textVariant(k, factorTypo))
+		}
+	}
 	if d == nil {
 		return vs
 	}
@@ -96,6 +102,10 @@ func (s *snapshot) variants(query string, d *dictionary) []variant {
 	return vs
 }
 
+func hasASCIILetter(rs []rune) bool {
+	return slices.ContainsFunc(rs, func(r rune) bool { return 'a' <= r && r <= 'z' })
+}
+
 func index(s, sub []rune) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if slices.Equal(s[i:i+len(sub)], sub) {
@@ -114,6 +124,7 @@ func (s *snapshot) textVariant(q []rune, factor float64) variant {
 		return v
 	}
 	seen := make(map[key]bool, len(q))
+	asTyped := false
 	for i := 0; i+1 < len(q); i++ {
 		k := bigram(q[i], q[i+1])
 		if seen[k] {
@@ -122,6 +133,7 @@ func (s *snapshot) textVariant(q []rune, factor float64) variant {
 		seen[k] = true
 		u := unit{alts: []alt{{k, 1}}}
 		df := s.df(k)
+		asTyped = asTyped || df > 0
 		if df == 0 {
 			if typos := s.typos(q[i], q[i+1]); len(typos) > 0 {
 				u.alts = typos
@@ -131,6 +143,12 @@ func (s *snapshot) textVariant(q []rune, factor float64) variant {
 		u.weight = idf(s.live, df)
 		v.units = append(v.units, u)
 		v.total += u.weight * weightMax
+	}
+	// Where no part of the query is in the knowledge base as typed, every
+	// match is a guess (고마워 read as 고마 → 고가 …): it may be shown, but
+	// should not be answered with.
+	if !asTyped {
+		v.factor *= factorAllGuessed
 	}
 	return v
 }
@@ -219,8 +237,9 @@ func (sc *scratch) reset(n int) {
 // endings and filler words are ignored ("여권을 어떻게 발급받나요" finds "여권
 // 발급"); a pair of syllables found nowhere is tried with one jamo
 // corrected; a query of initial consonants (ㅇㄱㅂㄱ) matches titles,
-// questions and tags by theirs; and words of the dictionary are tried with
-// their replacements. A query with no letters or digits finds nothing.
+// questions and tags by theirs; Latin letters are also read as Hangul typed
+// with the keyboard in English mode (durnjs → 여권); and words of the
+// dictionary are tried with their replacements. A query with no letters or digits finds nothing.
 func (x *Index) Search(query string, limit int) []Result {
 	s := x.load()
 	if s.live == 0 {

@@ -59,6 +59,8 @@ func TestSearchRules(t *testing.T) {
 		{"ExpandsAbbreviation", "등본", "resident-copy", 0.9},
 		{"ExpandsColloquialWord", "딱지", "parking-fine", 0.5},
 		{"ExpandsWordInsideSpacelessQuery", "등본발급", "resident-copy", 0.9},
+		{"ReadsEnglishModeTyping", "durnjs qkfrmq", "passport", 0.79},
+		{"CorrectsTypoInShortQuery", "여궈", "passport", 0.2},
 		{"BoostsTitle", "주정차과태료", "parking-fine", 0.99},
 		{"BoostsQuestion", "소파 버리려면", "bulky-waste", 0.6},
 	}
@@ -100,6 +102,11 @@ func TestScoreMeaning(t *testing.T) {
 	t.Run("ExactBeatsTypo", func(t *testing.T) {
 		if a, b := top("여권 발급"), top("여권 밝급"); !(a > b) {
 			t.Errorf("exact %.3f, typo %.3f", a, b)
+		}
+	})
+	t.Run("WhollyCorrectedQueryIsUnsure", func(t *testing.T) {
+		if s := top("여궈"); s > 0.45 {
+			t.Errorf("Search(여궈) top score %.3f, want <= 0.45: a guess", s)
 		}
 	})
 	t.Run("TitleBeatsBodyOnly", func(t *testing.T) {
