@@ -6,7 +6,8 @@
 #   3. the chat load (bench/chatload) on SQLite, then on a throwaway
 #      PostgreSQL started here (fsync on) and stopped at the end.
 #   4. knowledge-base search over 100,000 generated articles (bench/kbcorpus):
-#      go test ./kb -run '^$' -bench Search100k -benchtime 5000x, then
+#      go test ./kb -run '^$' -bench Search100k -benchtime 5000x (one goroutine, then
+#      GOMAXPROCS of them with a save every 100 searches), then
 #      go test ./kb -run '^$' -bench Upsert100k -benchtime 300x
 #
 # Sizes and choices, from the environment:

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,4 +105,25 @@ func BenchmarkUpsert100k(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Nanoseconds()), "p99-ns")
 	b.ReportMetric(float64(lat[len(lat)-1].Nanoseconds()), "max-ns")
+}
+
+// BenchmarkSearch100kParallel runs the same query mix from GOMAXPROCS
+// goroutines at once, while one article is saved every 100 searches, to
+// show searches do not wait for one another or for saves.
+func BenchmarkSearch100kParallel(b *testing.B) {
+	benchSetup(b)
+	x := kb.NewIndex(benchCorp.Articles)
+	x.SetDictionary(benchCorp.Dictionary)
+	qs := kbcorpus.Queries(2000, 7)
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			if i%100 == 0 {
+				x.Upsert(benchCorp.Articles[int(i)%len(benchCorp.Articles)])
+			}
+			x.Search(qs[int(i)%len(qs)].Text, 10)
+		}
+	})
 }
