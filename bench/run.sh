@@ -5,6 +5,10 @@
 #   2. the store, when it has benchmarks: go test ./sqldb -run '^$' -bench .
 #   3. the chat load (bench/chatload) on SQLite, then on a throwaway
 #      PostgreSQL started here (fsync on) and stopped at the end.
+#   4. knowledge-base search over 100,000 generated articles (bench/kbcorpus):
+#      go test ./kb -run '^$' -bench Search100k -benchtime 5000x (one goroutine, then
+#      GOMAXPROCS of them with a save every 100 searches), then
+#      go test ./kb -run '^$' -bench Upsert100k -benchtime 300x
 #
 # Sizes and choices, from the environment:
 #   CHAT_CITIZENS (20000)  citizen chat sessions held open
@@ -14,7 +18,8 @@
 #   CHAT_RAMP     (400)    new citizen connections per second
 #   CHAT_STORES   ("sqlite postgres")
 #   CHAT_ARGS     ("")     more chatload flags (go run ./bench/chatload -h)
-#   BENCH_PARTS   ("acd sqldb chat")
+#   KB_QUERIES    (5000)   searches timed by the kb part
+#   BENCH_PARTS   ("acd sqldb chat kb")
 #   BENCH_RECORD  (1)      0: print only, append nothing to bench/RESULTS.md
 #   MINWON_BIN    (bin/minwon, built when missing)  the server binary under test
 #
@@ -32,7 +37,8 @@ CHAT_PERIOD=${CHAT_PERIOD:-15s}
 CHAT_RAMP=${CHAT_RAMP:-400}
 CHAT_STORES=${CHAT_STORES:-sqlite postgres}
 CHAT_ARGS=${CHAT_ARGS:-}
-BENCH_PARTS=${BENCH_PARTS:-acd sqldb chat}
+KB_QUERIES=${KB_QUERIES:-5000}
+BENCH_PARTS=${BENCH_PARTS:-acd sqldb chat kb}
 BENCH_RECORD=${BENCH_RECORD:-1}
 RESULTS=bench/RESULTS.md
 
@@ -105,6 +111,21 @@ if has sqldb; then
   else
     echo "bench: sqldb has no benchmarks yet; skipped"
   fi
+fi
+
+if has kb; then
+  cmd="go test ./kb -run '^\$' -bench Search100k -benchtime ${KB_QUERIES}x"
+  echo "bench: $cmd"
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  $GO test ./kb -run '^$' -bench Search100k -benchtime "${KB_QUERIES}x" | tee "$work/kb.txt"
+  record_gobench "kb — knowledge-base search over 100,000 articles, \`make bench\`" "$cmd" "$work/kb.txt" "$load"
+  # Saves into the same size of index; 300 of them include one fold of the
+  # delta segment into the main one.
+  cmd="go test ./kb -run '^\$' -bench Upsert100k -benchtime 300x"
+  echo "bench: $cmd"
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  $GO test ./kb -run '^$' -bench Upsert100k -benchtime 300x | tee "$work/kbup.txt"
+  record_gobench "kb — one article saved into 100,000, \`make bench\`" "$cmd" "$work/kbup.txt" "$load"
 fi
 
 chatload() {

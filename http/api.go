@@ -280,6 +280,10 @@ type kbHit struct {
 	Category   string  `json:"category"`
 	Department string  `json:"department"`
 	Score      float64 `json:"score"`
+	// Highlights and TitleHighlights mark the matches in snippet and title
+	// as [start, end) offsets in UTF-16 code units, for the UI to mark as text.
+	Highlights      []kb.Span `json:"highlights"`
+	TitleHighlights []kb.Span `json:"title_highlights"`
 }
 
 func (s *Server) kbSearch(w http.ResponseWriter, r *http.Request) {
@@ -292,7 +296,8 @@ func (s *Server) kbSearch(w http.ResponseWriter, r *http.Request) {
 	if s.kb != nil {
 		for _, res := range s.kb.Search(q, 10) {
 			a := res.Article
-			out = append(out, kbHit{ID: a.ID, Title: a.Title, Snippet: res.Snippet, Category: a.Category, Department: a.Department, Score: res.Score})
+			out = append(out, kbHit{ID: a.ID, Title: a.Title, Snippet: res.Snippet, Category: a.Category, Department: a.Department, Score: res.Score,
+				Highlights: kb.UTF16Spans(res.Snippet, res.Highlights), TitleHighlights: kb.UTF16Spans(a.Title, res.TitleHighlights)})
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -1,6 +1,9 @@
 // Package kb is the counselors' knowledge base: articles written in the
 // spoken style of a 120 center manual, loaded from JSON Lines and searched by
-// character bigrams so that Korean spacing and particles do not hide a match.
+// syllable pairs so that Korean spacing does not hide a match, with queries
+// read the way citizens type them: particles and endings dropped, one-jamo
+// typos corrected, initial consonants (ㅇㄱㅂㄱ) matched and dictionary words
+// (등본 → 주민등록등본) replaced. See Index.Search and Result.Score.
 package kb
 
 import (

@@ -25,29 +25,32 @@ func fold(s string, offsets bool) folded {
 	return folded{runes: t.Runes, start: t.Start, end: t.End}
 }
 
-func queryGrams(rs []rune) []string {
-	if len(rs) == 1 {
-		return []string{string(rs)}
-	}
-	seen := make(map[string]struct{}, len(rs))
-	out := make([]string, 0, len(rs))
-	for i := 0; i+1 < len(rs); i++ {
-		g := string(rs[i : i+2])
-		if _, ok := seen[g]; !ok {
-			seen[g] = struct{}{}
-			out = append(out, g)
-		}
-	}
-	return out
-}
+// A key is what the index is looked up by, packed into an integer so that
+// building and searching allocate no strings: one rune (for one-syllable
+// queries), two adjacent runes, or, with initialsKey set, the initial
+// consonants (초성) of two adjacent runes.
+type key uint64
 
-// eachIndexGram calls fn for every key a field is indexed under: each rune,
-// so one-syllable queries work, and each bigram. Keys may repeat.
-func eachIndexGram(rs []rune, fn func(string)) {
-	for i := range rs {
-		fn(string(rs[i]))
+const initialsKey key = 1 << 63
+
+func unigram(r rune) key       { return key(uint32(r)) << 32 }
+func bigram(a, b rune) key     { return key(uint32(a))<<32 | key(uint32(b)) }
+func initialsOf(a, b rune) key { return initialsKey | bigram(korean.Initial(a), korean.Initial(b)) }
+
+// runes returns the runes of a key, the second 0 for a unigram.
+func (k key) runes() (rune, rune) { return rune(uint32(k &^ initialsKey >> 32)), rune(uint32(k)) }
+
+// eachIndexKey calls fn for every key a field is indexed under: each rune,
+// each bigram and, when initials, each bigram of initial consonants. Keys may
+// repeat.
+func eachIndexKey(rs []rune, initials bool, fn func(key)) {
+	for i, r := range rs {
+		fn(unigram(r))
 		if i+1 < len(rs) {
-			fn(string(rs[i : i+2]))
+			fn(bigram(r, rs[i+1]))
+			if initials {
+				fn(initialsOf(r, rs[i+1]))
+			}
 		}
 	}
 }
