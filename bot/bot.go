@@ -58,7 +58,7 @@ type Options struct {
 
 // DefaultOptions returns the tuned defaults (see bot/testdata/README.md).
 func DefaultOptions() Options {
-	return Options{AnswerThreshold: 0.2, ClarifyMargin: 0.06, Suggestions: 3, GenerateTimeout: 10 * time.Second}
+	return Options{AnswerThreshold: 0.25, ClarifyMargin: 0.06, Suggestions: 3, GenerateTimeout: 10 * time.Second}
 }
 
 // Suggestion is an article the counselor may want, with its score.

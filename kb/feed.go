@@ -29,16 +29,22 @@ type Feed struct {
 
 	mu    sync.Mutex
 	live  map[string]Article // published version of each article, valid or not
-	shown []string           // IDs in the index now, sorted
-	stale bool               // live changed since the index was built
+	shown map[string]bool    // IDs in the index now
+	dirty map[string]bool    // IDs whose live version changed since the index last saw them
+	full  bool               // the next refresh rebuilds the whole index
 }
+
+// replaceAbove is the number of changes at which a refresh rebuilds the
+// index whole instead of saving articles one by one: a bulk import of a new
+// manual is cheaper as one build than as thousands of incremental saves.
+const replaceAbove = 512
 
 // NewFeed returns a feed that maintains index, judging validity by now.
 func NewFeed(index *Index, now func() time.Time) *Feed {
 	if now == nil {
 		now = time.Now
 	}
-	return &Feed{index: index, now: now, live: map[string]Article{}, kick: make(chan struct{}, 1)}
+	return &Feed{index: index, now: now, live: map[string]Article{}, shown: map[string]bool{}, dirty: map[string]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // Index returns the index the feed maintains.
@@ -72,7 +78,7 @@ func (f *Feed) Load(ctx context.Context, store minwon.ArticleStore) error {
 	if f.index.Dictionary() == nil {
 		f.index.SetDictionary(d)
 	}
-	f.stale = true
+	f.full = true
 	f.refreshLocked()
 	return nil
 }
@@ -88,7 +94,7 @@ func (f *Feed) Apply(ev *minwon.Event) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.live[d.ArticleID] = FromVersion(d.Published)
-		f.changed()
+		f.changed(d.ArticleID)
 	case minwon.EventArticleRetired:
 		var r minwon.ArticleRetirement
 		if ev.Decode(&r) != nil {
@@ -97,7 +103,7 @@ func (f *Feed) Apply(ev *minwon.Event) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		delete(f.live, r.ArticleID)
-		f.changed()
+		f.changed(r.ArticleID)
 	case minwon.EventDictionarySaved:
 		var d minwon.DictionarySaved
 		if ev.Decode(&d) == nil {
@@ -106,10 +112,10 @@ func (f *Feed) Apply(ev *minwon.Event) {
 	}
 }
 
-// changed marks the index stale and rebuilds it now, or has Run do it soon.
-// Callers hold f.mu.
-func (f *Feed) changed() {
-	f.stale = true
+// changed marks an article for the next refresh and refreshes now, or has
+// Run do it soon. Callers hold f.mu.
+func (f *Feed) changed(id string) {
+	f.dirty[id] = true
 	if !f.running.Load() {
 		f.refreshLocked()
 		return
@@ -130,23 +136,50 @@ func (f *Feed) Refresh() {
 
 func (f *Feed) refreshLocked() {
 	now := f.now()
-	var ids []string
+	want := make(map[string]bool, len(f.live))
 	for id, a := range f.live {
 		if a.validAt(now) {
-			ids = append(ids, id)
+			want[id] = true
 		}
 	}
-	slices.Sort(ids)
-	if !f.stale && slices.Equal(ids, f.shown) {
+	var upsert, remove []string
+	for id := range want {
+		if !f.shown[id] || f.dirty[id] {
+			upsert = append(upsert, id)
+		}
+	}
+	for id := range f.shown {
+		if !want[id] {
+			remove = append(remove, id)
+		}
+	}
+	clear(f.dirty)
+	if len(upsert)+len(remove) > replaceAbove {
+		f.full = true
+	}
+	if f.full {
+		ids := make([]string, 0, len(want))
+		for id := range want {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids) // a stable order keeps tie-breaking in search stable
+		arts := make([]Article, len(ids))
+		for i, id := range ids {
+			arts[i] = f.live[id]
+		}
+		f.index.Replace(arts)
+		f.shown, f.full = want, false
 		return
 	}
-	arts := make([]Article, len(ids))
-	for i, id := range ids {
-		arts[i] = f.live[id]
+	slices.Sort(upsert)
+	for _, id := range upsert {
+		f.index.Upsert(f.live[id])
+		f.shown[id] = true
 	}
-	// TODO(search): replace with the index's incremental Upsert/Remove once merged.
-	f.index.Replace(arts)
-	f.shown, f.stale = ids, false
+	for _, id := range remove {
+		f.index.Remove(id)
+		delete(f.shown, id)
+	}
 }
 
 func (a *Article) validAt(t time.Time) bool {

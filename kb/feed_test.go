@@ -54,8 +54,48 @@ func BenchmarkFeedRebuild(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		f.mu.Lock()
-		f.stale = true
+		f.full = true
 		f.refreshLocked()
 		f.mu.Unlock()
+	}
+}
+
+// TestFeedUpdatesIncrementally follows edits, retirements and validity
+// windows one article at a time, the path every save in a running center
+// takes, and checks search sees each change.
+func TestFeedUpdatesIncrementally(t *testing.T) {
+	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+	f := NewFeed(new(Index), func() time.Time { return now })
+	for i := range 50 {
+		f.Apply(publishEvent(fmt.Sprintf("a%d", i), "견인된 차는 보관소에서 찾으시면 돼요"))
+	}
+	if got := f.Index().Len(); got != 50 {
+		t.Fatalf("Len = %d, want 50", got)
+	}
+
+	edited := publishEvent("a7", "무더위쉼터는 주민센터와 경로당에서 열려요")
+	f.Apply(edited)
+	if rs := f.Index().Search("무더위쉼터", 1); len(rs) != 1 || rs[0].Article.ID != "a7" {
+		t.Fatalf("edited article not found by its new body: %v", ids(rs))
+	}
+	if a, _ := f.Index().Get("a7"); a.Body != "무더위쉼터는 주민센터와 경로당에서 열려요" {
+		t.Fatalf("Get(a7) has the old body %q", a.Body)
+	}
+
+	f.Apply(minwon.NewEvent(minwon.EventArticleRetired, now, minwon.ArticleRetirement{ArticleID: "a3"}))
+	if _, ok := f.Index().Get("a3"); ok || f.Index().Len() != 49 {
+		t.Fatalf("retired article still searchable (Len %d)", f.Index().Len())
+	}
+
+	v := &minwon.ArticleVersion{ArticleID: "summer", Version: 1, ArticleContent: minwon.ArticleContent{
+		Title: "여름철 물놀이장 운영", Body: "7월 10일부터 열려요", ValidFrom: now.Add(24 * time.Hour)}}
+	f.Apply(minwon.NewEvent(minwon.EventArticlePublished, now, minwon.ArticleDecided{ArticleID: "summer", Version: 1, Published: v}))
+	if _, ok := f.Index().Get("summer"); ok {
+		t.Fatal("an article valid from tomorrow is searchable today")
+	}
+	now = now.Add(25 * time.Hour)
+	f.Refresh()
+	if rs := f.Index().Search("물놀이장", 1); len(rs) != 1 || rs[0].Article.ID != "summer" {
+		t.Fatalf("article not searchable once in force: %v", ids(rs))
 	}
 }
