@@ -50,6 +50,17 @@ test('a draft becomes searchable only after a supervisor approves it', { timeout
   });
   await w.shot(sup, 'approved');
 
+  // Now searchable, spacing left out, with the matches marked (as text).
+  await kim.getByTestId('kb-search').fill('제설작업순서');
+  await kim.getByTestId('kb-search-submit').click();
+  await eventually(async () => {
+    const hit = kim.getByTestId('kb-result').filter({ hasText: TITLE });
+    assert.equal(await hit.count(), 1, 'the approved article is found');
+    const marks = await hit.locator('mark').allInnerTexts();
+    assert.ok(marks.some((m) => m.includes('제설')), `matches marked: ${JSON.stringify(marks)}`);
+  });
+  await w.shot(kim, 'search-marked');
+
   // The counselor's desk lists it under changed today and finds it; the
   // body's tags stay text.
   await kim.reload();

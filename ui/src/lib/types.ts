@@ -164,6 +164,9 @@ export interface KBHit {
   id: string;
   title: string;
   snippet: string;
+  /** Matches of the query, in UTF-16 offsets into snippet and title. */
+  highlights?: { start: number; end: number }[];
+  title_highlights?: { start: number; end: number }[];
   category?: string;
   department?: string;
 }

@@ -4,6 +4,7 @@ import { t, tv, useLang } from '../lib/i18n';
 import type { KBArticle, KBHit } from '../lib/types';
 import type { ChatItem } from './Desk';
 import { notifyError } from './notify';
+import { Marked } from '../lib/Marked';
 
 /** How many articles the assist panel shows for the latest messages. */
 const ASSIST_HITS = 3;
@@ -66,10 +67,16 @@ export function Assist(props: { chat: ChatItem | null; onInsert(id: string, text
   const canInsert = chat.contact.state === 'active';
   const botSug = chat.bot?.suggestions ?? [];
   const liveHits = hits && hits.for === id ? hits.hits : [];
-  const item = (key: string, articleId: string, title: string, snippet: string | undefined, testid: string) => (
+  const item = (key: string, articleId: string, title: string, snippet: string | undefined, testid: string, hit?: KBHit) => (
     <li key={key} data-testid={testid} data-article-id={articleId}>
-      <strong>{title}</strong>
-      {snippet && <span class="snippet">{snippet}</span>}
+      <strong>
+        <Marked text={title} spans={hit?.title_highlights} />
+      </strong>
+      {snippet && (
+        <span class="snippet">
+          <Marked text={snippet} spans={hit?.highlights} />
+        </span>
+      )}
       <button type="button" class="ghost small" disabled={!canInsert} data-testid="assist-insert" onClick={() => insert(articleId)}>
         {t('assist_insert')}
       </button>
@@ -92,7 +99,7 @@ export function Assist(props: { chat: ChatItem | null; onInsert(id: string, text
           {liveHits.length === 0 ? (
             <p class="muted small">{t('assist_none')}</p>
           ) : (
-            <ul class="assist-list">{liveHits.map((h) => item(`l-${h.id}`, h.id, h.title, h.snippet, 'assist-item'))}</ul>
+            <ul class="assist-list">{liveHits.map((h) => item(`l-${h.id}`, h.id, h.title, h.snippet, 'assist-item', h))}</ul>
           )}
         </div>
       )}

@@ -8,6 +8,7 @@ import { citizenLabel } from './ChatColumn';
 import type { ChatItem } from './Desk';
 import { errorText, notifyError } from './notify';
 import { names, useSession } from './session';
+import { Marked } from '../lib/Marked';
 
 type Tab = 'memo' | 'kb' | 'history' | 'notices';
 
@@ -179,8 +180,12 @@ function KnowledgeBase() {
             {hits.map((h) => (
               <li key={h.id}>
                 <button type="button" class="hit" onClick={() => open(h.id)} data-testid="kb-result">
-                  <strong>{h.title}</strong>
-                  <span class="snippet">{h.snippet}</span>
+                  <strong>
+                    <Marked text={h.title} spans={h.title_highlights} />
+                  </strong>
+                  <span class="snippet">
+                    <Marked text={h.snippet} spans={h.highlights} />
+                  </span>
                   <span class="muted small">{[h.category, h.department].filter(Boolean).join(' · ')}</span>
                 </button>
               </li>
