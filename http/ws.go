@@ -1,0 +1,131 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/minwon/minwon"
+)
+
+// writeTimeout bounds one frame's write; a peer that takes longer is gone.
+const writeTimeout = 10 * time.Second
+
+// wsConn is one WebSocket with a serialised, buffered writer so a slow
+// browser never blocks event delivery to everyone else.
+//
+// The writer goroutine runs only while frames are queued: an idle socket
+// (most of the tens of thousands a center holds) costs no goroutine stack
+// and no channel buffer, only its handler's read loop.
+type wsConn struct {
+	c     *websocket.Conn
+	max   int // queued frames beyond which the peer is too slow
+	done  chan struct{}
+	once  sync.Once
+	mu    sync.Mutex
+	queue [][]byte
+	busy  bool // a writer goroutine is draining queue
+}
+
+// newWSConn wraps c with room for max queued frames: citizens get few (they
+// see one conversation), desks more (several chats and monitoring).
+func newWSConn(c *websocket.Conn, max int) *wsConn {
+	return &wsConn{c: c, max: max, done: make(chan struct{})}
+}
+
+// send encodes v and queues it.
+func (w *wsConn) send(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	w.sendRaw(b)
+}
+
+// sendRaw queues an encoded frame; b is shared with other sockets and never
+// modified. A connection that can't keep up is closed so it reconnects and
+// resumes from its last sequence number instead of losing frames silently.
+func (w *wsConn) sendRaw(b []byte) {
+	w.mu.Lock()
+	select {
+	case <-w.done:
+		w.mu.Unlock()
+		return
+	default:
+	}
+	if len(w.queue) >= w.max {
+		w.mu.Unlock()
+		w.close(websocket.StatusPolicyViolation, "too slow; reconnect to resume")
+		return
+	}
+	w.queue = append(w.queue, b)
+	start := !w.busy
+	w.busy = true
+	w.mu.Unlock()
+	if start {
+		go w.drain()
+	}
+}
+
+// drain writes queued frames in order until the queue is empty.
+func (w *wsConn) drain() {
+	for {
+		w.mu.Lock()
+		if len(w.queue) == 0 {
+			w.queue, w.busy = nil, false
+			w.mu.Unlock()
+			return
+		}
+		b := w.queue[0]
+		w.queue[0] = nil
+		w.queue = w.queue[1:]
+		w.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		err := w.c.Write(ctx, websocket.MessageText, b)
+		cancel()
+		if err != nil {
+			w.close(websocket.StatusGoingAway, "write failed")
+			w.mu.Lock()
+			w.queue, w.busy = nil, false
+			w.mu.Unlock()
+			return
+		}
+	}
+}
+
+// keepAlive queues frame every period until the connection closes, from a
+// timer rather than a goroutine per socket; the timer fires once more after
+// the close and then stops.
+func (w *wsConn) keepAlive(period time.Duration, frame []byte) {
+	var t *time.Timer
+	t = time.AfterFunc(period, func() {
+		select {
+		case <-w.done:
+			return
+		default:
+		}
+		w.sendRaw(frame)
+		t.Reset(period)
+	})
+}
+
+// close starts the closing handshake in the background: it waits for the
+// peer's answer, and the caller may be delivering events to everyone else.
+func (w *wsConn) close(code websocket.StatusCode, reason string) {
+	w.once.Do(func() {
+		close(w.done)
+		go w.c.Close(code, reason)
+	})
+}
+
+type wsError struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func errFrame(err error) wsError {
+	return wsError{Type: "error", Code: minwon.ErrorCode(err), Message: minwon.ErrorMessage(err)}
+}
