@@ -192,7 +192,7 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many new chats from your address; wait a minute"})
 		return
 	}
-	conn, err := websocket.Accept(w, r, nil) // same-origin by default: other sites can't open chats in a citizen's name
+	conn, err := acceptWS(w, r) // same-origin by default: other sites can't open chats in a citizen's name
 	if err != nil {
 		return
 	}

@@ -192,7 +192,7 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 	s.sockets.Add(1)
 	defer s.sockets.Done()
 	u := userOf(r)
-	conn, err := websocket.Accept(w, r, nil)
+	conn, err := acceptWS(w, r)
 	if err != nil {
 		return
 	}
@@ -253,7 +253,7 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 func (s *Server) boardWS(w http.ResponseWriter, r *http.Request) {
 	s.sockets.Add(1)
 	defer s.sockets.Done()
-	conn, err := websocket.Accept(w, r, nil)
+	conn, err := acceptWS(w, r)
 	if err != nil {
 		return
 	}

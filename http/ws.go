@@ -1,8 +1,13 @@
 package http
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -12,6 +17,56 @@ import (
 
 // writeTimeout bounds one frame's write; a peer that takes longer is gone.
 const writeTimeout = 10 * time.Second
+
+// Buffers of an accepted WebSocket. net/http hands over 4 KiB for each
+// direction, the largest part of a socket's memory when a center holds
+// twenty thousand; a chat frame is a few hundred bytes, and larger ones
+// pass the buffer by.
+const (
+	wsReadBuffer  = 1 << 10
+	wsWriteBuffer = 2 << 10
+)
+
+// acceptWS upgrades the request like websocket.Accept, with smaller buffers.
+func acceptWS(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+	return websocket.Accept(smallBuffers{w}, r, nil) // same-origin by default
+}
+
+// smallBuffers hijacks the connection with buffers of wsReadBuffer and
+// wsWriteBuffer, keeping whatever the client sent after its handshake.
+type smallBuffers struct{ http.ResponseWriter }
+
+func (s smallBuffers) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	// Frames the client sent right after its handshake must be in the new
+	// reader's buffer, not behind it: websocket.Accept keeps only what is
+	// buffered and reads the connection directly after that.
+	size := wsReadBuffer
+	n := brw.Reader.Buffered()
+	var rd io.Reader = conn
+	if n > 0 {
+		early, _ := brw.Reader.Peek(n)
+		rd = io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn)
+		size = max(size, n)
+	}
+	br := bufio.NewReaderSize(rd, size)
+	if n > 0 {
+		if _, err := br.Peek(n); err != nil { // served by the copy; never waits on the socket
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+}
 
 // wsConn is one WebSocket with a serialised, buffered writer so a slow
 // browser never blocks event delivery to everyone else.
