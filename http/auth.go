@@ -108,6 +108,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.sessions.forget(hashToken(a.token)) // now, not when the event comes round on the bus
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -127,7 +128,7 @@ func (s *Server) authenticate(r *http.Request) (*authed, error) {
 	if err != nil || len(c.Value) != 64 {
 		return nil, minwon.Errorf(minwon.EUNAUTHORIZED, "please log in")
 	}
-	sess, err := s.store.Session(r.Context(), hashToken(c.Value))
+	sess, err := s.sessions.get(r.Context(), hashToken(c.Value))
 	if err != nil {
 		if minwon.ErrorCode(err) == minwon.ENOTFOUND {
 			return nil, minwon.Errorf(minwon.EUNAUTHORIZED, "please log in")

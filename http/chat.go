@@ -27,81 +27,13 @@ const (
 // minwon.MaxMessageBytes and answered with an error frame, not a close.
 const maxFrame = 32 << 10
 
-// wsConn is one WebSocket with a serialised, buffered writer so a slow
-// browser never blocks event delivery to everyone else.
-type wsConn struct {
-	c    *websocket.Conn
-	out  chan []byte
-	done chan struct{}
-	once sync.Once
-}
-
-// newWSConn starts the writer with room for queued frames: citizens get few
-// (they see one conversation), desks more (several chats and monitoring).
-// Every slot is memory the garbage collector scans, times tens of thousands
-// of sockets.
-func newWSConn(c *websocket.Conn, queue int) *wsConn {
-	w := &wsConn{c: c, out: make(chan []byte, queue), done: make(chan struct{})}
-	go w.writeLoop()
-	return w
-}
-
-func (w *wsConn) writeLoop() {
-	for {
-		select {
-		case <-w.done:
-			return
-		case b := <-w.out:
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := w.c.Write(ctx, websocket.MessageText, b)
-			cancel()
-			if err != nil {
-				w.close(websocket.StatusGoingAway, "write failed")
-				return
-			}
-		}
-	}
-}
-
-// send queues a frame; a connection that can't keep up is closed so it
-// reconnects and resumes from its last sequence number instead of losing
-// frames silently.
-func (w *wsConn) send(v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
-	select {
-	case w.out <- b:
-	case <-w.done:
-	default:
-		w.close(websocket.StatusPolicyViolation, "too slow; reconnect to resume")
-	}
-}
-
-func (w *wsConn) close(code websocket.StatusCode, reason string) {
-	w.once.Do(func() {
-		close(w.done)
-		w.c.Close(code, reason)
-	})
-}
-
-type wsError struct {
-	Type    string `json:"type"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func errFrame(err error) wsError {
-	return wsError{Type: "error", Code: minwon.ErrorCode(err), Message: minwon.ErrorMessage(err)}
-}
-
 // chatHub maps contacts to the citizen connections that watch them.
 type chatHub struct {
 	s     *Server
 	mu    sync.Mutex
 	conns map[string]map[*wsConn]bool
 	gone  map[string]*time.Timer // waiting contacts whose citizen went away
+	shut  bool                   // closeAll ran: late sockets are closed at once
 }
 
 func newChatHub(s *Server) *chatHub {
@@ -111,6 +43,9 @@ func newChatHub(s *Server) *chatHub {
 func (h *chatHub) add(contactID string, c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.shut {
+		c.close(websocket.StatusServiceRestart, "server restarting; reconnect to resume")
+	}
 	if h.conns[contactID] == nil {
 		h.conns[contactID] = map[*wsConn]bool{}
 	}
@@ -152,6 +87,7 @@ func (h *chatHub) remove(contactID string, c *wsConn) {
 func (h *chatHub) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.shut = true
 	for _, set := range h.conns {
 		for c := range set {
 			c.close(websocket.StatusServiceRestart, "server restarting; reconnect to resume")
@@ -163,7 +99,7 @@ func (h *chatHub) closeAll() {
 }
 
 // deliver turns an event into the citizen's frames.
-func (h *chatHub) deliver(ev *minwon.Event) {
+func (h *chatHub) deliver(ev *minwon.Event, f *eventFrames) {
 	if ev.ContactID == "" {
 		return
 	}
@@ -181,11 +117,12 @@ func (h *chatHub) deliver(ev *minwon.Event) {
 	var frame any
 	switch ev.Type {
 	case minwon.EventMessageSent:
-		var m minwon.Message
-		if ev.Decode(&m) != nil || m.From == minwon.FromWhisper {
-			return
+		if b := f.message(); b != nil && !f.whisper() {
+			for _, c := range conns {
+				c.sendRaw(b)
+			}
 		}
-		frame = map[string]any{"type": "message", "message": m}
+		return
 	case minwon.EventPosition:
 		var p minwon.Position
 		if ev.Decode(&p) != nil {
@@ -219,8 +156,12 @@ func (h *chatHub) deliver(ev *minwon.Event) {
 	default:
 		return
 	}
+	b, err := json.Marshal(frame)
+	if err != nil {
+		return
+	}
 	for _, c := range conns {
-		c.send(frame)
+		c.sendRaw(b)
 	}
 }
 
@@ -243,6 +184,8 @@ type citizenFrame struct {
 }
 
 func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
+	s.sockets.Add(1)
+	defer s.sockets.Done()
 	q := r.URL.Query()
 	ip := clientIP(r)
 	entry := q.Get("entry")
@@ -269,7 +212,7 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many new chats from your address; wait a minute"})
 		return
 	}
-	conn, err := websocket.Accept(w, r, nil) // same-origin by default: other sites can't open chats in a citizen's name
+	conn, err := acceptWS(w, r) // same-origin by default: other sites can't open chats in a citizen's name
 	if err != nil {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -19,6 +20,7 @@ type deskHub struct {
 	mu       sync.Mutex
 	conns    map[string]map[*wsConn]bool // user → connections
 	monitors map[string]map[string]bool  // contact → supervisors watching
+	shut     bool                        // closeAll ran: late sockets are closed at once
 }
 
 func newDeskHub(s *Server) *deskHub {
@@ -28,6 +30,9 @@ func newDeskHub(s *Server) *deskHub {
 func (h *deskHub) add(user string, c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.shut {
+		c.close(websocket.StatusServiceRestart, "server restarting; reconnect")
+	}
 	if h.conns[user] == nil {
 		h.conns[user] = map[*wsConn]bool{}
 	}
@@ -46,6 +51,7 @@ func (h *deskHub) remove(user string, c *wsConn) {
 func (h *deskHub) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.shut = true
 	for _, set := range h.conns {
 		for c := range set {
 			c.close(websocket.StatusServiceRestart, "server restarting; reconnect")
@@ -55,21 +61,28 @@ func (h *deskHub) closeAll() {
 
 // to sends a frame to every connection of the given users.
 func (h *deskHub) to(frame any, users ...string) {
+	b, err := json.Marshal(frame)
+	if err != nil {
+		return
+	}
+	h.toRaw(b, users...)
+}
+
+// toRaw sends an encoded frame, shared by every connection, to the users.
+func (h *deskHub) toRaw(b []byte, users ...string) {
 	h.mu.Lock()
 	var conns []*wsConn
-	seen := map[string]bool{}
-	for _, u := range users {
-		if u == "" || seen[u] {
+	for i, u := range users {
+		if u == "" || slices.Contains(users[:i], u) { // a handful of users: no map needed
 			continue
 		}
-		seen[u] = true
 		for c := range h.conns[u] {
 			conns = append(conns, c)
 		}
 	}
 	h.mu.Unlock()
 	for _, c := range conns {
-		c.send(frame)
+		c.sendRaw(b)
 	}
 }
 
@@ -83,7 +96,7 @@ func (h *deskHub) watchers(contactID string) []string {
 	return out
 }
 
-func (h *deskHub) deliver(ev *minwon.Event) {
+func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 	switch ev.Type {
 	case minwon.EventMonitor:
 		var p minwon.Monitor
@@ -118,9 +131,8 @@ func (h *deskHub) deliver(ev *minwon.Event) {
 	case minwon.EventOfferExpired:
 		h.to(map[string]any{"type": "offer_withdrawn", "contact_id": ev.ContactID}, ev.AgentID)
 	case minwon.EventMessageSent:
-		var m minwon.Message
-		if ev.Decode(&m) == nil {
-			h.to(map[string]any{"type": "message", "message": m}, append(h.watchers(ev.ContactID), ev.AgentID)...)
+		if b := f.message(); b != nil {
+			h.toRaw(b, append(h.watchers(ev.ContactID), ev.AgentID)...)
 		}
 	case minwon.EventTyping:
 		var t minwon.Typing
@@ -163,6 +175,9 @@ func (h *deskHub) deliver(ev *minwon.Event) {
 	}
 }
 
+// pingFrame keeps idle desk sockets open through proxies.
+var pingFrame = []byte(`{"type":"ping"}`)
+
 type deskFrame struct {
 	Type      string `json:"type"`
 	ContactID string `json:"contact_id,omitempty"`
@@ -174,8 +189,10 @@ type deskFrame struct {
 // is also their presence: the routing engine offers nothing to a counselor
 // whose desktop has been gone longer than the grace period.
 func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
+	s.sockets.Add(1)
+	defer s.sockets.Done()
 	u := userOf(r)
-	conn, err := websocket.Accept(w, r, nil)
+	conn, err := acceptWS(w, r)
 	if err != nil {
 		return
 	}
@@ -201,18 +218,7 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// Keep the connection alive through proxies that drop idle sockets.
-	go func() {
-		t := time.NewTicker(30 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-wc.done:
-				return
-			case <-t.C:
-				wc.send(map[string]string{"type": "ping"})
-			}
-		}
-	}()
+	wc.keepAlive(30*time.Second, pingFrame)
 	for {
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
@@ -245,7 +251,9 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 // boardWS streams the status board: at once, then on every change, at most
 // four times a second, and at least every second so clocks stay honest.
 func (s *Server) boardWS(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, nil)
+	s.sockets.Add(1)
+	defer s.sockets.Done()
+	conn, err := acceptWS(w, r)
 	if err != nil {
 		return
 	}

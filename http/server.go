@@ -4,9 +4,11 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -61,6 +63,11 @@ type Server struct {
 	desk    *deskHub
 	limits  *limiter
 	metrics *metrics
+	// sessions caches the store's sessions for authenticate.
+	sessions *sessionCache
+	// sockets counts WebSocket handlers still running: Shutdown waits for
+	// them, since net/http forgets hijacked connections.
+	sockets sync.WaitGroup
 	unsub   func()
 	ready   bool
 	readyMu sync.RWMutex
@@ -93,6 +100,7 @@ func NewServer(cfg Config, c *center.Center, store minwon.Store, bus minwon.Bus,
 	s := &Server{cfg: cfg, center: c, store: store, board: b, kb: index, bus: bus, log: log, ui: ui, mux: http.NewServeMux()}
 	s.metrics = newMetrics(c, b)
 	s.limits = newLimiter(c.Now)
+	s.sessions = newSessionCache(store)
 	s.chat = newChatHub(s)
 	s.desk = newDeskHub(s)
 	s.unsub = bus.Subscribe(s.dispatch)
@@ -103,8 +111,54 @@ func NewServer(cfg Config, c *center.Center, store minwon.Store, bus minwon.Bus,
 // dispatch hands each event to the hubs that have a listener for it.
 func (s *Server) dispatch(ev *minwon.Event) {
 	s.metrics.events.WithLabelValues(string(ev.Type)).Inc()
-	s.chat.deliver(ev)
-	s.desk.deliver(ev)
+	f := eventFrames{ev: ev}
+	s.chat.deliver(ev, &f)
+	s.desk.deliver(ev, &f)
+	switch ev.Type {
+	case minwon.EventSessionEnded:
+		var p minwon.SessionEnded
+		if ev.Decode(&p) == nil {
+			s.sessions.forget(p.TokenHash)
+		}
+	}
+}
+
+// eventFrames encodes the frames of one event once, for every socket and
+// hub that shows it: a message reaches the citizen, the counselor and any
+// supervisor watching with the same bytes.
+type eventFrames struct {
+	ev      *minwon.Event
+	msg     []byte
+	from    minwon.Sender
+	decoded bool
+}
+
+// message is the `message` frame of a message.sent event, built around the
+// event's stored payload rather than decoded and encoded again; nil when
+// the payload is not a JSON object.
+func (f *eventFrames) message() []byte {
+	if f.msg == nil && json.Valid(f.ev.Data) && bytes.HasPrefix(bytes.TrimSpace(f.ev.Data), []byte("{")) {
+		b := make([]byte, 0, len(f.ev.Data)+32)
+		b = append(b, `{"type":"message","message":`...)
+		b = append(b, f.ev.Data...)
+		f.msg = append(b, '}')
+	}
+	return f.msg
+}
+
+// whisper reports whether the message is a supervisor's coaching line,
+// which citizens never see.
+func (f *eventFrames) whisper() bool {
+	if !f.decoded {
+		var m struct {
+			From minwon.Sender `json:"from"`
+		}
+		if f.ev.Decode(&m) != nil {
+			return true // unreadable: show nothing rather than risk a whisper
+		}
+		f.from, f.decoded = m.From, true
+	}
+	return f.from == minwon.FromWhisper
 }
 
 // Handler returns the root handler (for tests with httptest).
@@ -138,16 +192,25 @@ func (s *Server) Serve() error {
 }
 
 // Shutdown stops accepting requests, tells WebSocket clients to reconnect
-// elsewhere and waits for handlers to finish.
+// elsewhere and waits for handlers to finish, WebSocket ones included, so
+// that none is still using the store when the caller closes it.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.readyMu.Lock()
 	s.ready = false
 	s.readyMu.Unlock()
-	s.chat.closeAll()
-	s.desk.closeAll()
 	var err error
 	if s.srv != nil {
+		// Closes the listener first, so no socket opens after closeAll.
 		err = s.srv.Shutdown(ctx)
+	}
+	s.chat.closeAll()
+	s.desk.closeAll()
+	done := make(chan struct{})
+	go func() { s.sockets.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("wait for websocket handlers: %w", ctx.Err()))
 	}
 	s.unsub()
 	return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/minwon/minwon"
 )
@@ -81,21 +82,38 @@ func (db *DB) Submit(ctx context.Context, evs ...*minwon.Event) (wait func() err
 	}, nil
 }
 
+// Lingering: a SQLite commit costs the writer's CPU (two write calls per
+// WAL page, the page cache's bookkeeping) whatever the batch size, and with
+// synchronous=NORMAL it does not wait for the disk, so under steady load
+// batches stay at one or two events and commits eat a core. When a request
+// comes within busyGap of the last commit, the writer waits up to linger
+// for others to join its batch; a lone caller on an idle store never waits.
+const (
+	busyGap      = time.Millisecond
+	linger       = 500 * time.Microsecond
+	lingerEvents = 64 // enough to share the commit; stop waiting then
+)
+
 // run is the writer goroutine. It takes whatever is waiting, commits it as
 // one batch, and repeats; batches grow by themselves while a commit is
 // running, so a lone caller waits for no timer.
 func (db *DB) run() {
 	defer close(db.done)
 	var batch []*request
+	var lastCommit time.Time
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
 	for r := range db.reqs {
 		db.gate.Lock()
 		batch = append(batch[:0], r)
 		n := len(r.ops)
+		more := true
 	collect:
 		for n < maxBatchEvents {
 			select {
 			case r, ok := <-db.reqs:
 				if !ok {
+					more = false
 					break collect // closed: this batch is the last
 				}
 				batch = append(batch, r)
@@ -103,6 +121,23 @@ func (db *DB) run() {
 			default:
 				break collect
 			}
+		}
+		if more && db.dialect == SQLite && n < lingerEvents && time.Since(lastCommit) < busyGap {
+			wait.Reset(linger)
+		gather:
+			for n < lingerEvents {
+				select {
+				case r, ok := <-db.reqs:
+					if !ok {
+						break gather
+					}
+					batch = append(batch, r)
+					n += len(r.ops)
+				case <-wait.C:
+					break gather
+				}
+			}
+			wait.Stop()
 		}
 		db.pending.Add(-int64(len(batch)))
 
@@ -115,6 +150,7 @@ func (db *DB) run() {
 			live = append(live, r)
 		}
 		db.commit(live)
+		lastCommit = time.Now()
 		clear(batch) // let answered requests be collected
 		db.gate.Unlock()
 	}

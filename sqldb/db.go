@@ -183,7 +183,7 @@ func (db *DB) openSQLite(ctx context.Context, path string) (err error) {
 	// failing mid-batch. Checkpoints are left to the checkpointer, so a
 	// commit only appends to the WAL. A larger cache keeps the index pages
 	// that every insert touches in memory.
-	if db.wdb, err = open("&_busy_timeout=10000&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-32768)", 1); err != nil {
+	if db.wdb, err = open("&_busy_timeout=10000&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8192)", 1); err != nil {
 		return err
 	}
 	var mode string
