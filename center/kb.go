@@ -158,21 +158,32 @@ func latestVersion(ctx context.Context, as minwon.ArticleStore, id string, versi
 	return h, h.Draft, nil
 }
 
-// SubmitArticle asks a supervisor to review a draft.
-func (c *Center) SubmitArticle(ctx context.Context, actor, id string, version int) (*minwon.ArticleVersion, error) {
-	if _, err := c.kbUser(actor, minwon.RoleCounselor, "submit articles"); err != nil {
-		return nil, err
+// lockDraft checks that actor may do what, takes the knowledge-base write
+// lock and reads the open draft version; the caller runs unlock when done.
+func (c *Center) lockDraft(ctx context.Context, actor string, role minwon.Role, what, id string, version int) (*minwon.Article, *minwon.ArticleVersion, func(), error) {
+	if _, err := c.kbUser(actor, role, what); err != nil {
+		return nil, nil, nil, err
 	}
 	as, err := c.articleStore()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	c.kbMu.Lock()
-	defer c.kbMu.Unlock()
 	h, v, err := latestVersion(ctx, as, id, version)
+	if err != nil {
+		c.kbMu.Unlock()
+		return nil, nil, nil, err
+	}
+	return h, v, c.kbMu.Unlock, nil
+}
+
+// SubmitArticle asks a supervisor to review a draft.
+func (c *Center) SubmitArticle(ctx context.Context, actor, id string, version int) (*minwon.ArticleVersion, error) {
+	h, v, unlock, err := c.lockDraft(ctx, actor, minwon.RoleCounselor, "submit articles", id, version)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if v.State != minwon.ArticleDraft {
 		return nil, minwon.Errorf(minwon.ECONFLICT, "version %d is already %s", version, v.State)
 	}
@@ -199,22 +210,14 @@ func (c *Center) RejectArticle(ctx context.Context, actor, id string, version in
 }
 
 func (c *Center) decide(ctx context.Context, actor, id string, version int, publish bool, note string) (*minwon.ArticleVersion, error) {
-	if _, err := c.kbUser(actor, minwon.RoleSupervisor, "approve or reject articles"); err != nil {
-		return nil, err
-	}
 	if err := minwon.ValidateText(note, 2000); err != nil {
 		return nil, err
 	}
-	as, err := c.articleStore()
+	h, v, unlock, err := c.lockDraft(ctx, actor, minwon.RoleSupervisor, "approve or reject articles", id, version)
 	if err != nil {
 		return nil, err
 	}
-	c.kbMu.Lock()
-	defer c.kbMu.Unlock()
-	h, v, err := latestVersion(ctx, as, id, version)
-	if err != nil {
-		return nil, err
-	}
+	defer unlock()
 	now := c.cfg.Now()
 	v.DecidedBy, v.DecidedAt, v.Note = actor, now, note
 	d := minwon.ArticleDecided{ArticleID: id, Version: version, Note: note}
