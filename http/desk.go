@@ -113,14 +113,15 @@ func (h *deskHub) deliver(ev *minwon.Event) {
 		var p minwon.ContactOffered
 		ct, err := h.s.center.Contact(context.Background(), ev.ContactID)
 		if ev.Decode(&p) == nil && err == nil {
-			h.to(map[string]any{"type": "offer", "contact": ct, "expires_at": p.ExpiresAt}, ev.AgentID)
+			h.to(map[string]any{"type": "offer", "contact": ct, "expires_at": p.ExpiresAt, "banner": h.s.center.Banner(ct.ID)}, ev.AgentID)
 		}
 	case minwon.EventOfferExpired:
 		h.to(map[string]any{"type": "offer_withdrawn", "contact_id": ev.ContactID}, ev.AgentID)
 	case minwon.EventMessageSent:
 		var m minwon.Message
 		if ev.Decode(&m) == nil {
-			h.to(map[string]any{"type": "message", "message": m}, append(h.watchers(ev.ContactID), ev.AgentID)...)
+			// Staff get the protection engine's masked text, never the abuse itself.
+			h.to(map[string]any{"type": "message", "message": h.s.center.ForStaff(&m)}, append(h.watchers(ev.ContactID), ev.AgentID)...)
 		}
 	case minwon.EventTyping:
 		var t minwon.Typing
