@@ -174,3 +174,32 @@ func TestProtectionSurvivesRestartAndRoutesFlaggedCaller(t *testing.T) {
 		}
 	})
 }
+
+// In the bot phase no counselor reads the chat, but the citizen is still
+// warned and disconnected, and the bot does not answer an abusive line.
+func TestProtectionInTheBotPhase(t *testing.T) {
+	f := botCenter(t)
+	ct := must2(f.c.StartChat(f.ctx, center.ChatRequest{Entry: "hanbit", Visitor: "v-bot"}))
+	if ct.State != minwon.ContactBot {
+		t.Fatalf("state %s, want bot", ct.State)
+	}
+	for i, text := range []string{"ㅅㅂ 빨리 처리해", "씨X 아직이야?", "시*발 당장 바꿔"} {
+		must(f.c.CitizenSend(f.ctx, ct.ID, "b"+string(rune('1'+i)), text))
+	}
+	msgs := must(f.c.Messages(f.ctx, ct.ID, 0, false))
+	var sys, bots int
+	for _, m := range msgs {
+		switch m.From {
+		case minwon.FromSystem:
+			sys++
+		case minwon.FromBot:
+			bots++
+		}
+	}
+	if sys != 3 || bots != 0 {
+		t.Fatalf("%d system lines and %d bot replies, want 3 (two warnings, the notice) and none", sys, bots)
+	}
+	if s := must(f.c.Contact(f.ctx, ct.ID)).State; s != minwon.ContactAbandoned && s != minwon.ContactClosed {
+		t.Fatalf("contact is %s after the third swear, want ended", s)
+	}
+}
