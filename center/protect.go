@@ -3,6 +3,7 @@ package center
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -23,7 +24,7 @@ type protection struct {
 	reg        *policy.Register
 	counselors *policy.Counselors
 	incidents  *policy.Incidents
-	report     *policy.Report
+	reports    map[string]*policy.Report // per tenant
 	contacts   map[string]*policy.Contact // contacts not yet closed
 	masked     map[string]maskedMsg       // message ID → what staff see
 }
@@ -70,7 +71,7 @@ func (c *Center) reloadProtection(ctx context.Context, now time.Time) error {
 		return nil
 	}
 	p := &protection{classifier: cl, engines: map[string]*policy.Engine{}, reg: policy.NewRegister(),
-		counselors: policy.NewCounselors(), incidents: policy.NewIncidents(), report: policy.NewReport(policy.KST),
+		counselors: policy.NewCounselors(), incidents: policy.NewIncidents(), reports: map[string]*policy.Report{},
 		contacts: map[string]*policy.Contact{}, masked: map[string]maskedMsg{}}
 	evs, err := c.store.Events(ctx, minwon.EventFilter{From: now.Add(-protectionHistory), Types: protectionEvents})
 	if err != nil {
@@ -125,7 +126,12 @@ func (p *protection) engine(c *Center, tenantID string) *policy.Engine {
 // apply feeds events to every projection. Callers hold c.mu.
 func (p *protection) apply(c *Center, evs ...*minwon.Event) {
 	for _, ev := range evs {
-		for _, err := range []error{p.reg.Apply(ev), p.counselors.Apply(ev), p.incidents.Apply(ev), p.report.Apply(ev)} {
+		rep := p.reports[ev.TenantID]
+		if rep == nil {
+			rep = policy.NewReport(policy.KST)
+			p.reports[ev.TenantID] = rep
+		}
+		for _, err := range []error{p.reg.Apply(ev), p.counselors.Apply(ev), p.incidents.Apply(ev), rep.Apply(ev)} {
 			if err != nil {
 				c.log.Warn("protection projection", "event", ev.Type, "err", err)
 			}
@@ -346,3 +352,204 @@ func (c *Center) carryOut(ctx context.Context, contactID string, d *policy.Decis
 // ReasonProtection is the contact.ended reason when the protection engine
 // ended a contact.
 const ReasonProtection = "protection"
+
+// protectionFor returns userID and the engine of their tenant. Callers hold c.mu.
+func (c *Center) protectionFor(userID string) (*minwon.User, *policy.Engine, error) {
+	u := c.users[userID]
+	if u == nil || u.Disabled {
+		return nil, nil, minwon.Errorf(minwon.EFORBIDDEN, "not allowed")
+	}
+	if c.prot == nil {
+		return nil, nil, minwon.Errorf(minwon.EUNAVAILABLE, "counselor protection is off")
+	}
+	e := c.prot.engine(c, u.TenantID)
+	if e == nil {
+		return nil, nil, minwon.Errorf(minwon.EUNAVAILABLE, "counselor protection is off")
+	}
+	return u, e, nil
+}
+
+// IncidentFilter narrows the incident list.
+type IncidentFilter struct {
+	From, To time.Time           // opened in [From, To); zero is unbounded
+	Type     minwon.IncidentType // "" all
+	AgentID  string
+	Open     bool // not reviewed yet
+}
+
+// Incidents lists the incidents of a supervisor's tenant, the most recent
+// first. Copies are returned: the projection changes under the lock.
+func (c *Center) Incidents(userID string, f IncidentFilter) ([]*minwon.Incident, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	u, _, err := c.protectionFor(userID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.HasRole(minwon.RoleSupervisor) {
+		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only supervisors list incidents")
+	}
+	out := []*minwon.Incident{}
+	for _, inc := range c.prot.incidents.List(u.TenantID) {
+		switch {
+		case !f.From.IsZero() && inc.OpenedAt.Before(f.From), !f.To.IsZero() && !inc.OpenedAt.Before(f.To),
+			f.Type != "" && inc.Type != f.Type, f.AgentID != "" && inc.AgentID != f.AgentID, f.Open && inc.Review != nil:
+			continue
+		}
+		out = append(out, copyIncident(inc))
+	}
+	return out, nil
+}
+
+func copyIncident(inc *minwon.Incident) *minwon.Incident {
+	cp := *inc
+	cp.Items = slices.Clone(inc.Items)
+	cp.Warnings = slices.Clone(inc.Warnings)
+	cp.Actions = slices.Clone(inc.Actions)
+	return &cp
+}
+
+// Incident returns one incident to the counselor on it or a supervisor of
+// its tenant.
+func (c *Center) Incident(userID, id string) (*minwon.Incident, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	u, _, err := c.protectionFor(userID)
+	if err != nil {
+		return nil, err
+	}
+	inc := c.prot.incidents.Incident(id)
+	if inc == nil || inc.TenantID != u.TenantID {
+		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	}
+	if inc.AgentID != u.ID && !u.HasRole(minwon.RoleSupervisor) {
+		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only the counselor on the incident or a supervisor may")
+	}
+	return copyIncident(inc), nil
+}
+
+// ReviewIncident records a supervisor's finding: confirmed, or dismissed as
+// a false alarm, which voids its strikes.
+func (c *Center) ReviewIncident(ctx context.Context, userID, id string, v minwon.ReviewVerdict, reason string) (*minwon.Incident, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u, e, err := c.protectionFor(userID)
+	if err != nil {
+		return nil, err
+	}
+	inc := c.prot.incidents.Incident(id)
+	if inc == nil || inc.TenantID != u.TenantID {
+		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	}
+	ev, err := e.Review(inc, u, v, reason)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
+		return nil, err
+	}
+	if inc = c.prot.incidents.Incident(id); inc == nil {
+		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	}
+	return copyIncident(inc), nil
+}
+
+// Sanction records a supervisor's sanction on a caller; its stored event,
+// with the supervisor as actor and the reason, is the audit entry.
+func (c *Center) Sanction(ctx context.Context, userID string, req policy.SanctionRequest) (*minwon.Sanction, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u, e, err := c.protectionFor(userID)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := e.Sanction(c.prot.reg, u, req)
+	if err != nil {
+		return nil, err
+	}
+	var s minwon.Sanction
+	if err := ev.Decode(&s); err != nil {
+		return nil, err
+	}
+	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// ExportIncident stores the export as an audited action, then writes the
+// evidence bundle (a ZIP) of the incident to w.
+func (c *Center) ExportIncident(ctx context.Context, userID, id string, w io.Writer) error {
+	c.mu.Lock()
+	u, e, err := c.protectionFor(userID)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	inc := c.prot.incidents.Incident(id)
+	if inc == nil || inc.TenantID != u.TenantID {
+		c.mu.Unlock()
+		return minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	}
+	ev, err := e.Exported(inc, u)
+	if err == nil {
+		err = c.commit(ctx, []*minwon.Event{ev})
+	}
+	var b policy.Bundle
+	if err == nil {
+		b.Incident = copyIncident(c.prot.incidents.Incident(id))
+		b.Names = map[string]string{}
+		for uid, usr := range c.users {
+			if usr.TenantID == u.TenantID {
+				b.Names[uid] = usr.Name
+			}
+		}
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	msgs, err := c.store.Messages(ctx, inc.ContactID, 0)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.From != minwon.FromWhisper {
+			b.Transcript = append(b.Transcript, m)
+		}
+	}
+	return e.WriteBundle(w, b)
+}
+
+// IncidentReport is the counselor-protection report of a tenant: incidents
+// by type per period, and each counselor's exposure.
+type IncidentReport struct {
+	Periods  []policy.PeriodRow `json:"periods"`
+	Exposure []policy.Exposure  `json:"exposure"`
+}
+
+// IncidentReport returns the supervisor's tenant's incident report for [from, to).
+func (c *Center) IncidentReport(userID string, from, to time.Time, p policy.Period) (*IncidentReport, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	u, _, err := c.protectionFor(userID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.HasRole(minwon.RoleSupervisor) {
+		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only supervisors read the report")
+	}
+	rep := c.prot.reports[u.TenantID]
+	if rep == nil {
+		rep = policy.NewReport(policy.KST)
+	}
+	rows, err := rep.ByPeriod(from, to, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &IncidentReport{Periods: rows, Exposure: rep.Exposure(from, to)}
+	if out.Exposure == nil {
+		out.Exposure = []policy.Exposure{}
+	}
+	return out, nil
+}
