@@ -204,7 +204,10 @@ func (c *Center) endProtectiveBreaks(now time.Time) []*minwon.Event {
 		if a.state != minwon.AgentBreak || a.reason != ReasonProtective {
 			continue
 		}
-		if _, on := c.prot.counselors.OnBreak(id, now); on {
+		// Only the engine's break ends by itself: a counselor who picked
+		// "protective" on their own keeps it until they change it.
+		pb, ok := c.prot.counselors.Last(id)
+		if !ok || now.Before(pb.Until) || !a.since.Before(pb.Until) {
 			continue
 		}
 		s := minwon.AgentAvailable

@@ -117,6 +117,14 @@ func TestProtectionThreeWarningsEndTheChat(t *testing.T) {
 			t.Fatalf("after the break the waiting chat is offered to %q, want kim", to)
 		}
 	})
+	t.Run("AChosenProtectiveBreakIsNotEndedByTheTimer", func(t *testing.T) {
+		must(f.c.SetState(f.ctx, "lee", minwon.AgentBreak, center.ReasonProtective))
+		f.clock.Add(time.Hour)
+		ok(t, f.c.Tick(f.ctx))
+		if st, _ := f.c.Agent("lee"); st.State != minwon.AgentBreak {
+			t.Fatalf("lee is %s, want still on the break she chose", st.State)
+		}
+	})
 }
 
 func TestProtectionSexualHarassmentEndsAtOnce(t *testing.T) {
