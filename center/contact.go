@@ -226,7 +226,8 @@ func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.
 	if clientID != "" {
 		l.byClient[clientID] = m
 	}
-	if c.prot != nil {
+	if from == minwon.FromCitizen {
+		// Only citizen lines matter to the protection projections.
 		c.mu.Lock()
 		if c.prot != nil {
 			c.prot.apply(c, evs...)

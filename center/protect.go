@@ -27,6 +27,10 @@ type protection struct {
 	reports    map[string]*policy.Report // per tenant
 	contacts   map[string]*policy.Contact // contacts not yet closed
 	masked     map[string]maskedMsg       // message ID → what staff see
+	// seen holds the IDs of the protection events applied (they are few), so
+	// a citizen message's events applied after a reload that already read
+	// them from the store do not count twice.
+	seen map[string]bool
 }
 
 type maskedMsg struct{ text, incident string }
@@ -72,7 +76,7 @@ func (c *Center) reloadProtection(ctx context.Context, now time.Time) error {
 	}
 	p := &protection{classifier: cl, engines: map[string]*policy.Engine{}, reg: policy.NewRegister(),
 		counselors: policy.NewCounselors(), incidents: policy.NewIncidents(), reports: map[string]*policy.Report{},
-		contacts: map[string]*policy.Contact{}, masked: map[string]maskedMsg{}}
+		contacts: map[string]*policy.Contact{}, masked: map[string]maskedMsg{}, seen: map[string]bool{}}
 	evs, err := c.store.Events(ctx, minwon.EventFilter{From: now.Add(-protectionHistory), Types: protectionEvents})
 	if err != nil {
 		return fmt.Errorf("load protection events: %w", err)
@@ -126,6 +130,12 @@ func (p *protection) engine(c *Center, tenantID string) *policy.Engine {
 // apply feeds events to every projection. Callers hold c.mu.
 func (p *protection) apply(c *Center, evs ...*minwon.Event) {
 	for _, ev := range evs {
+		if protectionOwn(ev.Type) {
+			if p.seen[ev.ID] {
+				continue
+			}
+			p.seen[ev.ID] = true
+		}
 		rep := p.reports[ev.TenantID]
 		if rep == nil {
 			rep = policy.NewReport(policy.KST)
@@ -158,6 +168,17 @@ func (p *protection) apply(c *Center, evs ...*minwon.Event) {
 			}
 		}
 	}
+}
+
+// protectionOwn reports whether t is one of the engine's own event types.
+func protectionOwn(t minwon.EventType) bool {
+	switch t {
+	case minwon.EventIncidentOpened, minwon.EventIncidentItem, minwon.EventIncidentWarned, minwon.EventIncidentEnded,
+		minwon.EventIncidentAction, minwon.EventIncidentReviewed, minwon.EventStrikeRecorded,
+		minwon.EventCallerFlagged, minwon.EventCaseOpened, minwon.EventSanction, minwon.EventProtectiveBreak:
+		return true
+	}
+	return false
 }
 
 // checkCitizen runs the engine on a citizen's message before anyone sees it.
