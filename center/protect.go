@@ -24,7 +24,7 @@ type protection struct {
 	reg        *policy.Register
 	counselors *policy.Counselors
 	incidents  *policy.Incidents
-	reports    map[string]*policy.Report // per tenant
+	reports    map[string]*policy.Report  // per tenant
 	contacts   map[string]*policy.Contact // contacts not yet closed
 	masked     map[string]maskedMsg       // message ID → what staff see
 	// seen holds the IDs of the protection events applied (they are few), so
