@@ -240,6 +240,11 @@ type Message struct {
 	Text      string    `json:"text"`
 	ClientID  string    `json:"client_id,omitempty"` // sender's idempotency key
 	At        time.Time `json:"at"`
+	// Masked is set on staff views of a message the protection engine
+	// flagged: Text is then the masked text and IncidentID the incident to
+	// reveal the original through. Never stored.
+	Masked     bool   `json:"masked,omitempty"`
+	IncidentID string `json:"incident_id,omitempty"`
 }
 
 // MaxMessageBytes bounds one message.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/guard/policy"
 )
 
 // Agent is one row of the agents grid.
@@ -97,6 +98,20 @@ type Snapshot struct {
 	Hourly    []Hour    `json:"hourly"`
 	Live      []Live    `json:"live"`
 	Notices   []Notice  `json:"notices"`
+	// Alerts are the counselors on a protective break after an incident,
+	// the most recent first: supervisors see them live.
+	Alerts []Alert `json:"alerts"`
+}
+
+// Alert is a live counselor-protection alert: a counselor on a protective
+// break (보호 휴식) after an incident of Type.
+type Alert struct {
+	AgentID    string              `json:"agent_id"`
+	Name       string              `json:"name"`
+	IncidentID string              `json:"incident_id"`
+	Type       minwon.IncidentType `json:"type"`
+	Since      time.Time           `json:"since"`
+	Until      time.Time           `json:"until"`
 }
 
 // Config wires a Board.
@@ -123,6 +138,7 @@ type Board struct {
 	today   Today
 	hourly  [24]Hour
 	notices map[string]*minwon.Notice
+	breaks  *policy.Counselors // protective breaks, for the alerts
 	changed chan struct{}
 	version uint64
 }
@@ -145,7 +161,7 @@ func New(cfg Config) *Board {
 	if cfg.SLDefault == 0 {
 		cfg.SLDefault = 20 * time.Second
 	}
-	b := &Board{cfg: cfg, changed: make(chan struct{})}
+	b := &Board{cfg: cfg, changed: make(chan struct{}), breaks: policy.NewCounselors()}
 	b.reset(cfg.Now())
 	return b
 }
@@ -426,6 +442,8 @@ func (b *Board) apply(ev *minwon.Event) {
 		if ev.Decode(&n) == nil {
 			b.notices[n.ID] = &n
 		}
+	case minwon.EventProtectiveBreak:
+		b.breaks.Apply(ev)
 	case minwon.EventNoticeRead:
 		var p minwon.NoticeRead
 		if ev.Decode(&p) == nil {
@@ -503,5 +521,10 @@ func (b *Board) Snapshot() Snapshot {
 		s.Notices = append(s.Notices, bn)
 	}
 	slices.SortFunc(s.Notices, func(x, y Notice) int { return x.ExpiresAt.Compare(y.ExpiresAt) })
+	s.Alerts = []Alert{}
+	for _, pb := range b.breaks.Alerts(now) {
+		s.Alerts = append(s.Alerts, Alert{AgentID: pb.AgentID, Name: b.names[pb.AgentID], IncidentID: pb.IncidentID,
+			Type: pb.Type, Since: pb.Since, Until: pb.Until})
+	}
 	return s
 }

@@ -224,3 +224,24 @@ func TestBotFigures(t *testing.T) {
 		t.Errorf("live states %v, want [active bot]", states)
 	}
 }
+
+func TestProtectiveBreakAlert(t *testing.T) {
+	at := 9 * time.Hour
+	b := board.New(board.Config{Now: func() time.Time { return day.Add(at) }, Location: time.UTC})
+	b.Apply(userEvent("kim", "김상담"))
+	if a := b.Snapshot().Alerts; len(a) != 0 {
+		t.Fatalf("alerts before any incident: %+v", a)
+	}
+	pb := minwon.NewEvent(minwon.EventProtectiveBreak, day.Add(at), minwon.ProtectiveBreak{AgentID: "kim", IncidentID: "i1",
+		Type: minwon.IncidentAbuse, Since: day.Add(at), Until: day.Add(at + 10*time.Minute)})
+	pb.AgentID, pb.Seq = "kim", 5
+	b.Apply(pb)
+	alerts := b.Snapshot().Alerts
+	if len(alerts) != 1 || alerts[0].Name != "김상담" || alerts[0].IncidentID != "i1" || alerts[0].Type != minwon.IncidentAbuse {
+		t.Fatalf("alerts = %+v, want kim's abuse incident", alerts)
+	}
+	at += 10 * time.Minute
+	if a := b.Snapshot().Alerts; len(a) != 0 {
+		t.Fatalf("alert still up after the break: %+v", a)
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/acd"
+	"github.com/minwon/minwon/guard/policy"
 )
 
 // Config tunes a Center. Zero fields take DefaultConfig's values, except ACW,
@@ -71,6 +72,10 @@ type Center struct {
 	pub      *publisher
 	bot      Answerer // nil: no chat starts with the bot
 
+	prot          *protection       // nil: counselor protection off
+	classifier    policy.Classifier // set by SetClassifier
+	classifierSet bool
+
 	positionsAt time.Time // last queue-position broadcast
 
 	stop chan struct{}
@@ -99,6 +104,7 @@ type live struct {
 	offeredTo string
 	lastPos   minwon.Position
 	bot       botConv
+	banner    string // flagged caller: shown to the counselor
 }
 
 // New returns a Center. Call Start before use.
@@ -281,6 +287,12 @@ func (c *Center) reload(ctx context.Context) error {
 	if err := c.reloadBot(ctx); err != nil {
 		return fmt.Errorf("load bot conversations: %w", err)
 	}
+	if err := c.reloadProtection(ctx, now); err != nil {
+		return err
+	}
+	for _, l := range c.contacts {
+		c.routeFlagged(l, false) // the banner only; the queue was chosen when it was created
+	}
 	return nil
 }
 
@@ -334,6 +346,9 @@ func (c *Center) applyUser(u *minwon.User, now time.Time) {
 func (c *Center) commit(ctx context.Context, evs []*minwon.Event) error {
 	if len(evs) == 0 {
 		return nil
+	}
+	if c.prot != nil {
+		c.prot.apply(c, evs...)
 	}
 	sub, ok := c.store.(minwon.Submitter)
 	if !ok {
@@ -423,6 +438,7 @@ func (c *Center) Tick(ctx context.Context) error {
 			evs = append(evs, c.setState(id, a, minwon.AgentAvailable, "", now)...)
 		}
 	}
+	evs = append(evs, c.endProtectiveBreaks(now)...)
 	evs = append(evs, c.route(now)...)
 	if err := c.commit(ctx, evs); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/acd"
+	"github.com/minwon/minwon/guard/policy"
 )
 
 // ChatRequest is what a citizen's chat page sends when it opens.
@@ -58,6 +59,7 @@ func (c *Center) StartChat(ctx context.Context, req ChatRequest) (*minwon.Contac
 		CitizenID: c.CitizenIdentity(minwon.ChannelChat, visitor), CitizenName: strings.TrimSpace(req.Name),
 		CreatedAt: now,
 	}, byClient: map[string]*minwon.Message{}, monitors: map[string]bool{}}
+	c.routeFlagged(l, true)
 	if c.botPhase(t, lang) {
 		// The bot answers first; the contact joins the queue when it hands over.
 		l.State = minwon.ContactBot
@@ -68,7 +70,7 @@ func (c *Center) StartChat(ctx context.Context, req ChatRequest) (*minwon.Contac
 		ct := l.Contact
 		return &ct, c.ResumeToken(l.ID), nil
 	}
-	if err := c.engine.Enqueue(acd.Contact{ID: l.ID, QueueID: q.ID, Channel: l.Channel, Priority: l.Priority, Since: now}); err != nil {
+	if err := c.engine.Enqueue(acd.Contact{ID: l.ID, QueueID: l.QueueID, Channel: l.Channel, Priority: l.Priority, Since: now}); err != nil {
 		return nil, "", err
 	}
 	c.contacts[l.ID] = l
@@ -140,8 +142,16 @@ func (c *Center) Contact(ctx context.Context, id string) (*minwon.Contact, error
 // Messages returns a contact's messages after seq; citizens don't see whispers.
 func (c *Center) Messages(ctx context.Context, contactID string, afterSeq int, staff bool) ([]*minwon.Message, error) {
 	msgs, err := c.store.Messages(ctx, contactID, afterSeq)
-	if err != nil || staff {
+	if err != nil {
 		return msgs, err
+	}
+	if staff {
+		c.mu.RLock()
+		for i, m := range msgs {
+			msgs[i] = c.forStaff(m)
+		}
+		c.mu.RUnlock()
+		return msgs, nil
 	}
 	out := msgs[:0]
 	for _, m := range msgs {
@@ -156,51 +166,82 @@ func (c *Center) Messages(ctx context.Context, contactID string, afterSeq int, s
 // message lock with the contact's current state, so a message can't slip in
 // after the contact ended.
 func (c *Center) send(ctx context.Context, contactID string, from minwon.Sender, authorID, clientID, text string, check func(*minwon.Contact) error) (*minwon.Message, error) {
+	m, _, err := c.sendChecked(ctx, contactID, from, authorID, clientID, text, check)
+	return m, err
+}
+
+// sendChecked is send that also returns the protection engine's decision on
+// a citizen's message (nil for others, or with protection off).
+func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.Sender, authorID, clientID, text string, check func(*minwon.Contact) error) (*minwon.Message, *policy.Decision, error) {
 	if err := minwon.ValidateText(text, minwon.MaxMessageBytes); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := minwon.ValidateText(clientID, 100); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil, minwon.Errorf(minwon.EINVALID, "the message is empty")
+		return nil, nil, minwon.Errorf(minwon.EINVALID, "the message is empty")
 	}
 	c.mu.RLock()
 	l := c.contacts[contactID]
 	c.mu.RUnlock()
 	if l == nil {
-		return nil, minwon.Errorf(minwon.ENOTFOUND, "the conversation has ended")
+		return nil, nil, minwon.Errorf(minwon.ENOTFOUND, "the conversation has ended")
 	}
 	l.msgMu.Lock()
 	defer l.msgMu.Unlock()
 	if m := l.byClient[clientID]; clientID != "" && m != nil {
-		return m, nil // a resend after a lost acknowledgement
+		return m, nil, nil // a resend after a lost acknowledgement
 	}
 	c.mu.RLock()
 	ct := l.Contact
 	c.mu.RUnlock()
 	if err := check(&ct); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := c.cfg.Now()
 	m := &minwon.Message{ID: minwon.NewID(), ContactID: contactID, Seq: l.seq + 1, From: from, AuthorID: authorID, Text: text, ClientID: clientID, At: now}
 	ev := minwon.NewEvent(minwon.EventMessageSent, now, m)
 	ev.TenantID, ev.ContactID, ev.AgentID, ev.QueueID, ev.ActorID = ct.TenantID, ct.ID, ct.AgentID, ct.QueueID, authorID
-	if err := c.store.Append(ctx, ev); err != nil {
-		return nil, err
+	evs := []*minwon.Event{ev}
+	var d *policy.Decision
+	if from == minwon.FromCitizen {
+		// The engine decides before anyone sees the message, and its events
+		// go in the same Append, so a crash never loses a warning count.
+		c.mu.Lock()
+		var err error
+		d, err = c.checkCitizen(&ct, m)
+		c.mu.Unlock()
+		if err != nil {
+			return nil, nil, err
+		}
+		if d != nil {
+			evs = append(evs, d.Events...)
+		}
+	}
+	if err := c.store.Append(ctx, evs...); err != nil {
+		return nil, nil, err
 	}
 	l.seq = m.Seq
 	if clientID != "" {
 		l.byClient[clientID] = m
 	}
-	c.bus.Publish(ctx, ev)
-	return m, nil
+	if from == minwon.FromCitizen {
+		// Only citizen lines matter to the protection projections.
+		c.mu.Lock()
+		if c.prot != nil {
+			c.prot.apply(c, evs...)
+		}
+		c.mu.Unlock()
+	}
+	c.bus.Publish(ctx, evs...)
+	return m, d, nil
 }
 
 // CitizenSend stores a citizen's message; while the bot has the contact, the
 // bot's reply is stored before CitizenSend returns.
 func (c *Center) CitizenSend(ctx context.Context, contactID, clientID, text string) (*minwon.Message, error) {
-	m, err := c.send(ctx, contactID, minwon.FromCitizen, "", clientID, text, func(ct *minwon.Contact) error {
+	m, d, err := c.sendChecked(ctx, contactID, minwon.FromCitizen, "", clientID, text, func(ct *minwon.Contact) error {
 		if ct.State == minwon.ContactWrapUp || ct.State == minwon.ContactClosed || ct.State == minwon.ContactAbandoned {
 			return minwon.Errorf(minwon.ECONFLICT, "the conversation has ended")
 		}
@@ -208,6 +249,10 @@ func (c *Center) CitizenSend(ctx context.Context, contactID, clientID, text stri
 	})
 	if err != nil {
 		return nil, err
+	}
+	if d != nil && (d.Verdict == policy.Warn || d.Verdict == policy.End) {
+		// The scripted warning or closing notice answers, not the bot.
+		return m, c.carryOut(ctx, contactID, d)
 	}
 	if err := c.botReply(ctx, contactID, m); err != nil {
 		c.log.Warn("bot reply", "contact", contactID, "err", err)
@@ -470,6 +515,9 @@ func (c *Center) Wrap(ctx context.Context, userID, contactID string, w WrapUp) (
 		return nil, err
 	}
 	ct := l.Contact
+	if err := c.afterWrap(ctx, &ct, now); err != nil {
+		return nil, err
+	}
 	return &ct, nil
 }
 

@@ -70,6 +70,8 @@ type contactWithMessages struct {
 	// Bot is why the self-service bot handed the contact over and the
 	// articles it suggested; absent when the bot never had it.
 	Bot *minwon.BotHandoff `json:"bot,omitempty"`
+	// Banner warns the counselor of a flagged caller (counselor protection).
+	Banner string `json:"banner,omitempty"`
 }
 
 func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages, error) {
@@ -77,7 +79,7 @@ func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages,
 	if msgs == nil {
 		msgs = []*minwon.Message{}
 	}
-	v := contactWithMessages{Contact: ct, Messages: msgs}
+	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID)}
 	if err == nil {
 		v.Bot, _, err = s.center.BotHandoffOf(r.Context(), ct.ID)
 	}

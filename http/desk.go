@@ -126,12 +126,13 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 		var p minwon.ContactOffered
 		ct, err := h.s.center.Contact(context.Background(), ev.ContactID)
 		if ev.Decode(&p) == nil && err == nil {
-			h.to(map[string]any{"type": "offer", "contact": ct, "expires_at": p.ExpiresAt}, ev.AgentID)
+			h.to(map[string]any{"type": "offer", "contact": ct, "expires_at": p.ExpiresAt, "banner": h.s.center.Banner(ct.ID)}, ev.AgentID)
 		}
 	case minwon.EventOfferExpired:
 		h.to(map[string]any{"type": "offer_withdrawn", "contact_id": ev.ContactID}, ev.AgentID)
 	case minwon.EventMessageSent:
-		if b := f.message(); b != nil {
+		// Staff get the protection engine's masked text, never the abuse itself.
+		if b := f.staffMessage(h.s.center); b != nil {
 			h.toRaw(b, append(h.watchers(ev.ContactID), ev.AgentID)...)
 		}
 	case minwon.EventTyping:

@@ -77,6 +77,15 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/monitor", minwon.RoleSupervisor, "Start or stop watching a live contact", "supervisor", monitorRequest{}, contactView{}, s.monitor},
 		{"POST", "/api/contacts/{id}/whisper", minwon.RoleSupervisor, "Coach the counselor; the citizen never sees it", "supervisor", whisperRequest{}, minwon.Message{}, s.whisper},
 
+		// Counselor protection (incidents.go).
+		{"POST", "/api/messages/{id}/reveal", "", "Show the original of a masked message; audited (the counselor on the incident or a supervisor)", "protection", nil, revealResponse{}, s.revealMessage},
+		{"GET", "/api/incidents", minwon.RoleSupervisor, "Incidents of my tenant, newest first (?from=&to=&type=&agent=&open=true)", "protection", nil, []minwon.Incident{}, s.listIncidents},
+		{"GET", "/api/incidents/report", minwon.RoleSupervisor, "Incidents by type per period and per-counselor exposure (?from=&to=&period=day|week|month)", "protection", nil, center.IncidentReport{}, s.incidentReport},
+		{"GET", "/api/incidents/{id}", "", "One incident with items, scores, warnings, end and actions (its counselor or a supervisor)", "protection", nil, minwon.Incident{}, s.getIncident},
+		{"POST", "/api/incidents/{id}/review", minwon.RoleSupervisor, "Confirm or dismiss an incident, with a reason", "protection", reviewRequest{}, minwon.Incident{}, s.reviewIncident},
+		{"GET", "/api/incidents/{id}/bundle", minwon.RoleSupervisor, "Download the evidence bundle (ZIP); the export is audited", "protection", nil, nil, s.incidentBundle},
+		{"POST", "/api/sanctions", minwon.RoleSupervisor, "Sanction a caller (restrict, legal, close, lift); reason required; the audit entry", "protection", sanctionRequest{}, minwon.Sanction{}, s.sanction},
+
 		{"GET", "/api/handoffs", minwon.RoleDepartment, "Hand-offs of my department (?state=)", "department", nil, []minwon.Handoff{}, s.handoffs},
 		{"GET", "/api/handoffs/{id}", minwon.RoleDepartment, "One hand-off with the conversation", "department", nil, handoffView{}, s.getHandoff},
 		{"POST", "/api/handoffs/{id}", minwon.RoleDepartment, "Accept or finish a hand-off", "department", handoffUpdate{}, minwon.Handoff{}, s.updateHandoff},

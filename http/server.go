@@ -130,6 +130,7 @@ type eventFrames struct {
 	ev      *minwon.Event
 	msg     []byte
 	from    minwon.Sender
+	id      string // the message's ID, read with from
 	decoded bool
 }
 
@@ -149,16 +150,46 @@ func (f *eventFrames) message() []byte {
 // whisper reports whether the message is a supervisor's coaching line,
 // which citizens never see.
 func (f *eventFrames) whisper() bool {
+	if !f.head() {
+		return true // unreadable: show nothing rather than risk a whisper
+	}
+	return f.from == minwon.FromWhisper
+}
+
+// head reads the message's sender and ID once; false when unreadable.
+func (f *eventFrames) head() bool {
 	if !f.decoded {
 		var m struct {
+			ID   string        `json:"id"`
 			From minwon.Sender `json:"from"`
 		}
 		if f.ev.Decode(&m) != nil {
-			return true // unreadable: show nothing rather than risk a whisper
+			return false
 		}
-		f.from, f.decoded = m.From, true
+		f.from, f.id, f.decoded = m.From, m.ID, true
 	}
-	return f.from == minwon.FromWhisper
+	return true
+}
+
+// staffMessage is the `message` frame staff get: the shared encoding,
+// unless the protection engine masked this citizen line, when the frame
+// carries the masked copy instead of the abuse itself.
+func (f *eventFrames) staffMessage(c *center.Center) []byte {
+	if !f.head() {
+		return nil
+	}
+	if f.from == minwon.FromCitizen && c.IsMasked(f.id) {
+		var m minwon.Message
+		if f.ev.Decode(&m) != nil {
+			return nil
+		}
+		b, err := json.Marshal(map[string]any{"type": "message", "message": c.ForStaff(&m)})
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	return f.message()
 }
 
 // Handler returns the root handler (for tests with httptest).

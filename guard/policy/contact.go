@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"sort"
 	"time"
 
 	"github.com/minwon/minwon"
@@ -176,6 +177,23 @@ func (p *Incidents) Apply(evs ...*minwon.Event) error {
 		}
 	}
 	return nil
+}
+
+// List returns tenant's incidents, the most recent first.
+func (p *Incidents) List(tenant string) []*minwon.Incident {
+	var out []*minwon.Incident
+	for _, inc := range p.byID {
+		if inc.TenantID == tenant {
+			out = append(out, inc)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].OpenedAt.Equal(out[j].OpenedAt) {
+			return out[i].OpenedAt.After(out[j].OpenedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
 }
 
 // Incident returns the incident with id, or nil.

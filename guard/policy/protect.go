@@ -47,6 +47,12 @@ func (p *Counselors) Apply(evs ...*minwon.Event) error {
 	return nil
 }
 
+// Last returns agent id's latest protective break, running or not.
+func (p *Counselors) Last(id string) (minwon.ProtectiveBreak, bool) {
+	b, ok := p.breaks[id]
+	return b, ok
+}
+
 // OnBreak returns agent id's protective break if it is running at t.
 func (p *Counselors) OnBreak(id string, t time.Time) (minwon.ProtectiveBreak, bool) {
 	b, ok := p.breaks[id]

@@ -343,6 +343,20 @@ const ko = {
   kb_changed_today: '오늘 바뀐 안내',
   kb_changed_none: '오늘 바뀐 안내가 없습니다.',
   kb_valid_from: '{date}부터 적용',
+  // counselor protection
+  masked_label: '[가림]',
+  reveal: '보기',
+  reveal_failed: '원문을 볼 수 없습니다.',
+  protect_banner: '특이민원 주의',
+  protect_alerts: '상담사 보호 알림',
+  protect_alert_line: '{name} 상담사 보호 휴식 중 ({type}) · {until}까지',
+  itype_sexual: '성희롱',
+  itype_abuse: '욕설·폭언',
+  itype_threat: '협박',
+  itype_prank: '장난전화',
+  itype_drunk_long: '주취 장시간',
+  itype_repeated_unrelated: '업무 무관 반복',
+  itype_aggressive: '공격적 민원',
 };
 
 export type Key = keyof typeof ko;
@@ -676,6 +690,20 @@ const en: Record<Key, string> = {
   kb_changed_today: 'Changed today',
   kb_changed_none: 'Nothing changed today.',
   kb_valid_from: 'in force from {date}',
+  // counselor protection
+  masked_label: '[hidden]',
+  reveal: 'Show',
+  reveal_failed: 'The original could not be shown.',
+  protect_banner: 'Flagged caller',
+  protect_alerts: 'Counselor protection alerts',
+  protect_alert_line: '{name} is on a protective break ({type}) until {until}',
+  itype_sexual: 'Sexual harassment',
+  itype_abuse: 'Abuse',
+  itype_threat: 'Threat',
+  itype_prank: 'Prank',
+  itype_drunk_long: 'Drunk, long call',
+  itype_repeated_unrelated: 'Repeated unrelated',
+  itype_aggressive: 'Aggressive',
 };
 
 const tables: Record<Lang, Record<Key, string>> = { ko, en };

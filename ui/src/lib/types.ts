@@ -88,6 +88,9 @@ export interface Message {
   text: string;
   client_id?: string;
   at: string;
+  /** Staff view of a line the protection engine flagged: text is masked (●). */
+  masked?: boolean;
+  incident_id?: string;
 }
 
 export interface ContactWithMessages {
@@ -95,6 +98,8 @@ export interface ContactWithMessages {
   messages: Message[] | null;
   /** Why the self-service bot handed the contact over, and what it suggested. */
   bot?: BotHandoff;
+  /** Counselor protection: the caller is flagged; shown above the chat. */
+  banner?: string;
 }
 
 /** A knowledge-base article the bot offers, with its score (0..1). */
@@ -283,6 +288,17 @@ export interface Board {
   hourly: BoardHour[] | null;
   live: BoardLive[] | null;
   notices: BoardNotice[] | null;
+  /** Counselors on a protective break after an incident, newest first. */
+  alerts?: BoardAlert[] | null;
+}
+
+export interface BoardAlert {
+  agent_id: string;
+  name: string;
+  incident_id: string;
+  type: string;
+  since: string;
+  until: string;
 }
 
 export interface StoredEvent {

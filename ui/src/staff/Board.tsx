@@ -5,7 +5,7 @@ import { noteServerTime } from '../lib/clock';
 import { useNow } from '../lib/hooks';
 import { mergeMessages } from '../lib/messages';
 import type { Board as BoardData, BoardHour, ContactWithMessages, DeskFrame, Message, Notice } from '../lib/types';
-import { clock, dateTime, elapsed, toLocalInput } from '../lib/util';
+import { clock, dateTime, elapsed, timeOfDay, toLocalInput } from '../lib/util';
 import { citizenLabel, isSendKey } from './ChatColumn';
 import { errorText, notify, notifyError } from './notify';
 import { Transcript } from './Transcript';
@@ -149,6 +149,18 @@ export function Board() {
         )}
       </section>
 
+      {(board.alerts ?? []).length > 0 && (
+        <section class="card protect-alerts" role="alert" data-testid="protect-alerts">
+          <h2>{t('protect_alerts')}</h2>
+          <ul>
+            {(board.alerts ?? []).map((a) => (
+              <li key={a.agent_id} data-testid="protect-alert" data-incident-id={a.incident_id}>
+                {t('protect_alert_line', { name: a.name || a.agent_id, type: tv('itype', a.type), until: timeOfDay(a.until, lang) })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div class="board-grid">
         <section class="card">
           <h2>{t('queues')}</h2>

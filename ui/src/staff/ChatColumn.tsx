@@ -97,6 +97,11 @@ export function ChatColumn(props: {
           </div>
         )}
       </header>
+      {props.chat.banner && (
+        <div class="protect-banner" role="alert" data-testid="protect-banner">
+          <strong>{t('protect_banner')}</strong> {props.chat.banner}
+        </div>
+      )}
       <Transcript
         messages={props.chat.messages}
         pending={props.chat.pending}

@@ -30,6 +30,8 @@ export interface ChatItem {
   unread: number;
   /** Why the bot handed the chat over and the articles it suggested. */
   bot?: BotHandoff;
+  /** Counselor protection: the flagged-caller banner. */
+  banner?: string;
   /** Text the assist sidebar puts into the reply box; n counts insertions. */
   insert?: { text: string; n: number };
 }
@@ -77,6 +79,7 @@ function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
     memo: old ? old.memo : (cm.contact.memo ?? ''),
     unread: old?.unread ?? 0,
     bot: cm.bot ?? old?.bot,
+    banner: cm.banner ?? old?.banner,
     insert: old?.insert,
   };
 }

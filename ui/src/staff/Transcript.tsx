@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { post, seg } from '../lib/api';
 import { t, useLang } from '../lib/i18n';
 import type { Pending } from '../lib/messages';
 import type { Message } from '../lib/types';
@@ -48,7 +49,7 @@ export function Transcript(props: {
           {m.from === 'agent' && props.agentName && m.author_id && (
             <span class="who">{props.agentName(m.author_id)}</span>
           )}
-          <div class="text">{m.text}</div>
+          {m.masked ? <MaskedText m={m} /> : <div class="text">{m.text}</div>}
           <time class="at">{timeOfDay(m.at, lang)}</time>
         </div>
       ))}
@@ -72,6 +73,37 @@ export function Transcript(props: {
           </span>
         </div>
       ))}
+    </div>
+  );
+}
+
+/** A line the protection engine masked: the counselor sees ●●● and may
+ * reveal the original with one click, which the server records. */
+function MaskedText(props: { m: Message }) {
+  const [orig, setOrig] = useState<string | null>(null);
+  const [err, setErr] = useState(false);
+  const reveal = async () => {
+    try {
+      const r = await post<{ text: string }>(`/api/messages/${seg(props.m.id)}/reveal`);
+      setOrig(r.text);
+      setErr(false);
+    } catch {
+      setErr(true);
+    }
+  };
+  return (
+    <div class="text masked" data-testid="masked">
+      {orig === null ? (
+        <>
+          <span class="masked-label">{t('masked_label')}</span> <span data-testid="masked-text">{props.m.text}</span>{' '}
+          <button type="button" class="link" data-testid="reveal" onClick={reveal}>
+            {t('reveal')}
+          </button>
+          {err && <span class="error"> {t('reveal_failed')}</span>}
+        </>
+      ) : (
+        <span data-testid="revealed">{orig}</span>
+      )}
     </div>
   );
 }

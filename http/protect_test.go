@@ -1,0 +1,156 @@
+package http_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/board"
+	mwhttp "github.com/minwon/minwon/http"
+)
+
+// A citizen who swears three times is warned twice and disconnected; the
+// counselor only ever sees masked text, and supervisors get the incident,
+// the board alert and the evidence bundle.
+func TestChatProtectionFlow(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		kim := e.login("counselor01")
+		desk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
+		if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
+			t.Fatalf("set available: %d", code)
+		}
+		citizen := mustDial(t, wsURL(e, "/ws/chat?entry=hanbit&visitor=v-swear"), nil)
+		contactID := citizen.await("welcome", typ("welcome"))["contact_id"].(string)
+		desk.await("offer", typ("offer"))
+		if code := kim.do("POST", "/api/contacts/"+contactID+"/accept", nil, nil); code != 200 {
+			t.Fatalf("accept: %d", code)
+		}
+		citizen.await("agent joined", typ("agent"))
+		swears := []string{"ㅅㅂ 빨리 처리해", "씨X 아직이야?", "시*발 당장 바꿔"}
+		var maskedID string
+		for i, text := range swears {
+			citizen.send(frame{"type": "message", "client_id": "s" + string(rune('1'+i)), "text": text})
+			f := desk.await("citizen line at the desk", func(f frame) bool {
+				m, _ := f["message"].(map[string]any)
+				return f["type"] == "message" && m["from"] == "citizen"
+			})
+			m := f["message"].(map[string]any)
+			if m["masked"] != true || strings.Contains(m["text"].(string), text[:3]) || !strings.Contains(m["text"].(string), "●") {
+				t.Fatalf("desk got %v for %q, want masked text", m, text)
+			}
+			maskedID = m["id"].(string)
+			if i < 2 {
+				citizen.await("warning", func(f frame) bool {
+					m, _ := f["message"].(map[string]any)
+					return f["type"] == "message" && m["from"] == "system"
+				})
+			}
+		}
+		citizen.await("disconnected", typ("ended"))
+
+		lee := e.login("counselor02")
+		t.Run("RevealIsForTheIncidentsCounselor", func(t *testing.T) {
+			if code := lee.do("POST", "/api/messages/"+maskedID+"/reveal", nil, nil); code != http.StatusForbidden {
+				t.Fatalf("another counselor's reveal: %d, want 403", code)
+			}
+			var rv struct{ Text string }
+			if code := kim.do("POST", "/api/messages/"+maskedID+"/reveal", nil, &rv); code != 200 || rv.Text != swears[2] {
+				t.Fatalf("reveal: %d %q", code, rv.Text)
+			}
+		})
+		sup := e.login("supervisor01")
+		var incs []minwon.Incident
+		if code := sup.do("GET", "/api/incidents", nil, &incs); code != 200 || len(incs) != 1 {
+			t.Fatalf("incidents: %d %+v", code, incs)
+		}
+		inc := incs[0]
+		if inc.Type != minwon.IncidentAbuse || len(inc.Warnings) != 2 || inc.Ended == nil || len(inc.Items) != 3 || inc.ContactID != contactID {
+			t.Fatalf("incident = %+v", inc)
+		}
+		t.Run("Roles", func(t *testing.T) {
+			if code := kim.do("GET", "/api/incidents", nil, nil); code != http.StatusForbidden {
+				t.Fatalf("counselor lists incidents: %d, want 403", code)
+			}
+			if code := kim.do("GET", "/api/incidents/"+inc.ID, nil, nil); code != 200 {
+				t.Fatalf("the incident's counselor reads it: %d", code)
+			}
+			if code := lee.do("GET", "/api/incidents/"+inc.ID, nil, nil); code != http.StatusForbidden {
+				t.Fatalf("another counselor reads it: %d, want 403", code)
+			}
+			if code := kim.do("POST", "/api/incidents/"+inc.ID+"/review", map[string]string{"verdict": "confirmed", "reason": "x"}, nil); code != http.StatusForbidden {
+				t.Fatalf("counselor reviews: %d, want 403", code)
+			}
+			if code := sup.do("POST", "/api/sanctions", map[string]string{"caller_id": inc.CallerID, "kind": "restrict"}, nil); code != http.StatusBadRequest {
+				t.Fatalf("sanction without a reason: %d, want 400", code)
+			}
+		})
+		t.Run("BoardAlert", func(t *testing.T) {
+			var b board.Snapshot
+			sup.do("GET", "/api/board", nil, &b)
+			if len(b.Alerts) != 1 || b.Alerts[0].IncidentID != inc.ID || b.Alerts[0].AgentID != kim.id {
+				t.Fatalf("board alerts = %+v", b.Alerts)
+			}
+		})
+		t.Run("ReviewSanctionBundleReport", func(t *testing.T) {
+			var rv minwon.Incident
+			if code := sup.do("POST", "/api/incidents/"+inc.ID+"/review", map[string]string{"verdict": "confirmed", "reason": "욕설 확인"}, &rv); code != 200 || rv.Review == nil {
+				t.Fatalf("review: %d %+v", code, rv.Review)
+			}
+			var sn minwon.Sanction
+			if code := sup.do("POST", "/api/sanctions", map[string]string{"caller_id": inc.CallerID, "kind": "restrict", "reason": "반복 욕설"}, &sn); code != 200 || sn.ActorID != sup.id {
+				t.Fatalf("sanction: %d %+v", code, sn)
+			}
+			req, _ := http.NewRequest("GET", e.url+"/api/incidents/"+inc.ID+"/bundle", nil)
+			resp, err := sup.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zip" {
+				t.Fatalf("bundle: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var transcript string
+			for _, f := range zr.File {
+				if f.Name == "transcript.txt" {
+					rc, _ := f.Open()
+					b, _ := io.ReadAll(rc)
+					transcript = string(b)
+				}
+			}
+			if !strings.Contains(transcript, swears[0]) {
+				t.Fatalf("transcript lacks the original text: %q", transcript)
+			}
+			var rep struct {
+				Periods []struct {
+					Counts map[string]int `json:"counts"`
+					Total  int            `json:"total"`
+				} `json:"periods"`
+				Exposure []struct {
+					AgentID string `json:"agent_id"`
+					Total   int    `json:"total"`
+				} `json:"exposure"`
+			}
+			to := time.Now().Add(time.Hour).Format(time.RFC3339)
+			if code := sup.do("GET", "/api/incidents/report?period=day&to="+to, nil, &rep); code != 200 {
+				t.Fatalf("report: %d", code)
+			}
+			total := 0
+			for _, p := range rep.Periods {
+				total += p.Counts["abuse"]
+			}
+			if total != 1 || len(rep.Exposure) != 1 || rep.Exposure[0].AgentID != kim.id {
+				t.Fatalf("report = %+v", rep)
+			}
+		})
+	})
+}
