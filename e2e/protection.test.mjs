@@ -29,7 +29,9 @@ test('three swears: two warnings, then the chat ends; the counselor sees masked 
   // Two warnings and the closing notice, three different scripts; the chat is over.
   const scripts = await system.allInnerTexts();
   assert.equal(new Set(scripts).size, 3, `three different system lines: ${scripts}`);
-  await citizen.getByTestId('survey').waitFor();
+  // Ended for abuse: no satisfaction survey, just the end.
+  await citizen.getByTestId('chat-finished').waitFor();
+  assert.equal(await citizen.getByTestId('survey').count(), 0, 'no survey after an abusive chat');
   assert.equal(await citizen.getByTestId('citizen-input').count(), 0, 'no input after the end');
 
   // The counselor never saw the words, only ●, until a reveal click.

@@ -140,7 +140,13 @@ func (h *chatHub) deliver(ev *minwon.Event, f *eventFrames) {
 	case minwon.EventContactTransfered:
 		frame = map[string]any{"type": "transferred"}
 	case minwon.EventContactEnded:
-		frame = map[string]any{"type": "ended"}
+		ended := map[string]any{"type": "ended"}
+		var e minwon.ContactEnded
+		if ev.Decode(&e) == nil && e.Reason == center.ReasonProtection {
+			// Ended for abusing a counselor: the satisfaction survey is not asked.
+			ended["survey"] = false
+		}
+		frame = ended
 	case minwon.EventContactRated:
 		frame = map[string]any{"type": "rated"}
 	case minwon.EventBotTurn:

@@ -51,7 +51,9 @@ func TestChatProtectionFlow(t *testing.T) {
 				})
 			}
 		}
-		citizen.await("disconnected", typ("ended"))
+		if end := citizen.await("disconnected", typ("ended")); end["survey"] != false {
+			t.Errorf("ended frame %v: a chat ended for abuse must not ask for a rating", end)
+		}
 
 		lee := e.login("counselor02")
 		t.Run("RevealIsForTheIncidentsCounselor", func(t *testing.T) {

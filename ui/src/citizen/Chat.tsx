@@ -79,6 +79,8 @@ export function CitizenChat(props: { entry: string; base: string }) {
   const [transferred, setTransferred] = useState(false);
   const [prompt, setPrompt] = useState<BotPrompt | null>(null);
   const [botDone, setBotDone] = useState(false);
+  // Ended by the center under its counselor-protection policy: no survey.
+  const [closedByCenter, setClosedByCenter] = useState(false);
   const sock = useRef<ReconnectingSocket<ChatFrame> | null>(null);
   const pendingRef = useLatest(pending);
   const phaseRef = useLatest(phase);
@@ -170,6 +172,10 @@ export function CitizenChat(props: { entry: string; base: string }) {
           finish(true);
           break;
         }
+        if (f.survey === false) {
+          finish(false, true);
+          break;
+        }
         if (phaseRef.current !== 'rated') {
           setPhase('ended');
           persist({ ended: true });
@@ -225,8 +231,9 @@ export function CitizenChat(props: { entry: string; base: string }) {
     }
   }
 
-  function finish(byBot = false) {
+  function finish(byBot = false, closed = false) {
     setBotDone(byBot);
+    setClosedByCenter(closed);
     setPhase('rated');
     sock.current?.stop();
     saved.current = null;
@@ -387,7 +394,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
       {phase === 'ended' && <Survey onSend={(r) => sock.current?.send(r) ?? false} onSkip={finish} />}
       {phase === 'rated' && (
         <div class="c-done" data-testid="chat-finished">
-          <p>{botDone ? t('c_bot_done') : t('c_thanks')}</p>
+          <p>{botDone ? t('c_bot_done') : closedByCenter ? t('c_closed_by_center') : t('c_thanks')}</p>
           <button type="button" class="c-primary" onClick={() => location.reload()} data-testid="new-chat">
             {t('c_new_chat')}
           </button>

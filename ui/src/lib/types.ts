@@ -341,7 +341,7 @@ export type ChatFrame =
   | { type: 'message'; message: Message }
   | { type: 'typing' }
   | { type: 'transferred' }
-  | { type: 'ended'; by_bot?: boolean }
+  | { type: 'ended'; by_bot?: boolean; survey?: boolean }
   | { type: 'bot'; kind: string; reply_to: number; options: Suggestion[] | null; feedback: boolean }
   | { type: 'queued' }
   | { type: 'rated' }
