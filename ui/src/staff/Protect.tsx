@@ -347,10 +347,12 @@ function ReportView() {
             </tr>
           )}
           {periods.map((p) => (
-            <tr key={p.start}>
+            <tr key={p.start} data-testid="prot-period-row">
               <td>{day(p.start)}</td>
               {TYPES.map((x) => (
-                <td key={x}>{p.counts[x] ?? 0}</td>
+                <td key={x} data-type={x}>
+                  {p.counts[x] ?? 0}
+                </td>
               ))}
               <td>{p.total}</td>
             </tr>
