@@ -314,7 +314,9 @@ function ReportView() {
   }, [period]);
   // Only periods with incidents: thirty empty days would bury the few that matter.
   const periods = (rep?.periods ?? []).filter((p) => p.total > 0);
-  const day = (iso: string) => dateTime(iso, lang).split(' ')[0];
+  // Periods are Seoul days, weeks and months (the server buckets in KST).
+  const day = (iso: string) =>
+    new Date(iso).toLocaleDateString(lang === 'ko' ? 'ko-KR' : 'en-GB', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit' });
   return (
     <section class="card" data-testid="prot-report">
       <h3>{t('prot_report')}</h3>
