@@ -1,7 +1,8 @@
 // Counselor protection in web chat: a citizen swears three times, is warned
 // twice by script and disconnected; the counselor only saw masked lines
 // (and may reveal one); the incident reaches the supervisor as a live alert
-// on the board and in the incidents API.
+// on the board and in the incidents API, and the supervisor reviews it on
+// the protection page: confirm, evidence bundle, sanction and report.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ const w = world('protection');
 
 const SWEARS = ['ㅅㅂ 빨리 처리해', '씨X 아직이야?', '시*발 당장 바꿔'];
 
-test('three swears: two warnings, then the chat ends; the counselor sees masked text; the board alerts', { timeout: 90_000 }, w.run(async () => {
+test('three swears: two warnings, then the chat ends; the counselor sees masked text; the board alerts; the supervisor confirms', { timeout: 90_000 }, w.run(async () => {
   const citizen = await w.person('citizen', { citizen: true });
   await citizenOpensChat(citizen, w.url);
   const counselor = await w.person('counselor01');
@@ -96,6 +97,20 @@ test('three swears: two warnings, then the chat ends; the counselor sees masked 
   const zip = await res.body();
   assert.equal(zip.subarray(0, 2).toString('latin1'), 'PK');
 
+  // Sanction: the caller is routed to the dedicated team; the reason is required.
+  const sanction = detail.getByTestId('prot-sanction');
+  assert.ok(await sanction.getByTestId('prot-sanction-go').isDisabled(), 'no sanction without a reason');
+  await sanction.getByTestId('prot-sanction-reason').fill('욕설 반복, 전담팀 연결');
+  const [sres] = await Promise.all([
+    supervisor.waitForResponse((r) => r.url().endsWith('/api/sanctions') && r.request().method() === 'POST'),
+    sanction.getByTestId('prot-sanction-go').click(),
+  ]);
+  assert.equal(sres.status(), 200);
+  const sanctioned = await sres.json();
+  assert.equal(sanctioned.kind, 'restrict');
+  assert.equal(sanctioned.caller_id, inc.caller_id);
+  assert.equal(sanctioned.reason, '욕설 반복, 전담팀 연결');
+
   // The report counts it under abuse, and the counselor's exposure.
   const report = supervisor.getByTestId('prot-report');
   await report.getByTestId('prot-period-row').first().waitFor();
@@ -106,4 +121,8 @@ test('three swears: two warnings, then the chat ends; the counselor sees masked 
   const counselorName = await counselor.getByTestId('user-name').innerText();
   assert.equal(await exposure.locator('td').first().innerText(), counselorName);
   await w.shot(supervisor, 'protect-report');
+  await supervisor.getByTestId('lang-en').click();
+  assert.equal(await supervisor.getByTestId('nav-protect').innerText(), 'Counselor protection');
+  assert.equal(await detail.getByTestId('prot-state').innerText(), 'Confirmed');
+  await w.shot(supervisor, 'protect-en');
 }));
