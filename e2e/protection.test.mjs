@@ -64,6 +64,11 @@ test('three swears: two warnings, then the chat ends; the counselor sees masked 
   const row = supervisor.locator(`[data-testid="prot-row"][data-incident-id="${incidentId}"]`);
   await row.waitFor();
   assert.equal(await row.getByTestId('prot-row-state').innerText(), '검토 대기');
+  // The type filter: not under sexual harassment, back under abuse.
+  await supervisor.getByTestId('prot-type').selectOption('sexual');
+  await row.waitFor({ state: 'detached' });
+  await supervisor.getByTestId('prot-type').selectOption('abuse');
+  await row.waitFor();
   await supervisor.getByTestId('prot-open').check();
   await row.waitFor();
   await w.shot(supervisor, 'protect-list');
