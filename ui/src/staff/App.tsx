@@ -8,6 +8,7 @@ import { Desk } from './Desk';
 import { Handoffs } from './Handoffs';
 import { KB } from './KB';
 import { Login } from './Login';
+import { Protect } from './Protect';
 import { notifyError, subscribeToasts, type Toast } from './notify';
 import { SessionContext, go, home, pagesOf, type Page } from './session';
 
@@ -103,6 +104,7 @@ export function App() {
           {page === 'admin' && <Admin tab={route.rest[0]} />}
           {page === 'handoffs' && <Handoffs openId={route.rest[0]} />}
           {page === 'kb' && <KB tab={route.rest[0]} id={route.rest[1]} />}
+          {page === 'protect' && <Protect id={route.rest[0]} />}
         </main>
       </SessionContext.Provider>
     );

@@ -22,7 +22,7 @@ export function hasRole(u: User | undefined | null, r: Role): boolean {
   return roles.some((have) => have === r || (have === 'admin' && r !== 'department'));
 }
 
-export type Page = 'desk' | 'board' | 'admin' | 'handoffs' | 'kb';
+export type Page = 'desk' | 'board' | 'admin' | 'handoffs' | 'kb' | 'protect';
 
 export const homeOf: Record<Role, Page> = {
   counselor: 'desk',
@@ -45,6 +45,7 @@ export function pagesOf(u: User): Page[] {
   if (hasRole(u, 'department')) out.push('handoffs');
   // Counselors and supervisors write the knowledge base; supervisors approve.
   if (hasRole(u, 'counselor') || hasRole(u, 'supervisor')) out.push('kb');
+  if (hasRole(u, 'supervisor')) out.push('protect');
   return out;
 }
 
