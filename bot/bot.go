@@ -214,7 +214,7 @@ func (b *Bot) ReplyContext(ctx context.Context, st *State, text string) Reply {
 		}
 	}
 
-	q := searchText(text)
+	q := text
 	if utf8.RuneCountInString(fold(q)) < 2 {
 		// "네", "음", "?": nothing to search for and nothing to hand over yet.
 		return Reply{Kind: KindSmallTalk, Text: askForMore}
@@ -306,7 +306,7 @@ func (b *Bot) handoff(st *State, query, reason string) Reply {
 	}
 	var sug []Suggestion
 	if query != "" {
-		sug = suggestions(b.kb.Search(searchText(query), b.opts.Suggestions), b.opts.Suggestions)
+		sug = suggestions(b.kb.Search(query, b.opts.Suggestions), b.opts.Suggestions)
 	}
 	return b.handoffWith(st, reason, sug)
 }

@@ -63,6 +63,8 @@ var fillers = map[string]bool{
 	"알려주세요": true, "알려줘요": true, "알고싶어요": true, "궁금해요": true, "궁금합니다": true, "문의": true,
 	"해요": true, "하나요": true, "되나요": true, "있나요": true, "있어요": true, "없나요": true, "가능한가요": true,
 	"방법": true, "방법은": true, "하는법": true, "요": true, "네": true, "안녕하세요": true,
+	// The way citizens frame a question in a chat window.
+	"어떡해요": true, "어떡하죠": true, "어떻게요": true, "얼마예요": true, "뭘": true, "뭐가": true, "무슨": true, "꼭": true, "내가": true, "나": true, "우리": true, "그럼": true, "근데": true, "그런데": true, "아": true, "음": true, "저기": true, "저기요": true, "있잖아요": true, "하죠": true, "하면": true, "해야": true, "해야돼요": true, "해야하나요": true, "돼요": true, "되요": true, "되죠": true, "될까요": true, "있죠": true, "없어요": true, "싶어요": true, "싶은데": true, "싶은데요": true, "알려줘": true, "알고": true, "궁금한데요": true, "문의요": true, "문의드려요": true, "주세요": true, "가능해요": true, "방법이": true, "하는": true, "하는데": true, "거": true, "것": true, "게": true, "수": true, "건가요": true, "거예요": true, "건지": true, "건데": true, "인가요": true, "이에요": true, "예요": true,
 }
 
 // IsFiller reports whether a word only frames a question (어떻게, 알려주세요,

@@ -31,7 +31,7 @@ func TestTrimEnding(t *testing.T) {
 }
 
 func TestIsFiller(t *testing.T) {
-	for _, w := range []string{"어떻게", "알려주세요", "혹시"} {
+	for _, w := range []string{"어떻게", "알려주세요", "혹시", "궁금한데요", "있잖아요", "될까요"} {
 		if !korean.IsFiller(w) {
 			t.Errorf("IsFiller(%q) = false", w)
 		}
