@@ -445,6 +445,17 @@ func copyIncident(inc *minwon.Incident) *minwon.Incident {
 	return &cp
 }
 
+// tenantIncident finds an incident of u's tenant; another tenant's is not
+// found, rather than forbidden, so its existence is not given away.
+// Callers hold c.mu.
+func (c *Center) tenantIncident(u *minwon.User, id string) (*minwon.Incident, error) {
+	inc := c.prot.incidents.Incident(id)
+	if inc == nil || inc.TenantID != u.TenantID {
+		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	}
+	return inc, nil
+}
+
 // Incident returns one incident to the counselor on it or a supervisor of
 // its tenant.
 func (c *Center) Incident(userID, id string) (*minwon.Incident, error) {
@@ -454,9 +465,9 @@ func (c *Center) Incident(userID, id string) (*minwon.Incident, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc := c.prot.incidents.Incident(id)
-	if inc == nil || inc.TenantID != u.TenantID {
-		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	inc, err := c.tenantIncident(u, id)
+	if err != nil {
+		return nil, err
 	}
 	if inc.AgentID != u.ID && !u.HasRole(minwon.RoleSupervisor) {
 		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only the counselor on the incident or a supervisor may")
@@ -473,9 +484,9 @@ func (c *Center) ReviewIncident(ctx context.Context, userID, id string, v minwon
 	if err != nil {
 		return nil, err
 	}
-	inc := c.prot.incidents.Incident(id)
-	if inc == nil || inc.TenantID != u.TenantID {
-		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+	inc, err := c.tenantIncident(u, id)
+	if err != nil {
+		return nil, err
 	}
 	ev, err := e.Review(inc, u, v, reason)
 	if err != nil {
@@ -522,10 +533,10 @@ func (c *Center) ExportIncident(ctx context.Context, userID, id string, w io.Wri
 		c.mu.Unlock()
 		return err
 	}
-	inc := c.prot.incidents.Incident(id)
-	if inc == nil || inc.TenantID != u.TenantID {
+	inc, err := c.tenantIncident(u, id)
+	if err != nil {
 		c.mu.Unlock()
-		return minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+		return err
 	}
 	ev, err := e.Exported(inc, u)
 	if err == nil {
