@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/bot"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/kb"
 )
@@ -314,7 +315,14 @@ func (s *Server) kbArticle(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, minwon.Errorf(minwon.ENOTFOUND, "no such article"))
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	writeJSON(w, http.StatusOK, articleView{Article: a, Short: bot.ShortAnswer(a, r.URL.Query().Get("q"))})
+}
+
+// articleView is an article with the short answer the bot would give from
+// it to the question in ?q=, which the desk's assist panel inserts.
+type articleView struct {
+	*kb.Article
+	Short string `json:"short"`
 }
 
 func (s *Server) notices(w http.ResponseWriter, r *http.Request) {

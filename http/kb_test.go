@@ -8,11 +8,13 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/bot"
 	mwhttp "github.com/minwon/minwon/http"
 	"github.com/minwon/minwon/kb"
 )
@@ -269,5 +271,28 @@ func TestKBApprovalAPI(t *testing.T) {
 				t.Fatalf("dictionary = %+v", d)
 			}
 		})
+	})
+}
+
+// TestKBArticleShortAnswer checks that an article comes with the short answer
+// the bot would give from it to ?q=, which the desk's assist panel inserts.
+func TestKBArticleShortAnswer(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		kim := e.login("counselor01")
+		const q = "여권 사진 규격이 따로 있나요?"
+		var a struct {
+			kb.Article
+			Short string `json:"short"`
+		}
+		if code := kim.do("GET", "/api/kb/articles/passport-issue?q="+url.QueryEscape(q), nil, &a); code != 200 {
+			t.Fatalf("status %d", code)
+		}
+		want := bot.ShortAnswer(&a.Article, q)
+		if a.Short == "" || a.Short != want {
+			t.Fatalf("short = %q, want the bot's %q", a.Short, want)
+		}
+		if !strings.Contains(a.Body, strings.TrimSuffix(strings.SplitN(a.Short, " ", 2)[0], "…")) {
+			t.Errorf("short %q does not come from the body", a.Short)
+		}
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/board"
 	"github.com/minwon/minwon/center"
-	"github.com/minwon/minwon/kb"
 )
 
 // route is one API endpoint; the table drives both the mux and the OpenAPI
@@ -55,7 +54,7 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/handoff", minwon.RoleCounselor, "Hand the matter to a department", "counselor", handoffRequest{}, minwon.Handoff{}, s.handoff},
 		{"GET", "/api/contacts/{id}/history", minwon.RoleCounselor, "Earlier contacts of the same citizen", "counselor", nil, []minwon.Contact{}, s.history},
 		{"GET", "/api/kb/search", minwon.RoleCounselor, "Search the knowledge base (?q=)", "counselor", nil, []kbHit{}, s.kbSearch},
-		{"GET", "/api/kb/articles/{id}", minwon.RoleCounselor, "One knowledge-base article", "counselor", nil, kb.Article{}, s.kbArticle},
+		{"GET", "/api/kb/articles/{id}", minwon.RoleCounselor, "One knowledge-base article, with the short answer it gives to ?q=", "counselor", nil, articleView{}, s.kbArticle},
 		// Knowledge-base management (kb.go); the center checks who may write and decide.
 		{"GET", "/api/kb/articles", "", "List articles (?q=&category=&department=&live=true&pending=true&published_since=today|RFC3339&changed_since=&limit=)", "kb", nil, []minwon.Article{}, s.kbList},
 		{"GET", "/api/kb/articles/{id}/versions", "", "An article with its version history", "kb", nil, articleHistory{}, s.kbVersions},

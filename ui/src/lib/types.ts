@@ -221,6 +221,8 @@ export interface KBArticle {
   category?: string;
   department?: string;
   updated_at?: string;
+  /** The short answer the bot would give from this article to ?q=. */
+  short?: string;
 }
 
 export interface BoardAgent {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import type { KBArticle, KBHit } from '../lib/types';
@@ -29,7 +29,6 @@ export function Assist(props: { chat: ChatItem | null; onInsert(id: string, text
     .join(' ')
     .slice(0, 400);
   const [hits, setHits] = useState<{ for: string; hits: KBHit[] } | null>(null);
-  const articles = useRef(new Map<string, KBArticle>());
 
   useEffect(() => {
     if (!id || !query.trim()) return setHits(null);
@@ -45,12 +44,10 @@ export function Assist(props: { chat: ChatItem | null; onInsert(id: string, text
   async function insert(articleId: string) {
     if (!id) return;
     try {
-      let a = articles.current.get(articleId);
-      if (!a) {
-        a = await get<KBArticle>(`/api/kb/articles/${seg(articleId)}`);
-        articles.current.set(articleId, a);
-      }
-      props.onInsert(id, shortAnswer(a));
+      // The server cuts the short answer the way the bot does, for the
+      // citizen's latest line.
+      const a = await get<KBArticle>(`/api/kb/articles/${seg(articleId)}?q=${encodeURIComponent(last?.text ?? '')}`);
+      props.onInsert(id, a.short || a.title);
     } catch (err) {
       notifyError(err);
     }
@@ -105,18 +102,4 @@ export function Assist(props: { chat: ChatItem | null; onInsert(id: string, text
       )}
     </section>
   );
-}
-
-/** An article's short answer: its opening two sentences, up to about 200
- * characters, which say what to do; the counselor edits from there. */
-export function shortAnswer(a: KBArticle): string {
-  const body = (a.body ?? a.text ?? a.content ?? '').trim();
-  if (!body) return a.title;
-  const sentences = body.split(/(?<=[.?!。])\s+|\n+/).filter((x) => x.trim());
-  let out = '';
-  for (const s of sentences.slice(0, 2)) {
-    if (out && out.length + s.length + 1 > 200) break;
-    out = out ? `${out} ${s.trim()}` : s.trim();
-  }
-  return out.length > 200 ? `${out.slice(0, 199)}…` : out;
 }
