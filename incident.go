@@ -1,6 +1,7 @@
 package minwon
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -296,4 +297,49 @@ func CallerHash(salt []byte, kind, address string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(address))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// IncidentStatus is where a supervisor's review of an incident stands.
+type IncidentStatus string
+
+const (
+	StatusOpen      IncidentStatus = "open" // not reviewed yet
+	StatusConfirmed IncidentStatus = "confirmed"
+	StatusDismissed IncidentStatus = "dismissed"
+)
+
+// Status returns the incident's review status.
+func (inc *Incident) Status() IncidentStatus {
+	if inc.Review == nil {
+		return StatusOpen
+	}
+	return IncidentStatus(inc.Review.Verdict)
+}
+
+// ValidIncidentStatus reports whether s is a defined status.
+func ValidIncidentStatus(s IncidentStatus) bool {
+	return s == StatusOpen || s == StatusConfirmed || s == StatusDismissed
+}
+
+// IncidentQuery selects incidents of one tenant for the supervisors' list.
+// Zero fields match everything; Limit 0 means the store's default page.
+type IncidentQuery struct {
+	TenantID string
+	From, To time.Time // opened in [From, To)
+	AgentID  string
+	Type     IncidentType
+	Status   IncidentStatus
+	Limit    int
+	Offset   int
+}
+
+// IncidentStore reads the incident read model: the incidents fed from the
+// incident events in the same transaction that stores them, so the list
+// holds years of incidents and survives a restart. It is a separate
+// interface from Store so that stores without it keep working.
+type IncidentStore interface {
+	// Incidents returns a page of the matching incidents, newest first, and
+	// how many match in all.
+	Incidents(ctx context.Context, q IncidentQuery) ([]*Incident, int, error)
+	Incident(ctx context.Context, id string) (*Incident, error) // ENOTFOUND when absent
 }

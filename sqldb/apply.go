@@ -322,6 +322,9 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 		}
 		return []stmt{{q: insertRead, args: []any{v.NoticeID, ev.ActorID, t(ev.At)}}}, nil
 	}
+	if stmts, ok, err := db.applyIncident(ev); ok {
+		return stmts, err
+	}
 	return db.applyKB(ev)
 }
 

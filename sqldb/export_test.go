@@ -1,6 +1,12 @@
 package sqldb
 
-import "context"
+import (
+	"context"
+	"io/fs"
+
+	"github.com/minwon/minwon"
+	"github.com/pressly/goose/v3"
+)
 
 // HoldWriter stops the writer before its next batch until release is
 // called, so that a test can make several Append calls share one batch.
@@ -24,4 +30,36 @@ func WALPages(ctx context.Context, db *DB) (int, error) {
 	var busy, pages, copied int
 	err := db.cdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied)
 	return pages, err
+}
+
+// MigrateDownTo rolls the schema back to version, as an operator's goose
+// down would, so a test can store events under an older schema and migrate
+// up again.
+func MigrateDownTo(ctx context.Context, db *DB, version int64) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return err
+	}
+	gd := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		gd = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(gd, db.wdb, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+// InsertEventsOnly stores events without their read-model changes, as an
+// older binary whose schema lacked a table did.
+func InsertEventsOnly(ctx context.Context, db *DB, evs ...*minwon.Event) error {
+	for _, ev := range evs {
+		if _, err := db.wdb.ExecContext(ctx, db.rebind(`INSERT INTO events (id, type, tenant_id, at, actor_id, contact_id, agent_id, queue_id, data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), ev.ID, string(ev.Type), ev.TenantID, db.timeArg(ev.At), ev.ActorID, ev.ContactID, ev.AgentID, ev.QueueID, []byte(ev.Data)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
