@@ -20,8 +20,11 @@ type Bundle struct {
 	// Transcript is the contact's messages (or transcript segments) in
 	// order; whispers between staff are left out of the bundle.
 	Transcript []*minwon.Message
-	// Case is the legal case the incident belongs to, if any.
-	Case *minwon.LegalCase
+	// Case is the legal case the incident belongs to, if any; the bundle
+	// then holds case.json with the strikes and the incidents behind them.
+	Case *CaseRecord
+	// CaseIncidents holds the incidents of Case by ID, for their summaries.
+	CaseIncidents map[string]*minwon.Incident
 	// Recording is the recording segment, when the contact had one.
 	Recording *Recording
 	// Names maps agent and user IDs to the names shown in the transcript.
@@ -67,13 +70,38 @@ type BundleIncident struct {
 	Review    *minwon.IncidentReview `json:"review,omitempty"`
 }
 
+// BundleCase is case.json: the legal case, the caller's hashed identity,
+// each strike that counted toward it with its incident, and the decisions
+// taken on it.
+type BundleCase struct {
+	ID        string              `json:"id"`
+	TenantID  string              `json:"tenant_id"`
+	CallerID  string              `json:"caller_id"` // minwon.CallerHash, never the address
+	Type      minwon.IncidentType `json:"type"`
+	State     minwon.CaseState    `json:"state"`
+	OpenedAt  time.Time           `json:"opened_at"`
+	Strikes   []BundleStrike      `json:"strikes"`
+	Sanctions []minwon.Sanction   `json:"sanctions"`
+}
+
+// BundleStrike is one incident of a case. At is when it became a strike;
+// it is absent when the strike is no longer on record (dismissed, or older
+// than the register keeps).
+type BundleStrike struct {
+	IncidentID string              `json:"incident_id"`
+	ContactID  string              `json:"contact_id,omitempty"`
+	Type       minwon.IncidentType `json:"type,omitempty"`
+	At         *time.Time          `json:"at,omitempty"`
+	Incident   *BundleIncident     `json:"incident,omitempty"`
+}
+
 // BundleFormat names the bundle layout, for whoever reads it later.
 const BundleFormat = "minwon-incident-bundle/1"
 
 // WriteBundle writes b as a ZIP archive to w: transcript.txt, incident.json
 // (the full record: items with scores, warnings, the end, every action),
-// the recording segment when present, and metadata.json last with the
-// SHA-256 of each. The same bundle and time give the same bytes.
+// case.json when the incident is in a legal case, the recording segment
+// when present, and metadata.json last with the SHA-256 of each. The same bundle and time give the same bytes.
 func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 	if b.Incident == nil {
 		return minwon.Errorf(minwon.EINVALID, "no incident to export")
@@ -102,11 +130,13 @@ func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 	if err := add("incident.json", func(w io.Writer) error { return writeJSON(w, inc) }); err != nil {
 		return fmt.Errorf("write incident: %w", err)
 	}
-	meta := BundleMeta{Format: BundleFormat, GeneratedAt: at, Case: b.Case, Incident: BundleIncident{
-		ID: inc.ID, TenantID: inc.TenantID, ContactID: inc.ContactID, CallerID: inc.CallerID, AgentID: inc.AgentID,
-		Channel: inc.Channel, Type: inc.Type, OpenedAt: inc.OpenedAt, Warnings: len(inc.Warnings), Review: inc.Review}}
-	if inc.Ended != nil {
-		meta.Incident.EndedAt = &inc.Ended.At
+	meta := BundleMeta{Format: BundleFormat, GeneratedAt: at, Incident: *summary(inc)}
+	if b.Case != nil {
+		lc := b.Case.Case
+		meta.Case = &lc
+		if err := add("case.json", func(w io.Writer) error { return writeJSON(w, caseFile(b)) }); err != nil {
+			return fmt.Errorf("write case: %w", err)
+		}
 	}
 	if r := b.Recording; r != nil && r.Data != nil {
 		name := "recording" + path.Ext(r.Ref.Name)
@@ -124,6 +154,44 @@ func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 		return fmt.Errorf("write metadata: %w", err)
 	}
 	return zw.Close()
+}
+
+func summary(inc *minwon.Incident) *BundleIncident {
+	s := &BundleIncident{ID: inc.ID, TenantID: inc.TenantID, ContactID: inc.ContactID, CallerID: inc.CallerID, AgentID: inc.AgentID,
+		Channel: inc.Channel, Type: inc.Type, OpenedAt: inc.OpenedAt, Warnings: len(inc.Warnings), Review: inc.Review}
+	if inc.Ended != nil {
+		s.EndedAt = &inc.Ended.At
+	}
+	return s
+}
+
+// caseFile lays out case.json: one strike per incident of the case, in the
+// case's order.
+func caseFile(b Bundle) BundleCase {
+	rec := b.Case
+	lc := rec.Case
+	out := BundleCase{ID: lc.ID, TenantID: lc.TenantID, CallerID: lc.CallerID, Type: lc.Type, State: lc.State, OpenedAt: lc.OpenedAt,
+		Strikes: []BundleStrike{}, Sanctions: rec.Sanctions}
+	if out.Sanctions == nil {
+		out.Sanctions = []minwon.Sanction{}
+	}
+	for _, id := range lc.IncidentIDs {
+		st := BundleStrike{IncidentID: id}
+		for _, s := range rec.Strikes {
+			if s.IncidentID == id {
+				at := s.At
+				st.ContactID, st.Type, st.At = s.ContactID, s.Type, &at
+			}
+		}
+		if inc := b.CaseIncidents[id]; inc != nil {
+			st.Incident = summary(inc)
+			if st.ContactID == "" {
+				st.ContactID, st.Type = inc.ContactID, inc.Type
+			}
+		}
+		out.Strikes = append(out.Strikes, st)
+	}
+	return out
 }
 
 // writeTranscript writes the conversation as plain text, one line each, with

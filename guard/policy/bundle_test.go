@@ -164,3 +164,95 @@ func TestBundleNeedsAnIncident(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// When the third abuse strike opened a legal case, the bundle of that
+// incident carries the case: the caller's hash, every strike with its
+// incident, the decision on it, all listed with their SHA-256.
+func TestBundleCarriesTheLegalCase(t *testing.T) {
+	w := newWorld(t, policy.DefaultConfig(), fake)
+	var incidents []string
+	var last policy.Decision
+	for i, id := range []string{"c1", "c2", "c3"} {
+		w.clock.Advance(24 * time.Hour)
+		last = w.endFor(id, "caller-1", minwon.IncidentAbuse)
+		incidents = append(incidents, w.contacts[id].Incident.ID)
+		if lc := w.reg.CaseOf(incidents[i]); (lc != nil) != (i == 2) {
+			t.Fatalf("after strike %d CaseOf = %+v", i+1, lc)
+		}
+	}
+	lc := caseOf(t, last)
+	if lc == nil {
+		t.Fatal("the third strike opened no case")
+	}
+	for _, id := range incidents {
+		if got := w.reg.CaseOf(id); got == nil || got.ID != lc.ID {
+			t.Fatalf("CaseOf(%s) = %+v, want %s", id, got, lc.ID)
+		}
+	}
+	ev, err := w.eng.Sanction(w.reg, supervisor("s1"), policy.SanctionRequest{CallerID: "caller-1", Kind: minwon.SanctionLegal, CaseID: lc.ID, Reason: "고소 의뢰"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.apply(ev)
+	rec := w.reg.CaseRecord(lc.ID)
+	b := policy.Bundle{Incident: w.incidents.Incident(incidents[2]), Case: rec, CaseIncidents: map[string]*minwon.Incident{}}
+	for _, id := range incidents {
+		b.CaseIncidents[id] = w.incidents.Incident(id)
+	}
+	var buf bytes.Buffer
+	if err := w.eng.WriteBundle(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	files := readZip(t, buf.Bytes())
+	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,case.json,metadata.json" {
+		t.Fatalf("files %s", got)
+	}
+	var meta policy.BundleMeta
+	if err := json.Unmarshal(files["metadata.json"], &meta); err != nil {
+		t.Fatal(err)
+	}
+	listed := false
+	for _, f := range meta.Files {
+		sum := sha256.Sum256(files[f.Name])
+		if f.SHA256 != hex.EncodeToString(sum[:]) || f.Bytes != int64(len(files[f.Name])) {
+			t.Errorf("%s: listed %s/%d, is %x/%d", f.Name, f.SHA256, f.Bytes, sum, len(files[f.Name]))
+		}
+		listed = listed || f.Name == "case.json"
+	}
+	if !listed || meta.Case == nil || meta.Case.ID != lc.ID || meta.Case.State != minwon.CaseFiled {
+		t.Fatalf("metadata case %+v, files %+v", meta.Case, meta.Files)
+	}
+	var cf policy.BundleCase
+	if err := json.Unmarshal(files["case.json"], &cf); err != nil {
+		t.Fatal(err)
+	}
+	if cf.ID != lc.ID || cf.CallerID != "caller-1" || cf.Type != minwon.IncidentAbuse || cf.State != minwon.CaseFiled ||
+		!cf.OpenedAt.Equal(lc.OpenedAt) || len(cf.Strikes) != 3 || len(cf.Sanctions) != 1 || cf.Sanctions[0].Kind != minwon.SanctionLegal {
+		t.Fatalf("case.json = %s", files["case.json"])
+	}
+	for i, s := range cf.Strikes {
+		if s.IncidentID != incidents[i] || s.At == nil || s.Incident == nil || s.Incident.Warnings != 2 || s.Incident.EndedAt == nil ||
+			s.ContactID != []string{"c1", "c2", "c3"}[i] {
+			t.Fatalf("strike %d = %+v", i, s)
+		}
+	}
+	t.Run("ADismissedStrikeStaysListedWithoutItsTime", func(t *testing.T) {
+		ev, err := w.eng.Review(w.incidents.Incident(incidents[0]), supervisor("s1"), minwon.ReviewDismissed, "오탐")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.apply(ev)
+		b.Case = w.reg.CaseRecord(lc.ID)
+		buf.Reset()
+		if err := w.eng.WriteBundle(&buf, b); err != nil {
+			t.Fatal(err)
+		}
+		var cf policy.BundleCase
+		if err := json.Unmarshal(readZip(t, buf.Bytes())["case.json"], &cf); err != nil {
+			t.Fatal(err)
+		}
+		if len(cf.Strikes) != 3 || cf.Strikes[0].At != nil || cf.Strikes[1].At == nil {
+			t.Fatalf("strikes after a dismissal = %+v", cf.Strikes)
+		}
+	})
+}

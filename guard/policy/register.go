@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"time"
 
 	"github.com/minwon/minwon"
@@ -364,4 +365,52 @@ func (e *Engine) Route(reg *Register, callerID string) Routing {
 		rt.Banner = e.cfg.Types[f.Type].Banner
 	}
 	return rt
+}
+
+// CaseOf returns the latest legal case that holds incident id, or nil. A
+// strike can count toward a second case once the first is closed, so the
+// newest one is the case the incident now belongs to.
+func (r *Register) CaseOf(incidentID string) *minwon.LegalCase {
+	var best *minwon.LegalCase
+	for _, lc := range r.cases {
+		if !slices.Contains(lc.IncidentIDs, incidentID) {
+			continue
+		}
+		if best == nil || lc.OpenedAt.After(best.OpenedAt) || (lc.OpenedAt.Equal(best.OpenedAt) && lc.ID > best.ID) {
+			best = lc
+		}
+	}
+	return best
+}
+
+// CaseRecord is what the register holds on one legal case: the case with
+// its current state, the strikes of its incidents still on record, and the
+// supervisors' decisions on it, oldest first.
+type CaseRecord struct {
+	Case      minwon.LegalCase
+	Strikes   []minwon.Strike
+	Sanctions []minwon.Sanction
+}
+
+// CaseRecord returns the record of case id, or nil when there is none.
+func (r *Register) CaseRecord(id string) *CaseRecord {
+	lc := r.cases[id]
+	if lc == nil {
+		return nil
+	}
+	rec := &CaseRecord{Case: *lc}
+	rec.Case.IncidentIDs = slices.Clone(lc.IncidentIDs)
+	if c := r.callers[lc.CallerID]; c != nil {
+		for _, s := range c.Strikes {
+			if slices.Contains(lc.IncidentIDs, s.IncidentID) {
+				rec.Strikes = append(rec.Strikes, s)
+			}
+		}
+		for _, s := range c.Sanctions {
+			if s.CaseID == id {
+				rec.Sanctions = append(rec.Sanctions, s)
+			}
+		}
+	}
+	return rec
 }
