@@ -405,38 +405,6 @@ func (c *Center) protectionFor(userID string) (*minwon.User, *policy.Engine, err
 	return u, e, nil
 }
 
-// IncidentFilter narrows the incident list.
-type IncidentFilter struct {
-	From, To time.Time           // opened in [From, To); zero is unbounded
-	Type     minwon.IncidentType // "" all
-	AgentID  string
-	Open     bool // not reviewed yet
-}
-
-// Incidents lists the incidents of a supervisor's tenant, the most recent
-// first. Copies are returned: the projection changes under the lock.
-func (c *Center) Incidents(userID string, f IncidentFilter) ([]*minwon.Incident, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	u, _, err := c.protectionFor(userID)
-	if err != nil {
-		return nil, err
-	}
-	if !u.HasRole(minwon.RoleSupervisor) {
-		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only supervisors list incidents")
-	}
-	out := []*minwon.Incident{}
-	for _, inc := range c.prot.incidents.List(u.TenantID) {
-		switch {
-		case !f.From.IsZero() && inc.OpenedAt.Before(f.From), !f.To.IsZero() && !inc.OpenedAt.Before(f.To),
-			f.Type != "" && inc.Type != f.Type, f.AgentID != "" && inc.AgentID != f.AgentID, f.Open && inc.Review != nil:
-			continue
-		}
-		out = append(out, copyIncident(inc))
-	}
-	return out, nil
-}
-
 func copyIncident(inc *minwon.Incident) *minwon.Incident {
 	cp := *inc
 	cp.Items = slices.Clone(inc.Items)
@@ -457,22 +425,45 @@ func (c *Center) tenantIncident(u *minwon.User, id string) (*minwon.Incident, er
 }
 
 // Incident returns one incident to the counselor on it or a supervisor of
-// its tenant.
-func (c *Center) Incident(userID, id string) (*minwon.Incident, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+// its tenant, read from the store's read model where there is one (it keeps
+// incidents older than the projection's year); supervisors also get the
+// caller's case, sanctions and flag.
+func (c *Center) Incident(ctx context.Context, userID, id string) (*IncidentDetail, error) {
+	c.mu.Lock()
 	u, _, err := c.protectionFor(userID)
-	if err != nil {
+	var inc *minwon.Incident
+	if err == nil {
+		if inc, err = c.tenantIncident(u, id); err == nil {
+			inc = copyIncident(inc)
+		}
+	}
+	is, fromStore := c.store.(minwon.IncidentStore)
+	c.mu.Unlock()
+	if err != nil && !(fromStore && minwon.ErrorCode(err) == minwon.ENOTFOUND) {
 		return nil, err
 	}
-	inc, err := c.tenantIncident(u, id)
-	if err != nil {
-		return nil, err
+	if fromStore {
+		stored, serr := is.Incident(ctx, id)
+		if serr != nil {
+			return nil, serr
+		}
+		if stored.TenantID != u.TenantID {
+			return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
+		}
+		inc = stored
 	}
 	if inc.AgentID != u.ID && !u.HasRole(minwon.RoleSupervisor) {
 		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only the counselor on the incident or a supervisor may")
 	}
-	return copyIncident(inc), nil
+	d := &IncidentDetail{Incident: inc, Status: inc.Status()}
+	if u.HasRole(minwon.RoleSupervisor) {
+		c.mu.RLock()
+		if c.prot != nil {
+			c.callerRecord(d)
+		}
+		c.mu.RUnlock()
+	}
+	return d, nil
 }
 
 // ReviewIncident records a supervisor's finding: confirmed, or dismissed as
@@ -545,6 +536,15 @@ func (c *Center) ExportIncident(ctx context.Context, userID, id string, w io.Wri
 	var b policy.Bundle
 	if err == nil {
 		b.Incident = copyIncident(c.prot.incidents.Incident(id))
+		// A case the incident is in goes along, with every incident of it.
+		if b.Case = c.caseFor(id); b.Case != nil {
+			b.CaseIncidents = map[string]*minwon.Incident{}
+			for _, cid := range b.Case.Case.IncidentIDs {
+				if ci := c.prot.incidents.Incident(cid); ci != nil {
+					b.CaseIncidents[cid] = copyIncident(ci)
+				}
+			}
+		}
 		b.Names = map[string]string{}
 		for uid, usr := range c.users {
 			if usr.TenantID == u.TenantID {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,8 +12,9 @@ import (
 	"github.com/minwon/minwon/guard/policy"
 )
 
-// Counselor-protection routes: reveal a masked message, and the
-// supervisors' incident list, review, sanctions, evidence and report.
+// Counselor-protection routes: reveal a masked message, the counselor's
+// warn and end-with-notice buttons and notes, and the supervisors' incident
+// list, review, sanctions, evidence and report.
 
 type revealResponse struct {
 	MessageID string `json:"message_id"`
@@ -29,13 +31,18 @@ func (s *Server) revealMessage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, revealResponse{MessageID: id, Text: text})
 }
 
-// timeParam reads an RFC 3339 time or a YYYY-MM-DD date (a Seoul day).
-func timeParam(r *http.Request, name string) (time.Time, error) {
+// timeParam reads an RFC 3339 time or a YYYY-MM-DD date, a Seoul day: its
+// start, or with end set the start of the next day, so that from=D1&to=D2
+// covers both days whole.
+func timeParam(r *http.Request, name string, end bool) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
 	if t, err := time.ParseInLocation("2006-01-02", v, policy.KST); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
 		return t, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
@@ -45,22 +52,75 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
+// intParam reads a non-negative integer query parameter; absent is 0.
+func intParam(r *http.Request, name string) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, minwon.Errorf(minwon.EINVALID, "%s: want a whole number of 0 or more, got %q", name, v)
+	}
+	return n, nil
+}
+
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := center.IncidentFilter{Type: minwon.IncidentType(q.Get("type")), AgentID: q.Get("agent"), Open: q.Get("open") == "true"}
-	if f.Type != "" && !minwon.ValidIncidentType(f.Type) {
-		s.fail(w, r, minwon.Errorf(minwon.EINVALID, "unknown incident type %q", f.Type))
-		return
+	f := center.IncidentFilter{Type: minwon.IncidentType(q.Get("type")), AgentID: q.Get("agent"), Status: minwon.IncidentStatus(q.Get("status"))}
+	if q.Get("open") == "true" { // the older spelling of status=open
+		f.Status = minwon.StatusOpen
 	}
 	var err error
-	if f.From, err = timeParam(r, "from"); err == nil {
-		f.To, err = timeParam(r, "to")
+	if f.From, err = timeParam(r, "from", false); err == nil {
+		if f.To, err = timeParam(r, "to", true); err == nil {
+			if f.Limit, err = intParam(r, "limit"); err == nil {
+				f.Offset, err = intParam(r, "offset")
+			}
+		}
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out, err := s.center.Incidents(userOf(r).ID, f)
+	page, err := s.center.Incidents(r.Context(), userOf(r).ID, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(page.Total))
+	writeJSON(w, http.StatusOK, page.Incidents)
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	inc, err := s.center.Incident(r.Context(), userOf(r).ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inc)
+}
+
+type noteRequest struct {
+	Text string `json:"text"`
+}
+
+func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) {
+	var req noteRequest
+	if err := s.decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	inc, err := s.center.NoteIncident(r.Context(), userOf(r).ID, r.PathValue("id"), req.Text)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inc)
+}
+
+func (s *Server) deskProtection(w http.ResponseWriter, r *http.Request) {
+	out, err := s.center.DeskProtection(userOf(r).ID, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -68,13 +128,34 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
-	inc, err := s.center.Incident(userOf(r).ID, r.PathValue("id"))
+// protectRequest is a counselor's press of warn or end with notice: the
+// kind of offence (abuse when empty) and an optional note for the record.
+type protectRequest struct {
+	Type minwon.IncidentType `json:"type,omitempty"`
+	Note string              `json:"note,omitempty"`
+}
+
+func (s *Server) counselorWarn(w http.ResponseWriter, r *http.Request) {
+	s.counselorAct(w, r, s.center.CounselorWarn)
+}
+
+func (s *Server) endWithNotice(w http.ResponseWriter, r *http.Request) {
+	s.counselorAct(w, r, s.center.EndWithNotice)
+}
+
+func (s *Server) counselorAct(w http.ResponseWriter, r *http.Request,
+	act func(ctx context.Context, userID, contactID string, t minwon.IncidentType, note string) (*center.DeskProtection, error)) {
+	var req protectRequest
+	if err := s.decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := act(r.Context(), userOf(r).ID, r.PathValue("id"), req.Type, req.Note)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inc)
+	writeJSON(w, http.StatusOK, out)
 }
 
 type reviewRequest struct {
@@ -134,10 +215,10 @@ func (s *Server) incidentBundle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) incidentReport(w http.ResponseWriter, r *http.Request) {
-	from, err := timeParam(r, "from")
+	from, err := timeParam(r, "from", false)
 	var to time.Time
 	if err == nil {
-		to, err = timeParam(r, "to")
+		to, err = timeParam(r, "to", true)
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -3,6 +3,7 @@ package http_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/board"
+	"github.com/minwon/minwon/guard/policy"
 	mwhttp "github.com/minwon/minwon/http"
 )
 
@@ -154,5 +156,121 @@ func TestChatProtectionFlow(t *testing.T) {
 				t.Fatalf("report = %+v", rep)
 			}
 		})
+	})
+}
+
+// The counselor's warn button sends the scripted warnings and the third
+// press ends the chat; the supervisor finds the incident by counselor, with
+// the counselor's note, and files the case for legal action.
+func TestCounselorProtectionButtons(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		kim := e.login("counselor01")
+		desk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
+		if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
+			t.Fatalf("set available: %d", code)
+		}
+		citizen := mustDial(t, wsURL(e, "/ws/chat?entry=hanbit&visitor=v-rude"), nil)
+		contactID := citizen.await("welcome", typ("welcome"))["contact_id"].(string)
+		desk.await("offer", typ("offer"))
+		if code := kim.do("POST", "/api/contacts/"+contactID+"/accept", nil, nil); code != 200 {
+			t.Fatalf("accept: %d", code)
+		}
+		citizen.await("agent joined", typ("agent"))
+		var p struct {
+			Warn       bool   `json:"warn"`
+			End        bool   `json:"end"`
+			EndFrom    string `json:"end_from"`
+			Warnings   int    `json:"warnings"`
+			EndAt      int    `json:"end_at"`
+			Ended      bool   `json:"ended"`
+			IncidentID string `json:"incident_id"`
+		}
+		if code := kim.do("GET", "/api/contacts/"+contactID+"/protection", nil, &p); code != 200 || !p.Warn || p.End || p.EndAt != 3 || p.EndFrom == "" {
+			t.Fatalf("protection: %d %+v", code, p)
+		}
+		lee := e.login("counselor02")
+		if code := lee.do("POST", "/api/contacts/"+contactID+"/warn", map[string]string{}, nil); code != http.StatusForbidden {
+			t.Fatalf("another counselor warns: %d, want 403", code)
+		}
+		noCSRF := *kim
+		noCSRF.csrf = ""
+		if code := noCSRF.do("POST", "/api/contacts/"+contactID+"/warn", map[string]string{}, nil); code != http.StatusForbidden {
+			t.Fatalf("warn without the CSRF token: %d, want 403", code)
+		}
+		if code := kim.do("POST", "/api/contacts/"+contactID+"/end-notice", map[string]string{"type": "abuse"}, nil); code != http.StatusForbidden {
+			t.Fatalf("end with notice before the warnings: %d, want 403", code)
+		}
+		for n := 1; n <= 3; n++ {
+			if code := kim.do("POST", "/api/contacts/"+contactID+"/warn", map[string]string{"type": "abuse", "note": "고성"}, &p); code != 200 {
+				t.Fatalf("warn %d: %d", n, code)
+			}
+			if n < 3 {
+				if p.Warnings != n {
+					t.Fatalf("after warn %d: %+v", n, p)
+				}
+				citizen.await("warning", func(f frame) bool {
+					m, _ := f["message"].(map[string]any)
+					return f["type"] == "message" && m["from"] == "system"
+				})
+			}
+		}
+		if !p.Ended {
+			t.Fatalf("after the third warning: %+v", p)
+		}
+		if end := citizen.await("disconnected", typ("ended")); end["survey"] != false {
+			t.Errorf("ended frame %v: a chat ended for abuse must not ask for a rating", end)
+		}
+		if code := kim.do("POST", "/api/incidents/"+p.IncidentID+"/notes", map[string]string{"text": "세 번 경고 후 종료"}, nil); code != 200 {
+			t.Fatalf("note: %d", code)
+		}
+		if code := lee.do("POST", "/api/incidents/"+p.IncidentID+"/notes", map[string]string{"text": "x"}, nil); code != http.StatusForbidden {
+			t.Fatalf("another counselor's note: %d, want 403", code)
+		}
+
+		sup := e.login("supervisor01")
+		list := func(query string) ([]minwon.Incident, string) {
+			t.Helper()
+			req, _ := http.NewRequest("GET", e.url+"/api/incidents?"+query, nil)
+			resp, err := sup.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out []minwon.Incident
+			if resp.StatusCode != 200 {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("list ?%s: %d %s", query, resp.StatusCode, b)
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			return out, resp.Header.Get("X-Total-Count")
+		}
+		today := time.Now().In(policy.KST).Format("2006-01-02")
+		incs, total := list("agent=" + kim.id + "&from=" + today + "&to=" + today + "&status=open&type=abuse")
+		if len(incs) != 1 || total != "1" || incs[0].ID != p.IncidentID || len(incs[0].Warnings) != 2 || len(incs[0].Actions) != 1 {
+			t.Fatalf("kim's incidents today: %s %+v", total, incs)
+		}
+		if incs, total := list("agent=" + lee.id); len(incs) != 0 || total != "0" {
+			t.Fatalf("lee's incidents: %s %+v", total, incs)
+		}
+		yesterday := time.Now().In(policy.KST).AddDate(0, 0, -1).Format("2006-01-02")
+		if incs, _ := list("to=" + yesterday); len(incs) != 0 {
+			t.Fatalf("incidents up to yesterday: %+v", incs)
+		}
+		for _, bad := range []string{"status=closed", "limit=-1", "from=yesterday", "type=rude"} {
+			if code := sup.do("GET", "/api/incidents?"+bad, nil, nil); code != http.StatusBadRequest {
+				t.Errorf("?%s: %d, want 400", bad, code)
+			}
+		}
+		var d struct {
+			minwon.Incident
+			Status string             `json:"status"`
+			Case   *minwon.LegalCase  `json:"case"`
+			Flag   *minwon.CallerFlag `json:"flag"`
+		}
+		if code := sup.do("GET", "/api/incidents/"+p.IncidentID, nil, &d); code != 200 || d.Status != "open" || d.Flag == nil || d.Case != nil {
+			t.Fatalf("detail: %d %+v", code, d)
+		}
 	})
 }

@@ -78,9 +78,13 @@ func (s *Server) registerRoutes() {
 
 		// Counselor protection (incidents.go).
 		{"POST", "/api/messages/{id}/reveal", "", "Show the original of a masked message; audited (the counselor on the incident or a supervisor)", "protection", nil, revealResponse{}, s.revealMessage},
-		{"GET", "/api/incidents", minwon.RoleSupervisor, "Incidents of my tenant, newest first (?from=&to=&type=&agent=&open=true)", "protection", nil, []minwon.Incident{}, s.listIncidents},
+		{"GET", "/api/incidents", minwon.RoleSupervisor, "A page of my tenant's incidents, newest first (?from=&to=YYYY-MM-DD Seoul days or RFC 3339&type=&agent=&status=open|confirmed|dismissed&limit=&offset=); X-Total-Count gives the number matching", "protection", nil, []minwon.Incident{}, s.listIncidents},
 		{"GET", "/api/incidents/report", minwon.RoleSupervisor, "Incidents by type per period and per-counselor exposure (?from=&to=&period=day|week|month)", "protection", nil, center.IncidentReport{}, s.incidentReport},
-		{"GET", "/api/incidents/{id}", "", "One incident with items, scores, warnings, end and actions (its counselor or a supervisor)", "protection", nil, minwon.Incident{}, s.getIncident},
+		{"GET", "/api/incidents/{id}", "", "One incident with items, scores, warnings, end and actions (its counselor or a supervisor); supervisors also get the caller's case, sanctions and flag", "protection", nil, center.IncidentDetail{}, s.getIncident},
+		{"POST", "/api/incidents/{id}/notes", "", "Add a note to an incident; audited (its counselor or a supervisor)", "protection", noteRequest{}, minwon.Incident{}, s.noteIncident},
+		{"GET", "/api/contacts/{id}/protection", minwon.RoleCounselor, "My contact's protection buttons: warn, end with notice, from when (end_from), warnings so far", "protection", nil, center.DeskProtection{}, s.deskProtection},
+		{"POST", "/api/contacts/{id}/warn", minwon.RoleCounselor, "Send the citizen the next scripted warning; the last one ends the contact", "protection", protectRequest{}, center.DeskProtection{}, s.counselorWarn},
+		{"POST", "/api/contacts/{id}/end-notice", minwon.RoleCounselor, "End the contact with the closing notice (after the warnings, at once for sexual harassment, or from 20 minutes)", "protection", protectRequest{}, center.DeskProtection{}, s.endWithNotice},
 		{"POST", "/api/incidents/{id}/review", minwon.RoleSupervisor, "Confirm or dismiss an incident, with a reason", "protection", reviewRequest{}, minwon.Incident{}, s.reviewIncident},
 		{"GET", "/api/incidents/{id}/bundle", minwon.RoleSupervisor, "Download the evidence bundle (ZIP); the export is audited", "protection", nil, nil, s.incidentBundle},
 		{"POST", "/api/sanctions", minwon.RoleSupervisor, "Sanction a caller (restrict, legal, close, lift); reason required; the audit entry", "protection", sanctionRequest{}, minwon.Sanction{}, s.sanction},
