@@ -21,7 +21,10 @@ type DeskProtection struct {
 	Type       minwon.IncidentType `json:"type,omitempty"`
 	Warnings   int                 `json:"warnings"`
 	EndAt      int                 `json:"end_at"`
-	Ended      bool                `json:"ended"`
+	// EndAtByType is EndAt for each type the counselor may name: the
+	// warnings are pooled, and the type of the next offence decides.
+	EndAtByType map[minwon.IncidentType]int `json:"end_at_by_type"`
+	Ended       bool                        `json:"ended"`
 	// Now is the center's clock, so the desk counts down to EndFrom
 	// whatever its own clock says.
 	Now time.Time `json:"now"`
@@ -59,6 +62,10 @@ func (c *Center) deskProtection(l *live) (*DeskProtection, error) {
 		}
 	}
 	out.EndAt = e.Config().Types[typ].EndAt
+	out.EndAtByType = map[minwon.IncidentType]int{}
+	for _, t := range minwon.IncidentTypes {
+		out.EndAtByType[t] = e.Config().Types[t].EndAt
+	}
 	return out, nil
 }
 

@@ -71,7 +71,7 @@ test('three swears: two warnings, then the chat ends; the counselor sees masked 
   await row.waitFor({ state: 'detached' });
   await supervisor.getByTestId('prot-type').selectOption('abuse');
   await row.waitFor();
-  await supervisor.getByTestId('prot-open').check();
+  await supervisor.getByTestId('prot-status').selectOption('open');
   await row.waitFor();
   await w.shot(supervisor, 'protect-list');
   await row.click();
@@ -88,7 +88,7 @@ test('three swears: two warnings, then the chat ends; the counselor sees masked 
   await eventually(async () => assert.equal(await detail.getByTestId('prot-state').innerText(), '확인됨'));
   // Reviewed, it leaves the unreviewed-only list and shows as confirmed in the full one.
   await row.waitFor({ state: 'detached' });
-  await supervisor.getByTestId('prot-open').uncheck();
+  await supervisor.getByTestId('prot-status').selectOption('');
   await eventually(async () => assert.equal(await row.getByTestId('prot-row-state').innerText(), '확인됨'));
   const reviewed = await supervisor.evaluate(async (id) => (await fetch(`/api/incidents/${id}`)).json(), incidentId);
   assert.equal(reviewed.review.verdict, 'confirmed');

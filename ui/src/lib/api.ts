@@ -34,7 +34,8 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+/** onHeaders, when given, sees the response headers of a successful call (X-Total-Count, say). */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, onHeaders?: (h: Headers) => void): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
@@ -64,6 +65,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     }
     throw new ApiError(res.status, code, message || `${res.status} ${res.statusText}`);
   }
+  onHeaders?.(res.headers);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;

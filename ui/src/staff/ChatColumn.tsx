@@ -8,6 +8,7 @@ import { elapsed } from '../lib/util';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
+import { ProtectBar } from './ProtectBar';
 import { names, useSession } from './session';
 import { Transcript } from './Transcript';
 
@@ -102,6 +103,7 @@ export function ChatColumn(props: {
           <strong>{t('protect_banner')}</strong> {props.chat.banner}
         </div>
       )}
+      {c.state === 'active' && <ProtectBar contactId={c.id} refresh={props.chat.messages.length} />}
       <Transcript
         messages={props.chat.messages}
         pending={props.chat.pending}

@@ -1,9 +1,11 @@
 // The supervisors' counselor-protection page (상담사 보호): the incident
-// list, one incident's evidence with review, sanction and the evidence
-// bundle, and the report. Citizens' words are rendered as text, never as
+// list (filtered by Seoul dates, counselor, type and review status, a page
+// at a time), one incident's evidence with every action on it, review,
+// notes, sanctions (legal action and closing the caller's case among them)
+// and the evidence bundle, and the report. Citizens' words are rendered as text, never as
 // HTML: abuse often arrives with markup pasted in.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { basePath, get, post, seg } from '../lib/api';
+import { api, basePath, get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { dateTime } from '../lib/util';
 import { notify, notifyError } from './notify';
@@ -39,6 +41,35 @@ interface Incident {
   review?: { verdict: 'confirmed' | 'dismissed'; actor_id: string; reason: string; at: string };
 }
 
+interface LegalCase {
+  id: string;
+  caller_id: string;
+  type: string;
+  incident_ids: string[];
+  state: 'open' | 'filed' | 'closed';
+  opened_at: string;
+}
+
+interface Sanction {
+  id: string;
+  kind: string;
+  case_id?: string;
+  reason: string;
+  actor_id: string;
+  until?: string;
+  at: string;
+}
+
+/** center.IncidentDetail: the incident and, for supervisors, the caller's record. */
+interface Detail extends Incident {
+  status: string;
+  case?: LegalCase;
+  sanctions?: Sanction[];
+  flag?: { type: string; reason: string; since: string; until: string };
+}
+
+const PAGE = 50;
+
 interface Report {
   periods: { start: string; counts: Record<string, number>; total: number }[];
   exposure: { agent_id: string; counts: Record<string, number>; total: number; breaks: number; break_ns: number }[];
@@ -53,17 +84,35 @@ export function Protect(props: { id?: string }) {
   const { ref } = useSession();
   const n = names(ref);
   const [rows, setRows] = useState<Incident[]>([]);
+  const [total, setTotal] = useState(0);
   const [type, setType] = useState('');
-  const [open, setOpen] = useState(false);
+  const [status, setStatus] = useState('');
+  const [agent, setAgent] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [offset, setOffset] = useState(0);
+  const counselors = (ref.agents ?? []).slice().sort((a, b) => a.name.localeCompare(b.name, 'ko'));
   const load = useCallback(() => {
+    // Dates are Seoul days: the server reads from=D as D 00:00 KST and to=D
+    // as the end of D.
     const params = new URLSearchParams();
     if (type) params.set('type', type);
-    if (open) params.set('open', 'true');
-    get<Incident[]>(`/api/incidents?${params}`)
+    if (status) params.set('status', status);
+    if (agent) params.set('agent', agent);
+    if (from) params.set('from', from);
+    if (to) params.set('to', to);
+    params.set('limit', String(PAGE));
+    params.set('offset', String(offset));
+    api<Incident[]>('GET', `/api/incidents?${params}`, undefined, (h) => setTotal(Number(h.get('X-Total-Count') ?? 0)))
       .then((r) => setRows(r ?? []))
       .catch(notifyError);
-  }, [type, open]);
+  }, [type, status, agent, from, to, offset]);
   useEffect(load, [load]);
+  // A changed filter starts again from the first page.
+  const filter = (set: (v: string) => void) => (e: { currentTarget: { value: string } }) => {
+    set(e.currentTarget.value);
+    setOffset(0);
+  };
   const show = (id: string) => (location.hash = `#/protect/${encodeURIComponent(id)}`);
 
   return (
@@ -71,10 +120,29 @@ export function Protect(props: { id?: string }) {
       <div class="crud">
         <section class="card">
           <h3>{t('prot_incidents')}</h3>
-          <div class="row">
+          <div class="row prot-filters">
+            <label>
+              {t('prot_from')}
+              <input type="date" value={from} max={to || undefined} onChange={filter(setFrom)} data-testid="prot-from" />
+            </label>
+            <label>
+              {t('prot_to')}
+              <input type="date" value={to} min={from || undefined} onChange={filter(setTo)} data-testid="prot-to" />
+            </label>
+            <label>
+              {t('prot_counselor')}
+              <select value={agent} onChange={filter(setAgent)} data-testid="prot-agent">
+                <option value="">{t('prot_all_counselors')}</option>
+                {counselors.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            </label>
             <label>
               {t('prot_type')}
-              <select value={type} onChange={(e) => setType(e.currentTarget.value)} data-testid="prot-type">
+              <select value={type} onChange={filter(setType)} data-testid="prot-type">
                 <option value="">{t('prot_all_types')}</option>
                 {TYPES.map((x) => (
                   <option key={x} value={x}>
@@ -83,9 +151,16 @@ export function Protect(props: { id?: string }) {
                 ))}
               </select>
             </label>
-            <label class="check">
-              <input type="checkbox" checked={open} onChange={(e) => setOpen(e.currentTarget.checked)} data-testid="prot-open" />
-              {t('prot_open_only')}
+            <label>
+              {t('prot_state')}
+              <select value={status} onChange={filter(setStatus)} data-testid="prot-status">
+                <option value="">{t('prot_all_states')}</option>
+                {['open', 'confirmed', 'dismissed'].map((x) => (
+                  <option key={x} value={x}>
+                    {tv('prot_state', x)}
+                  </option>
+                ))}
+              </select>
             </label>
             <button type="button" onClick={load}>
               {t('prot_refresh')}
@@ -115,37 +190,50 @@ export function Protect(props: { id?: string }) {
                   onClick={() => show(inc.id)}
                   data-testid="prot-row"
                   data-incident-id={inc.id}
+                  data-agent-id={inc.agent_id ?? ''}
                 >
                   <td>
                     <a href={`#/protect/${encodeURIComponent(inc.id)}`}>{dateTime(inc.opened_at, lang)}</a>
                   </td>
                   <td>{tv('itype', inc.type)}</td>
-                  <td>{n.agent(inc.agent_id)}</td>
+                  <td data-testid="prot-row-agent">{n.agent(inc.agent_id)}</td>
                   <td data-testid="prot-row-state">{stateOf(inc)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          <div class="row prot-pager">
+            <span class="muted small" data-testid="prot-total" data-total={total}>
+              {t('prot_page', { from: rows.length ? offset + 1 : 0, to: offset + rows.length, total })}
+            </span>
+            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))} data-testid="prot-prev">
+              {t('prot_prev')}
+            </button>
+            <button type="button" disabled={offset + rows.length >= total} onClick={() => setOffset(offset + PAGE)} data-testid="prot-next">
+              {t('prot_next')}
+            </button>
+          </div>
         </section>
-        {props.id && <Detail key={props.id} id={props.id} onChanged={load} />}
+        {props.id && <DetailView key={props.id} id={props.id} onChanged={load} />}
       </div>
       <ReportView />
     </div>
   );
 }
 
-function Detail(props: { id: string; onChanged(): void }) {
+function DetailView(props: { id: string; onChanged(): void }) {
   const lang = useLang();
   const { ref } = useSession();
   const n = names(ref);
   const who = (id: string) => (id === 'system' || id === 'agent' ? tv('prot_by', id) : n.agent(id));
-  const [inc, setInc] = useState<Incident | null>(null);
+  const [inc, setInc] = useState<Detail | null>(null);
+  const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
   const [kind, setKind] = useState('restrict');
   const [sReason, setSReason] = useState('');
   const [busy, setBusy] = useState(false);
   const load = useCallback(() => {
-    get<Incident>(`/api/incidents/${seg(props.id)}`).then(setInc).catch(notifyError);
+    get<Detail>(`/api/incidents/${seg(props.id)}`).then(setInc).catch(notifyError);
   }, [props.id]);
   useEffect(load, [load]);
 
@@ -168,11 +256,29 @@ function Detail(props: { id: string; onChanged(): void }) {
       await post(`/api/incidents/${seg(inc.id)}/review`, { verdict, reason: reason.trim() });
       setReason('');
     }, tv('prot_reviewed', verdict));
+  // Legal action and closing act on the caller's open case; restrict and
+  // lift on the caller. Each needs a reason and is stored as the audit entry.
+  const openCase = inc.case?.state === 'open' ? inc.case : undefined;
+  const kinds = openCase ? ['restrict', 'lift', 'legal', 'close'] : ['restrict', 'lift'];
   const sanction = () =>
     act(async () => {
-      await post('/api/sanctions', { caller_id: inc.caller_id, kind, reason: sReason.trim() });
+      const body: { caller_id: string; kind: string; reason: string; case_id?: string } = {
+        caller_id: inc.caller_id,
+        kind,
+        reason: sReason.trim(),
+      };
+      if ((kind === 'legal' || kind === 'close') && openCase) body.case_id = openCase.id;
+      await post('/api/sanctions', body);
       setSReason('');
+      setKind('restrict');
     }, t('prot_sanctioned'));
+  const addNote = () =>
+    act(async () => {
+      await post(`/api/incidents/${seg(inc.id)}/notes`, { text: note.trim() });
+      setNote('');
+    }, t('prot_note_saved'));
+  const day = (iso: string) =>
+    new Date(iso).toLocaleDateString(lang === 'ko' ? 'ko-KR' : 'en-GB', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit' });
 
   return (
     <section class="card crud-form prot-detail" data-testid="prot-detail" data-incident-id={inc.id}>
@@ -194,7 +300,7 @@ function Detail(props: { id: string; onChanged(): void }) {
           <>
             <dt>{t('prot_ended')}</dt>
             <dd data-testid="prot-ended">
-              {dateTime(inc.ended.at, lang)} · {tv('prot_end', inc.ended.reason)} · {who(inc.ended.by)}
+              {dateTime(inc.ended.at, lang)} · {tv('prot_end', inc.ended.reason)} · {inc.ended.by === 'agent' ? n.agent(inc.agent_id) : who(inc.ended.by)}
             </dd>
           </>
         )}
@@ -203,6 +309,23 @@ function Detail(props: { id: string; onChanged(): void }) {
             <dt>{t('prot_review')}</dt>
             <dd>
               {tv('prot_state', inc.review.verdict)} · {n.agent(inc.review.actor_id)} · {dateTime(inc.review.at, lang)} — {inc.review.reason}
+            </dd>
+          </>
+        )}
+        {inc.case && (
+          <>
+            <dt>{t('prot_case')}</dt>
+            <dd data-testid="prot-case" data-case-id={inc.case.id} data-state={inc.case.state}>
+              <strong data-testid="prot-case-state">{tv('prot_case_state', inc.case.state)}</strong> ·{' '}
+              {t('prot_case_facts', { type: tv('itype', inc.case.type), n: inc.case.incident_ids.length, date: day(inc.case.opened_at) })}
+            </dd>
+          </>
+        )}
+        {inc.flag && (
+          <>
+            <dt>{t('prot_flag')}</dt>
+            <dd data-testid="prot-flag">
+              {tv('itype', inc.flag.type)} · {t('prot_flag_until', { date: day(inc.flag.until) })}
             </dd>
           </>
         )}
@@ -222,10 +345,10 @@ function Detail(props: { id: string; onChanged(): void }) {
             <tr key={i} data-testid="prot-item">
               <td>{dateTime(it.at, lang)}</td>
               <td>
-                {tv('itype', it.type)}
+                {it.kind === 'note' ? t('prot_item_note') : tv('itype', it.type)}
                 {it.label && <span class="muted small"> ({it.label})</span>}
               </td>
-              <td>{it.score.toFixed(2)}</td>
+              <td>{it.kind === 'note' ? '' : it.score.toFixed(2)}</td>
               <td class="prewrap" data-testid="prot-item-text">
                 {it.text ?? ''}
                 {it.masked && it.masked !== it.text && <div class="muted small">{it.masked}</div>}
@@ -240,7 +363,7 @@ function Detail(props: { id: string; onChanged(): void }) {
           <ol data-testid="prot-warnings">
             {(inc.warnings ?? []).map((w) => (
               <li key={w.n}>
-                {dateTime(w.at, lang)} · {who(w.by)} — {w.script}
+                {dateTime(w.at, lang)} · {w.by === 'agent' ? n.agent(inc.agent_id) : who(w.by)} — {w.script}
               </li>
             ))}
           </ol>
@@ -257,6 +380,31 @@ function Detail(props: { id: string; onChanged(): void }) {
           </li>
         ))}
       </ul>
+      <div class="row">
+        <input
+          value={note}
+          placeholder={t('prot_note_add')}
+          aria-label={t('prot_note_add')}
+          maxLength={2000}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          data-testid="prot-note"
+        />
+        <button type="button" disabled={busy || !note.trim()} onClick={addNote} data-testid="prot-note-add">
+          {t('prot_note_add')}
+        </button>
+      </div>
+      {(inc.sanctions ?? []).length > 0 && (
+        <>
+          <h4>{t('prot_sanctions')}</h4>
+          <ul data-testid="prot-sanctions">
+            {(inc.sanctions ?? []).map((x) => (
+              <li key={x.id} data-kind={x.kind}>
+                {dateTime(x.at, lang)} · {tv('prot_sanction', x.kind)} · {n.agent(x.actor_id)} — {x.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <div class="kbm-decide">
         <input
           value={reason}
@@ -281,7 +429,7 @@ function Detail(props: { id: string; onChanged(): void }) {
         <h4>{t('prot_sanction')}</h4>
         <div class="row">
           <select value={kind} onChange={(e) => setKind(e.currentTarget.value)} aria-label={t('prot_sanction_kind')} data-testid="prot-sanction-kind">
-            {['restrict', 'lift'].map((k) => (
+            {kinds.map((k) => (
               <option key={k} value={k}>
                 {tv('prot_sanction', k)}
               </option>
