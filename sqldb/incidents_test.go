@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -190,6 +191,38 @@ func TestIncidentReadModelFilledByMigration(t *testing.T) {
 		inc, err := db.Incident(ctx, "inc-b")
 		if err != nil || len(inc.Actions) != 1 {
 			t.Fatalf("append after the migration: %v %+v", err, inc)
+		}
+	})
+}
+
+// BenchmarkIncidentList reads one page of a busy year: 10,000 incidents of
+// 40 counselors over 365 days, filtered by counselor and a month, with the
+// total, as the supervisors' page asks.
+func BenchmarkIncidentList(b *testing.B) {
+	forEachBackendB(b, func(b *testing.B, db *sqldb.DB) {
+		const n = 10_000
+		evs := make([]*minwon.Event, 0, 2000)
+		for i := range n {
+			id, ag := fmt.Sprintf("inc-%05d", i), fmt.Sprintf("a%02d", i%40)
+			d := 365 * 24 * time.Hour / n * time.Duration(i)
+			inc := &minwon.Incident{ID: id, TenantID: "city", ContactID: "c-" + id, CallerID: "caller", AgentID: ag,
+				Channel: minwon.ChannelChat, Type: minwon.IncidentAbuse, Source: minwon.SourceGuard, OpenedAt: at(d)}
+			evs = append(evs, event(minwon.EventIncidentOpened, d, inc, tenant("city")),
+				event(minwon.EventIncidentItem, d, &minwon.IncidentItem{IncidentID: id, Kind: minwon.ItemMessage, Type: minwon.IncidentAbuse, Score: 0.9, Text: benchText, At: at(d)}, tenant("city")),
+				event(minwon.EventIncidentWarned, d, &minwon.IncidentWarned{IncidentID: id, N: 1, Type: minwon.IncidentAbuse, By: minwon.FromSystem, Script: "경고", At: at(d)}, tenant("city")))
+			if len(evs) >= 1500 {
+				mustAppend(b, db, evs...)
+				evs = evs[:0]
+			}
+		}
+		mustAppend(b, db, evs...)
+		q := minwon.IncidentQuery{TenantID: "city", AgentID: "a07", From: at(180 * 24 * time.Hour), To: at(211 * 24 * time.Hour), Limit: 50}
+		b.ResetTimer()
+		for b.Loop() {
+			incs, total, err := db.Incidents(ctx, q)
+			if err != nil || total == 0 || len(incs) == 0 {
+				b.Fatalf("%v %d %d", err, total, len(incs))
+			}
 		}
 	})
 }
