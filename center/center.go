@@ -298,7 +298,7 @@ func (c *Center) reload(ctx context.Context) error {
 	if err := c.reloadProtection(ctx, now); err != nil {
 		return err
 	}
-	if err := c.reloadForgetting(ctx, now); err != nil {
+	if err := c.reloadPolicy(ctx, now); err != nil {
 		return err
 	}
 	for _, l := range c.contacts {

@@ -264,12 +264,18 @@ func (c *Center) storePolicy(ctx context.Context, t *minwon.Tenant, userID strin
 	return nil, minwon.Errorf(minwon.ENOTFOUND, "no tenant %q", t.ID)
 }
 
-// policyChanged drops the built engines, so the next decision of every
-// tenant uses its policy as it is now (districts follow their city's, and
-// the dedicated queue may have moved). Callers hold c.mu.
+// policyChanged rebuilds every tenant's engine, so the next decision of
+// every tenant uses its policy as it is now (districts follow their city's,
+// and the dedicated queue may have moved). They are built here, under the
+// write lock, so that readers holding only the read lock find them built
+// and never write the cache. Callers hold c.mu for writing.
 func (c *Center) policyChanged() {
-	if c.prot != nil {
-		clear(c.prot.engines)
+	if c.prot == nil {
+		return
+	}
+	clear(c.prot.engines)
+	for id := range c.tenants {
+		c.prot.engine(c, id)
 	}
 }
 
@@ -328,10 +334,11 @@ func (c *Center) nextForgetRun(t time.Time) time.Time {
 	return run
 }
 
-// reloadForgetting applies the last forgetting run to the rebuilt register,
-// so a node that starts agrees with those that ran it, and schedules the
-// next. Callers hold c.mu, after reloadProtection.
-func (c *Center) reloadForgetting(ctx context.Context, now time.Time) error {
+// reloadPolicy builds the tenants' engines and applies the last forgetting
+// run to the rebuilt register, so a node that starts agrees with those that
+// ran it, and schedules the next. Callers hold c.mu, after reloadProtection.
+func (c *Center) reloadPolicy(ctx context.Context, now time.Time) error {
+	c.policyChanged()
 	c.forgetNext = time.Time{}
 	if c.prot == nil || c.forgetTime() < 0 {
 		return nil
