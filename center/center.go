@@ -553,4 +553,3 @@ func (c *Center) sign(parts ...string) string {
 	}
 	return hex.EncodeToString(m.Sum(nil))
 }
-
