@@ -22,6 +22,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input at fault where one is, as a JSON path such as
+	// "types.abuse.strike_window_ns", so a form can show the error inline.
+	Field string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("minwon: %s: %s", e.Code, e.Message) }
@@ -29,6 +32,20 @@ func (e *Error) Error() string { return fmt.Sprintf("minwon: %s: %s", e.Code, e.
 // Errorf builds an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf builds an EINVALID *Error about one input field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Message: field + ": " + fmt.Sprintf(format, args...), Field: field}
+}
+
+// ErrorField returns the field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

@@ -14,6 +14,8 @@ type EventType string
 // Event types. Data holds the payload named in the comment, as JSON.
 const (
 	EventTenantSaved     EventType = "tenant.saved"     // Tenant
+	EventTenantSalt      EventType = "tenant.salt"      // TenantSalt; redacted whenever events are shown
+	EventPolicyUpdated   EventType = "policy.updated"   // PolicyUpdated; ActorID set; the audit entry
 	EventDepartmentSaved EventType = "department.saved" // Department
 	EventQueueSaved      EventType = "queue.saved"      // Queue
 	EventUserSaved       EventType = "user.saved"       // User (PasswordHash is never in it)
@@ -69,6 +71,7 @@ const (
 	EventCaseOpened       EventType = "case.opened"       // LegalCase
 	EventSanction         EventType = "caller.sanction"   // Sanction; ActorID set; the audit entry
 	EventProtectiveBreak  EventType = "agent.protective"  // ProtectiveBreak; AgentID set
+	EventCallerForgotten  EventType = "caller.forgotten"  // RegisterForgotten; the register's daily forgetting ran
 
 	// Ephemeral events travel on the bus but are never stored.
 	EventTyping   EventType = "contact.typing"   // Typing

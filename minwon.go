@@ -36,6 +36,12 @@ type Tenant struct {
 	// first; a citizen reaches a counselor when the bot hands over.
 	Bot       bool      `json:"bot"`
 	CreatedAt time.Time `json:"created_at"`
+	// Salt keys the tenant's caller identities (CallerHash); generated when
+	// the tenant is created, kept by tenant.salt, never shown.
+	Salt Secret `json:"-"`
+	// Policy is the tenant's own counselor-protection policy; nil follows
+	// the parent's, or the defaults. Set by policy.updated.
+	Policy *TenantPolicy `json:"-"`
 }
 
 // Department is a city office a matter can be handed to.

@@ -142,18 +142,27 @@ func (c *Center) SaveTenant(ctx context.Context, actor string, t minwon.Tenant) 
 	if t.ParentID != "" && c.tenants[t.ParentID] == nil {
 		return nil, minwon.Errorf(minwon.EINVALID, "no parent tenant %q", t.ParentID)
 	}
-	if old := c.tenants[t.ID]; old != nil {
-		t.CreatedAt = old.CreatedAt
+	// The salt and the policy are not in tenant.saved: they have events of
+	// their own, and a new tenant gets its salt with its creation.
+	old := c.tenants[t.ID]
+	if old != nil {
+		t.CreatedAt, t.Salt, t.Policy = old.CreatedAt, old.Salt, old.Policy
 	} else {
-		t.CreatedAt = c.cfg.Now()
+		t.CreatedAt, t.Salt = c.cfg.Now(), minwon.NewSalt()
 	}
 	ev := minwon.NewEvent(minwon.EventTenantSaved, c.cfg.Now(), t)
 	ev.TenantID, ev.ActorID = t.ID, actor
+	evs := []*minwon.Event{ev}
+	if old == nil {
+		evs = append(evs, saltEvent(t.ID, actor, c.cfg.Now(), t.Salt))
+	}
 	c.applyTenant(&t)
-	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
+	c.policyChanged() // a new parent brings its policy
+	if err := c.commit(ctx, evs); err != nil {
 		return nil, err
 	}
-	return &t, nil
+	cp := t
+	return &cp, nil
 }
 
 // SaveDepartment creates or updates a department.
@@ -219,6 +228,7 @@ func (c *Center) SaveQueue(ctx context.Context, actor string, q minwon.Queue) (*
 	ev := minwon.NewEvent(minwon.EventQueueSaved, c.cfg.Now(), q)
 	ev.TenantID, ev.QueueID, ev.ActorID = q.TenantID, q.ID, actor
 	c.applyQueue(&q)
+	c.policyChanged() // the dedicated queue may be this one
 	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,10 @@ type Config struct {
 	MaxLive       int            // admission ceiling: live contacts across the node
 	Secret        []byte         // keys resume tokens and citizen identities
 	TickEvery     time.Duration
+	// ForgetAt is the time of day, in Location, at which the caller register
+	// forgets what no policy window looks at any more; 0 is DefaultForgetAt
+	// (04:00), negative never.
+	ForgetAt time.Duration
 }
 
 // DefaultConfig returns settings that work with no input.
@@ -77,6 +81,7 @@ type Center struct {
 	classifierSet bool
 
 	positionsAt time.Time // last queue-position broadcast
+	forgetNext  time.Time // the caller register's next forgetting; zero: none
 
 	stop chan struct{}
 	done chan struct{}
@@ -211,6 +216,9 @@ func (c *Center) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load tenants: %w", err)
 	}
+	if tenants, err = c.ensureSalts(ctx, tenants); err != nil {
+		return err
+	}
 	for _, t := range tenants {
 		c.applyTenant(t)
 	}
@@ -288,6 +296,9 @@ func (c *Center) reload(ctx context.Context) error {
 		return fmt.Errorf("load bot conversations: %w", err)
 	}
 	if err := c.reloadProtection(ctx, now); err != nil {
+		return err
+	}
+	if err := c.reloadPolicy(ctx, now); err != nil {
 		return err
 	}
 	for _, l := range c.contacts {
@@ -440,6 +451,7 @@ func (c *Center) Tick(ctx context.Context) error {
 	}
 	evs = append(evs, c.endProtectiveBreaks(now)...)
 	evs = append(evs, c.route(now)...)
+	c.forget(ctx, now)
 	if err := c.commit(ctx, evs); err != nil {
 		return err
 	}
@@ -517,7 +529,11 @@ func (c *Center) publishPositions(ctx context.Context, now time.Time) {
 func (c *Center) NextDeadline() (time.Time, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.engine.NextDeadline()
+	t, ok := c.engine.NextDeadline()
+	if f := c.forgetNext; !f.IsZero() && (!ok || f.Before(t)) {
+		return f, true
+	}
+	return t, ok
 }
 
 func startOfDay(t time.Time, loc *time.Location) time.Time {
@@ -536,10 +552,4 @@ func (c *Center) sign(parts ...string) string {
 		m.Write([]byte{0})
 	}
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-// CitizenIdentity derives the stable, salted identity of a channel account
-// (a phone number, a chat visitor), so raw numbers are never stored.
-func (c *Center) CitizenIdentity(channel minwon.Channel, account string) string {
-	return c.sign("citizen", string(channel), account)[:32]
 }

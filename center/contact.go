@@ -53,10 +53,14 @@ func (c *Center) StartChat(ctx context.Context, req ChatRequest) (*minwon.Contac
 	if visitor == "" {
 		visitor = minwon.NewID()
 	}
+	citizen, err := c.citizenIdentity(t, minwon.ChannelChat, visitor)
+	if err != nil {
+		return nil, "", err
+	}
 	l := &live{Contact: minwon.Contact{
 		ID: minwon.NewID(), TenantID: t.ID, QueueID: q.ID, Channel: minwon.ChannelChat,
 		State: minwon.ContactWaiting, EntryPoint: req.Entry, Language: lang,
-		CitizenID: c.CitizenIdentity(minwon.ChannelChat, visitor), CitizenName: strings.TrimSpace(req.Name),
+		CitizenID: citizen, CitizenName: strings.TrimSpace(req.Name),
 		CreatedAt: now,
 	}, byClient: map[string]*minwon.Message{}, monitors: map[string]bool{}}
 	c.routeFlagged(l, true)

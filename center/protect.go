@@ -77,7 +77,7 @@ func (c *Center) reloadProtection(ctx context.Context, now time.Time) error {
 	p := &protection{classifier: cl, engines: map[string]*policy.Engine{}, reg: policy.NewRegister(),
 		counselors: policy.NewCounselors(), incidents: policy.NewIncidents(), reports: map[string]*policy.Report{},
 		contacts: map[string]*policy.Contact{}, masked: map[string]maskedMsg{}, seen: map[string]bool{}}
-	evs, err := c.store.Events(ctx, minwon.EventFilter{From: now.Add(-protectionHistory), Types: protectionEvents})
+	evs, err := c.store.Events(ctx, minwon.EventFilter{From: now.Add(-c.historyWindow()), Types: protectionEvents})
 	if err != nil {
 		return fmt.Errorf("load protection events: %w", err)
 	}
@@ -99,14 +99,15 @@ func (c *Center) reloadProtection(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// engine returns the tenant's policy engine. The policy is DefaultConfig for
-// every tenant; the dedicated queue is the tenant's queue for abusive callers.
+// engine returns the tenant's policy engine (center/policy.go: its own
+// policy, its parent's or the defaults). Without a dedicated queue in the
+// policy, it is the tenant's queue for abusive callers.
 func (p *protection) engine(c *Center, tenantID string) *policy.Engine {
 	if e := p.engines[tenantID]; e != nil {
 		return e
 	}
-	cfg := policy.DefaultConfig()
-	if t := c.tenants[tenantID]; t != nil {
+	cfg := c.policyConfig(tenantID)
+	if t := c.tenants[tenantID]; t != nil && cfg.DedicatedQueue == "" {
 		var ids []string
 		for id, q := range c.queues {
 			if (q.TenantID == t.ID || q.TenantID == t.ParentID) && slices.Contains(q.Skills, minwon.SkillAbuse) {

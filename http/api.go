@@ -619,7 +619,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	evs, err := s.store.Events(r.Context(), minwon.EventFilter{AfterSeq: after, Limit: limit})
 	for _, ev := range evs {
-		if ev.Type == minwon.EventPasswordSet || ev.Type == minwon.EventSessionCreated || ev.Type == minwon.EventSessionEnded {
+		if ev.Type == minwon.EventPasswordSet || ev.Type == minwon.EventSessionCreated || ev.Type == minwon.EventSessionEnded || ev.Type == minwon.EventTenantSalt {
 			ev.Data = nil // secrets and their hashes never leave the store
 		}
 	}

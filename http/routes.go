@@ -96,6 +96,10 @@ func (s *Server) registerRoutes() {
 		{"GET", "/api/tenants", minwon.RoleAdmin, "List tenants", "admin", nil, []minwon.Tenant{}, s.listTenants},
 		{"POST", "/api/tenants", minwon.RoleAdmin, "Create a tenant", "admin", minwon.Tenant{}, minwon.Tenant{}, s.saveTenant},
 		{"PUT", "/api/tenants/{id}", minwon.RoleAdmin, "Update a tenant", "admin", minwon.Tenant{}, minwon.Tenant{}, s.saveTenant},
+		// The counselor-protection policy of a tenant (policy.go).
+		{"GET", "/api/tenants/{id}/policy", "", "The protection policy that applies to a tenant, and where it comes from (an admin, or a supervisor of the tenant or its parent)", "admin", nil, center.PolicyView{}, s.getPolicy},
+		{"PUT", "/api/tenants/{id}/policy", minwon.RoleAdmin, "Replace a tenant's protection policy; a field at fault comes back as error.field; audited", "admin", policyDoc{}, center.PolicyView{}, s.putPolicy},
+		{"DELETE", "/api/tenants/{id}/policy", minwon.RoleAdmin, "Remove a tenant's own policy: it follows its parent's, or the defaults; audited", "admin", nil, center.PolicyView{}, s.resetPolicy},
 		{"GET", "/api/departments", minwon.RoleAdmin, "List departments", "admin", nil, []minwon.Department{}, s.listDepartments},
 		{"POST", "/api/departments", minwon.RoleAdmin, "Create a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},
 		{"PUT", "/api/departments/{id}", minwon.RoleAdmin, "Update a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},

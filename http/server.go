@@ -274,6 +274,7 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Field   string `json:"field,omitempty"` // the input at fault, for inline form errors
 	} `json:"error"`
 }
 
@@ -283,7 +284,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message = code, minwon.ErrorMessage(err)
+	body.Error.Code, body.Error.Message, body.Error.Field = code, minwon.ErrorMessage(err), minwon.ErrorField(err)
 	writeJSON(w, statusOf(code), body)
 }
 

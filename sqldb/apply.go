@@ -1,6 +1,8 @@
 package sqldb
 
 import (
+	"encoding/json"
+
 	"github.com/minwon/minwon"
 )
 
@@ -33,6 +35,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
 	entry_points = excluded.entry_points, default_queue = excluded.default_queue, created_at = excluded.created_at, bot = excluded.bot`)
+	// The first salt stored for a tenant is kept: two nodes that both gave
+	// an old tenant its salt at start agree on the one that came first.
+	setTenantSalt    = newQuery(`UPDATE tenants SET salt = CASE WHEN salt = '' THEN ? ELSE salt END WHERE id = ?`)
+	setTenantPolicy  = newQuery(`UPDATE tenants SET policy = ? WHERE id = ?`)
 	upsertDepartment = newQuery(`INSERT INTO departments (id, tenant_id, name, phone) VALUES (?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, phone = excluded.phone`)
 	upsertQueue = newQuery(`INSERT INTO queues (id, tenant_id, name, skills, priority, overflow_queue, overflow_after, offer_timeout, service_level)
@@ -141,6 +147,31 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 			return nil, err
 		}
 		return []stmt{{q: upsertTenant, args: []any{v.ID, v.ParentID, v.Name, string(v.Kind), jsonArg(nonNil(v.EntryPoints)), v.DefaultQueue, t(v.CreatedAt), v.Bot}}}, nil
+
+	case minwon.EventTenantSalt:
+		var v minwon.TenantSalt
+		if err := decode(ev, &v); err != nil {
+			return nil, err
+		}
+		if _, err := v.Decode(); err != nil {
+			return nil, err
+		}
+		return []stmt{{q: setTenantSalt, args: []any{v.Salt, ev.TenantID}, what: "tenant " + ev.TenantID}}, nil
+
+	case minwon.EventPolicyUpdated:
+		var v minwon.PolicyUpdated
+		if err := decode(ev, &v); err != nil {
+			return nil, err
+		}
+		policy := ""
+		if len(v.Config) > 0 {
+			b, err := json.Marshal(minwon.TenantPolicy{Config: v.Config, UpdatedBy: ev.ActorID, UpdatedAt: ev.At})
+			if err != nil {
+				return nil, minwon.Errorf(minwon.EINVALID, "%s event %s: the config is not JSON", ev.Type, ev.ID)
+			}
+			policy = string(b)
+		}
+		return []stmt{{q: setTenantPolicy, args: []any{policy, ev.TenantID}, what: "tenant " + ev.TenantID}}, nil
 
 	case minwon.EventDepartmentSaved:
 		var v minwon.Department

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -115,13 +116,28 @@ func (db *DB) Events(ctx context.Context, f minwon.EventFilter) ([]*minwon.Event
 
 // Tenants returns every tenant, ordered by ID.
 func (db *DB) Tenants(ctx context.Context) ([]*minwon.Tenant, error) {
-	return list(ctx, db, "tenants", `SELECT id, parent_id, name, kind, entry_points, default_queue, created_at, bot FROM tenants ORDER BY id`, nil,
-		func(rows *sql.Rows) (*minwon.Tenant, error) {
-			var t minwon.Tenant
-			err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Kind, jsonCol{&t.EntryPoints}, &t.DefaultQueue, timeCol{&t.CreatedAt}, &t.Bot)
-			t.EntryPoints = nonNil(t.EntryPoints)
-			return &t, err
-		})
+	q := `SELECT id, parent_id, name, kind, entry_points, default_queue, created_at, bot, salt, policy FROM tenants ORDER BY id`
+	return list(ctx, db, "tenants", q, nil, func(rows *sql.Rows) (*minwon.Tenant, error) {
+		var t minwon.Tenant
+		var salt, policy string
+		err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Kind, jsonCol{&t.EntryPoints}, &t.DefaultQueue, timeCol{&t.CreatedAt}, &t.Bot, &salt, &policy)
+		if err != nil {
+			return nil, err
+		}
+		t.EntryPoints = nonNil(t.EntryPoints)
+		if salt != "" {
+			if t.Salt, err = (minwon.TenantSalt{Salt: salt}).Decode(); err != nil {
+				return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
+			}
+		}
+		if policy != "" {
+			t.Policy = new(minwon.TenantPolicy)
+			if err := json.Unmarshal([]byte(policy), t.Policy); err != nil {
+				return nil, fmt.Errorf("tenant %s policy: %w", t.ID, err)
+			}
+		}
+		return &t, nil
+	})
 }
 
 // byTenant filters on tenant_id unless tenantID is empty.

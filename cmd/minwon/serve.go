@@ -74,6 +74,11 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.IntVar(&cfg.HTTPConfig.ChatStartsPerIP, "chat-starts-per-ip", cfg.HTTPConfig.ChatStartsPerIP, "new citizen chats per address per minute")
 		fset.IntVar(&cfg.Center.MaxLive, "max-live", cfg.Center.MaxLive, "live contacts at which new ones are refused (admission control; 0: the default)")
 		fset.DurationVar(&cfg.Center.ACW, "acw", cfg.Center.ACW, "after-contact work time (0s: none)")
+		fset.Func("forget-at", "local time (HH:MM, Asia/Seoul) at which the caller register forgets what no protection policy window looks at; default 04:00, \"off\" never", func(s string) error {
+			d, err := parseForgetAt(s)
+			cfg.Center.ForgetAt = d
+			return err
+		})
 		fset.BoolVar(&cfg.HTTPConfig.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
 		fset.StringVar(&cfg.LLM.URL, "llm-url", cfg.LLM.URL, "OpenAI-compatible chat-completions base URL for the bot's generated answers (env MINWON_LLM_URL); off when empty")
 		fset.StringVar(&cfg.LLM.Model, "llm-model", cfg.LLM.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
@@ -87,6 +92,23 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	}
 	cfg.HTTPConfig.Addr = cfg.HTTP
 	return cfg, nil
+}
+
+// parseForgetAt reads a time of day "HH:MM" as the offset from midnight,
+// or "off" as never.
+func parseForgetAt(s string) (time.Duration, error) {
+	if s == "off" {
+		return -1, nil
+	}
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("want HH:MM or off, got %q", s)
+	}
+	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	if d == 0 {
+		d = time.Nanosecond // midnight itself; 0 would mean the default
+	}
+	return d, nil
 }
 
 func (cfg Config) dsn() string {

@@ -1,8 +1,15 @@
 package policy
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/minwon/minwon"
 )
@@ -195,63 +202,225 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports the first rule that cannot work as an EINVALID error.
+// Limits of a policy: windows and flags longer than MaxWindow would make
+// the register rebuild years of history at every start; counts and texts
+// past these are typing errors, not policies.
+const (
+	MaxWindow   = 5 * 366 * day
+	MaxEndAt    = 10
+	MaxCount    = 1000
+	MaxBanner   = 500
+	maxMaskRune = 4
+)
+
+// Validate reports the first rule that cannot work as an EINVALID error
+// whose Field is the JSON path of the value at fault
+// ("types.abuse.strike_window_ns", "warnings.1"), so an editor can show it
+// next to the input.
 func (c *Config) Validate() error {
-	bad := func(format string, args ...any) error {
-		return minwon.Errorf(minwon.EINVALID, "protection policy: "+format, args...)
+	bad := func(field, format string, args ...any) error {
+		e := minwon.FieldErrorf(field, format, args...)
+		e.Message = "protection policy: " + e.Message
+		return e
 	}
-	for t, r := range c.Types {
+	count := func(field string, n int) error {
+		if n < 0 || n > MaxCount {
+			return bad(field, "must be between 0 and %d", MaxCount)
+		}
+		return nil
+	}
+	window := func(field string, d time.Duration, needed bool) error {
+		switch {
+		case d < 0:
+			return bad(field, "must not be negative")
+		case d > MaxWindow:
+			return bad(field, "must be at most %d days", MaxWindow/day)
+		case needed && d == 0:
+			return bad(field, "is required when the count is set")
+		}
+		return nil
+	}
+	text := func(field, s string, required bool) error {
+		if required && strings.TrimSpace(s) == "" {
+			return bad(field, "a script is required")
+		}
+		if err := minwon.ValidateText(s, minwon.MaxMessageBytes); err != nil {
+			return bad(field, "%s", minwon.ErrorMessage(err))
+		}
+		return nil
+	}
+	types := slices.Sorted(maps.Keys(c.Types)) // the same field first every time
+	for _, t := range types {
+		r, p := c.Types[t], "types."+string(t)+"."
 		if !minwon.ValidIncidentType(t) {
-			return bad("unknown incident type %q", t)
+			return bad("types."+string(t), "unknown incident type")
 		}
-		if r.EndAt < 0 || r.StrikeLimit < 0 || r.FlagAt < 0 {
-			return bad("%s: counts must not be negative", t)
+		if r.EndAt < 0 || r.EndAt > MaxEndAt {
+			return bad(p+"end_at", "must be between 0 and %d", MaxEndAt)
 		}
-		if (r.StrikeLimit > 0 || r.FlagAt > 0) && r.StrikeWindow <= 0 {
-			return bad("%s: strikes need a window", t)
+		for _, e := range []error{count(p+"strike_limit", r.StrikeLimit), count(p+"flag_at", r.FlagAt),
+			window(p+"strike_window_ns", r.StrikeWindow, r.StrikeLimit > 0 || r.FlagAt > 0),
+			window(p+"flag_for_ns", r.FlagFor, r.FlagAt > 0)} {
+			if e != nil {
+				return e
+			}
 		}
-		if r.FlagAt > 0 && r.FlagFor <= 0 {
-			return bad("%s: a flag needs a duration", t)
+		for i, w := range r.Warnings {
+			if err := text(fmt.Sprintf("%swarnings.%d", p, i), w, true); err != nil {
+				return err
+			}
+		}
+		if err := text(p+"closing", r.Closing, false); err != nil {
+			return err
+		}
+		if err := minwon.ValidateText(r.Banner, MaxBanner); err != nil {
+			return bad(p+"banner", "%s", minwon.ErrorMessage(err))
 		}
 		if r.EndAt > 1 && len(c.warnings(r)) < r.EndAt-1 {
-			return bad("%s: ending at offence %d needs %d warning scripts", t, r.EndAt, r.EndAt-1)
+			field := "warnings"
+			if len(r.Warnings) > 0 {
+				field = p + "warnings"
+			}
+			return bad(field, "%s ends at offence %d, which needs %d warning scripts", t, r.EndAt, r.EndAt-1)
 		}
-		if r.EndAt > 0 && c.closing(r) == "" {
-			return bad("%s: a closing script is required", t)
-		}
-	}
-	for ch, r := range c.Channels {
-		if r.EndNoticeAfter < 0 {
-			return bad("%s: end-notice time must not be negative", ch)
-		}
-		if r.EndNoticeAfter > 0 && c.TimeClosing == "" {
-			return bad("a time-rule closing script is required")
+		if r.EndAt > 0 && strings.TrimSpace(c.closing(r)) == "" {
+			return bad("closing", "%s ends the contact, which needs a closing script", t)
 		}
 	}
-	if c.MinScore < 0 || c.MinScore > 1 || c.Agitation < 0 || c.Agitation > 1 {
-		return bad("scores are between 0 and 1")
-	}
-	if c.ProtectiveBreak < 0 {
-		return bad("protective break must not be negative")
-	}
-	if c.DrunkLong.LateFrom < 0 || c.DrunkLong.LateFrom > 23 || c.DrunkLong.LateTo < 0 || c.DrunkLong.LateTo > 23 {
-		return bad("late hours are 0..23")
-	}
-	for _, d := range []struct {
-		name  string
-		count int
-		dur   time.Duration
-	}{{"prank", c.Prank.Count, c.Prank.Window}, {"drunk_long", c.DrunkLong.FlagAt, c.DrunkLong.Window}} {
-		if d.count > 0 && d.dur <= 0 {
-			return bad("%s: a count needs a window", d.name)
+	for _, ch := range slices.Sorted(maps.Keys(c.Channels)) {
+		r := c.Channels[ch]
+		switch ch {
+		case minwon.ChannelChat, minwon.ChannelVoice, minwon.ChannelSMS, minwon.ChannelVideo:
+		default:
+			return bad("channels."+string(ch), "unknown channel")
+		}
+		if err := window("channels."+string(ch)+".end_notice_after_ns", r.EndNoticeAfter, false); err != nil {
+			return err
+		}
+		if r.EndNoticeAfter > 0 && strings.TrimSpace(c.TimeClosing) == "" {
+			return bad("time_closing", "the time rule on %s needs a closing script", ch)
 		}
 	}
-	for _, s := range append([]string{c.Closing, c.TimeClosing}, c.Warnings...) {
-		if err := minwon.ValidateText(s, minwon.MaxMessageBytes); err != nil {
-			return fmt.Errorf("protection policy script: %w", err)
+	if c.MinScore < 0 || c.MinScore > 1 {
+		return bad("min_score", "must be between 0 and 1")
+	}
+	if c.Agitation < 0 || c.Agitation > 1 {
+		return bad("agitation", "must be between 0 and 1")
+	}
+	if n := utf8.RuneCountInString(c.Mask); n < 1 || n > maxMaskRune || !utf8.ValidString(c.Mask) || strings.TrimSpace(c.Mask) == "" {
+		return bad("mask", "is 1 to %d visible characters", maxMaskRune)
+	}
+	for i, w := range c.Warnings {
+		if err := text(fmt.Sprintf("warnings.%d", i), w, true); err != nil {
+			return err
+		}
+	}
+	if err := text("closing", c.Closing, false); err != nil {
+		return err
+	}
+	if err := text("time_closing", c.TimeClosing, false); err != nil {
+		return err
+	}
+	if c.ProtectiveBreak < 0 || c.ProtectiveBreak > 8*time.Hour {
+		return bad("protective_break_ns", "must be between 0 and 8 hours")
+	}
+	if err := checkID("dedicated_queue", c.DedicatedQueue); err != nil {
+		return err
+	}
+	pr := c.Prank
+	for _, e := range []error{count("prank.count", pr.Count), window("prank.max_talk_ns", pr.MaxTalk, pr.Count > 0),
+		window("prank.window_ns", pr.Window, pr.Count > 0), window("prank.flag_for_ns", pr.FlagFor, pr.Count > 0)} {
+		if e != nil {
+			return e
+		}
+	}
+	dl := c.DrunkLong
+	if dl.LateFrom < 0 || dl.LateFrom > 23 {
+		return bad("drunk_long.late_from", "is an hour, 0 to 23")
+	}
+	if dl.LateTo < 0 || dl.LateTo > 23 {
+		return bad("drunk_long.late_to", "is an hour, 0 to 23")
+	}
+	if dl.MinRepetition < 0 || dl.MinRepetition > 1 {
+		return bad("drunk_long.min_repetition", "is a share between 0 and 1")
+	}
+	for _, e := range []error{window("drunk_long.min_duration_ns", dl.MinDuration, false), count("drunk_long.min_lines", dl.MinLines),
+		count("drunk_long.flag_at", dl.FlagAt), window("drunk_long.window_ns", dl.Window, dl.FlagAt > 0),
+		window("drunk_long.flag_for_ns", dl.FlagFor, dl.FlagAt > 0)} {
+		if e != nil {
+			return e
+		}
+	}
+	un := c.Unrelated
+	if err := count("unrelated.per_day", un.PerDay); err != nil {
+		return err
+	}
+	if err := window("unrelated.flag_for_ns", un.FlagFor, un.PerDay > 0); err != nil {
+		return err
+	}
+	if un.PerDay > 0 && len(un.Categories) == 0 {
+		return bad("unrelated.categories", "at least one wrap-up category is required when the count is set")
+	}
+	for i, cat := range un.Categories {
+		if strings.TrimSpace(cat) == "" || minwon.ValidateText(cat, 200) != nil {
+			return bad(fmt.Sprintf("unrelated.categories.%d", i), "a category is 1 to 200 bytes of text")
 		}
 	}
 	return nil
+}
+
+// checkID checks a queue ID the way the center's admin does.
+func checkID(field, id string) error {
+	if len(id) > 64 {
+		return minwon.FieldErrorf(field, "an id is at most 64 characters")
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return minwon.FieldErrorf(field, "an id uses letters, digits, '-', '_' and '.' only")
+		}
+	}
+	return nil
+}
+
+// LongestWindow is how far back the policy looks: its longest strike
+// window or detector window, at least a day. The caller register keeps
+// nothing older.
+func (c *Config) LongestWindow() time.Duration {
+	w := max(day, c.Prank.Window, c.DrunkLong.Window)
+	for _, r := range c.Types {
+		w = max(w, r.StrikeWindow)
+	}
+	return w
+}
+
+// DecodeConfig reads a policy stored or sent as JSON, strictly (an unknown
+// field is an error, so a misspelt key is not silently dropped), and
+// validates it.
+func DecodeConfig(data []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			// The path leaves out map keys ("types.end_at" for
+			// types.abuse.end_at): name the map then, not a wrong field.
+			field := te.Field
+			if f, _, ok := strings.Cut(field, "."); ok && (f == "types" || f == "channels") {
+				field = f
+			}
+			return Config{}, minwon.FieldErrorf(field, "%s must be a JSON %s", te.Field, te.Value)
+		}
+		return Config{}, minwon.Errorf(minwon.EINVALID, "protection policy: malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return Config{}, minwon.Errorf(minwon.EINVALID, "protection policy: malformed JSON: trailing data")
+	}
+	c.Location = KST
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
 }
 
 func (c *Config) warnings(r TypeRule) []string {

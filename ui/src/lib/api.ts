@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The input at fault, as a JSON path ("types.abuse.end_at"), when the server names one. */
+    readonly field = '',
   ) {
     super(message);
     this.name = 'ApiError';
@@ -56,14 +58,16 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!res.ok) {
     let code = '';
     let message = '';
+    let field = '';
     try {
-      const j = (await res.json()) as { error?: { code?: string; message?: string } };
+      const j = (await res.json()) as { error?: { code?: string; message?: string; field?: string } };
       code = j.error?.code ?? '';
       message = j.error?.message ?? '';
+      field = j.error?.field ?? '';
     } catch {
       /* not JSON */
     }
-    throw new ApiError(res.status, code, message || `${res.status} ${res.statusText}`);
+    throw new ApiError(res.status, code, message || `${res.status} ${res.statusText}`, field);
   }
   onHeaders?.(res.headers);
   if (res.status === 204) return undefined as T;

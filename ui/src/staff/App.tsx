@@ -8,6 +8,7 @@ import { Desk } from './Desk';
 import { Handoffs } from './Handoffs';
 import { KB } from './KB';
 import { Login } from './Login';
+import { PolicyEditor } from './PolicyEditor';
 import { Protect } from './Protect';
 import { notifyError, subscribeToasts, type Toast } from './notify';
 import { SessionContext, go, home, pagesOf, type Page } from './session';
@@ -105,6 +106,7 @@ export function App() {
           {page === 'handoffs' && <Handoffs openId={route.rest[0]} />}
           {page === 'kb' && <KB tab={route.rest[0]} id={route.rest[1]} />}
           {page === 'protect' && <Protect id={route.rest[0]} />}
+          {page === 'policy' && <PolicyEditor />}
         </main>
       </SessionContext.Provider>
     );

@@ -22,7 +22,7 @@ export function hasRole(u: User | undefined | null, r: Role): boolean {
   return roles.some((have) => have === r || (have === 'admin' && r !== 'department'));
 }
 
-export type Page = 'desk' | 'board' | 'admin' | 'handoffs' | 'kb' | 'protect';
+export type Page = 'desk' | 'board' | 'admin' | 'handoffs' | 'kb' | 'protect' | 'policy';
 
 export const homeOf: Record<Role, Page> = {
   counselor: 'desk',
@@ -46,6 +46,8 @@ export function pagesOf(u: User): Page[] {
   // Counselors and supervisors write the knowledge base; supervisors approve.
   if (hasRole(u, 'counselor') || hasRole(u, 'supervisor')) out.push('kb');
   if (hasRole(u, 'supervisor')) out.push('protect');
+  // Supervisors read the protection policy; admins edit it.
+  if (hasRole(u, 'supervisor')) out.push('policy');
   return out;
 }
 
