@@ -187,4 +187,3 @@ func joinAdjacent(spans []Span) []Span {
 	}
 	return out
 }
-

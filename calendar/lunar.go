@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	lunar "github.com/6tail/lunar-go/calendar"
 	"github.com/6tail/lunar-go/ShouXingUtil"
+	lunar "github.com/6tail/lunar-go/calendar"
 )
 
 // kstHours is Korea's offset from UTC. Korea has kept UTC+9 without daylight
