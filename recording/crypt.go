@@ -181,7 +181,6 @@ type Writer struct {
 	fileID  []byte
 	keyID   string
 	buf     []byte
-	sealed  []byte
 	nonce   [12]byte
 	index   uint64
 	size    int64 // PCM bytes accepted
@@ -219,7 +218,8 @@ func NewWriter(f WriterFile, keys *Keyring, format Format) (*Writer, error) {
 	}
 	return &Writer{
 		f: f, aead: aead, header: h, format: format, fileID: fileID, keyID: keys.current,
-		buf: make([]byte, 0, chunkSize), sealed: make([]byte, 0, chunkSize+tagSize),
+		// Chunks are sealed in place, so buf has room for the tag.
+		buf: make([]byte, 0, chunkSize+tagSize),
 	}, nil
 }
 
@@ -272,8 +272,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 func (w *Writer) sealChunk() error {
 	setNonce(&w.nonce, false, w.index)
-	w.sealed = w.aead.Seal(w.sealed[:0], w.nonce[:], w.buf, w.header)
-	if _, err := w.f.Write(w.sealed); err != nil {
+	sealed := w.aead.Seal(w.buf[:0], w.nonce[:], w.buf, w.header)
+	if _, err := w.f.Write(sealed); err != nil {
 		w.err = fmt.Errorf("write recording chunk: %w", err)
 		return w.err
 	}

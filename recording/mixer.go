@@ -102,6 +102,9 @@ type Mixer struct {
 	closed     bool
 }
 
+// flushFrames bounds one write to the sink (and the output buffer): 128 ms.
+const flushFrames = 1024
+
 // NewMixer returns a mixer writing stereo PCM to sink.
 func NewMixer(sink io.Writer, opt Options) *Mixer {
 	if opt.Window <= 0 {
@@ -120,7 +123,7 @@ func NewMixer(sink io.Writer, opt Options) *Mixer {
 		resync:     samples(opt.Resync),
 		maxSamples: samples(opt.MaxDuration),
 		buf:        [2][]int16{make([]int16, w), make([]int16, w)},
-		out:        make([]byte, 0, 4*w),
+		out:        make([]byte, 0, 4*flushFrames),
 	}
 }
 
@@ -139,12 +142,12 @@ func (m *Mixer) Write(side Side, p Packet) error {
 	if side != Citizen && side != Counselor {
 		return minwon.Errorf(minwon.EINVALID, "recording: unknown side %d", int(side))
 	}
-	var decode func(uint8) int16
+	var table *[256]int16
 	switch p.PayloadType {
 	case PayloadPCMU:
-		decode = g711.DecodeUlawFrame
+		table = &ulaw
 	case PayloadPCMA:
-		decode = g711.DecodeAlawFrame
+		table = &alaw
 	default:
 		m.stats.Ignored++
 		return nil
@@ -178,13 +181,32 @@ func (m *Mixer) Write(side Side, p Packet) error {
 			return err
 		}
 	}
+	// The packet lands in the ring in at most two contiguous pieces.
 	b := m.buf[side]
-	for i, c := range p.Payload {
-		b[m.index(pos+int64(i))] = decode(c)
-	}
+	i := m.index(pos)
+	first := min(int64(len(p.Payload)), m.window-i)
+	decodeInto(b[i:i+first], p.Payload[:first], table)
+	decodeInto(b[:int64(len(p.Payload))-first], p.Payload[first:], table)
 	m.head = max(m.head, end)
 	m.stats.Packets++
 	return nil
+}
+
+// G.711 decoding tables, filled once from g711 so the per-sample work is a
+// load.
+var ulaw, alaw [256]int16
+
+func init() {
+	for i := range 256 {
+		ulaw[i] = g711.DecodeUlawFrame(uint8(i))
+		alaw[i] = g711.DecodeAlawFrame(uint8(i))
+	}
+}
+
+func decodeInto(dst []int16, src []byte, table *[256]int16) {
+	for i, c := range src[:len(dst)] {
+		dst[i] = table[c]
+	}
 }
 
 // index maps a timeline position inside the window to the ring buffer.
@@ -216,14 +238,16 @@ func (m *Mixer) place(side Side, p Packet) int64 {
 // what no packet covered with silence.
 func (m *Mixer) flush(to int64) error {
 	for m.base < to {
-		n := min(to-m.base, m.window-m.index(m.base))
-		m.out = m.out[:0]
+		n := min(to-m.base, m.window-m.index(m.base), flushFrames)
 		i0 := m.index(m.base)
-		for i := i0; i < i0+n; i++ {
-			m.out = binary.LittleEndian.AppendUint16(m.out, uint16(m.buf[Citizen][i]))
-			m.out = binary.LittleEndian.AppendUint16(m.out, uint16(m.buf[Counselor][i]))
-			m.buf[Citizen][i], m.buf[Counselor][i] = 0, 0
+		m.out = m.out[:4*n]
+		left, right := m.buf[Citizen][i0:i0+n], m.buf[Counselor][i0:i0+n]
+		for i := range left {
+			binary.LittleEndian.PutUint16(m.out[4*i:], uint16(left[i]))
+			binary.LittleEndian.PutUint16(m.out[4*i+2:], uint16(right[i]))
 		}
+		clear(left)
+		clear(right)
 		if _, err := m.sink.Write(m.out); err != nil {
 			m.err = fmt.Errorf("recording: write audio: %w", err)
 			return m.err
