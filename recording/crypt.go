@@ -145,7 +145,7 @@ var (
 const (
 	magic        = "MWREC\x00"
 	version      = 1
-	chunkSize    = 32 << 10 // one second of stereo 8 kHz audio
+	chunkSize    = 32 << 10 // 1.024 s of stereo 8 kHz audio
 	tagSize      = 16
 	trailerPlain = 8 + sha256.Size
 	trailerSize  = trailerPlain + tagSize
@@ -391,42 +391,11 @@ type Reader struct {
 // and the trailer (so a truncated file is refused at once); each chunk is
 // authenticated when it is read.
 func NewReader(r io.ReaderAt, size int64, keys *Keyring) (*Reader, error) {
-	fixed := make([]byte, fixedHeader)
-	if _, err := r.ReadAt(fixed, 0); err != nil {
-		return nil, fmt.Errorf("%w: short header", ErrTampered)
-	}
-	if string(fixed[:len(magic)]) != magic {
-		return nil, minwon.Errorf(minwon.EINVALID, "not a minwon recording")
-	}
-	if v := fixed[len(magic)]; v != version {
-		return nil, minwon.Errorf(minwon.EINVALID, "recording format version %d not supported", v)
-	}
-	p := len(magic) + 2
-	fileID := fixed[p : p+fileIDSize]
-	p += fileIDSize
-	chunk := binary.BigEndian.Uint32(fixed[p:])
-	format := Format{
-		Channels:   int(binary.BigEndian.Uint16(fixed[p+4:])),
-		SampleRate: int(binary.BigEndian.Uint32(fixed[p+6:])),
-		Bits:       int(binary.BigEndian.Uint16(fixed[p+10:])),
-	}
-	idLen := int(fixed[p+12])
-	header := make([]byte, fixedHeader+idLen)
-	if _, err := r.ReadAt(header, 0); err != nil {
-		return nil, fmt.Errorf("%w: short header", ErrTampered)
-	}
-	keyID := string(header[fixedHeader:])
-	if chunk != chunkSize || format != Stereo && format != Mono {
-		return nil, fmt.Errorf("%w: header describes %d-byte chunks of %+v", ErrTampered, chunk, format)
-	}
-	master, ok := keys.keys[keyID]
-	if !ok {
-		return nil, fmt.Errorf("%w: key id %q (configured: %s)", ErrUnknownKey, keyID, strings.Join(keys.IDs(), ", "))
-	}
-	aead, err := fileCipher(master, fileID)
+	hd, err := readHeader(r, keys)
 	if err != nil {
 		return nil, err
 	}
+	header, fileID, format, keyID, aead := hd.raw, hd.fileID, hd.format, hd.keyID, hd.aead
 	body := size - int64(len(header)) - trailerSize
 	if body < 0 {
 		return nil, fmt.Errorf("%w: truncated (no trailer)", ErrTampered)
@@ -459,6 +428,56 @@ func NewReader(r io.ReaderAt, size int64, keys *Keyring) (*Reader, error) {
 		hash: sha256.New(),
 		want: sum,
 	}, nil
+}
+
+type fileHeader struct {
+	raw    []byte
+	fileID []byte
+	format Format
+	keyID  string
+	aead   cipher.AEAD
+}
+
+// readHeader parses a sealed file's header and derives its cipher. The
+// header is only authenticated later, as the additional data of each chunk.
+func readHeader(r io.ReaderAt, keys *Keyring) (fileHeader, error) {
+	fixed := make([]byte, fixedHeader)
+	if _, err := r.ReadAt(fixed, 0); err != nil {
+		return fileHeader{}, fmt.Errorf("%w: short header", ErrTampered)
+	}
+	if string(fixed[:len(magic)]) != magic {
+		return fileHeader{}, minwon.Errorf(minwon.EINVALID, "not a minwon recording")
+	}
+	if v := fixed[len(magic)]; v != version {
+		return fileHeader{}, minwon.Errorf(minwon.EINVALID, "recording format version %d not supported", v)
+	}
+	p := len(magic) + 2
+	h := fileHeader{fileID: fixed[p : p+fileIDSize]}
+	p += fileIDSize
+	chunk := binary.BigEndian.Uint32(fixed[p:])
+	h.format = Format{
+		Channels:   int(binary.BigEndian.Uint16(fixed[p+4:])),
+		SampleRate: int(binary.BigEndian.Uint32(fixed[p+6:])),
+		Bits:       int(binary.BigEndian.Uint16(fixed[p+10:])),
+	}
+	h.raw = make([]byte, fixedHeader+int(fixed[p+12]))
+	if _, err := r.ReadAt(h.raw, 0); err != nil {
+		return fileHeader{}, fmt.Errorf("%w: short header", ErrTampered)
+	}
+	h.keyID = string(h.raw[fixedHeader:])
+	if chunk != chunkSize || h.format != Stereo && h.format != Mono {
+		return fileHeader{}, fmt.Errorf("%w: header describes %d-byte chunks of %+v", ErrTampered, chunk, h.format)
+	}
+	master, ok := keys.keys[h.keyID]
+	if !ok {
+		return fileHeader{}, fmt.Errorf("%w: key id %q (configured: %s)", ErrUnknownKey, h.keyID, strings.Join(keys.IDs(), ", "))
+	}
+	aead, err := fileCipher(master, h.fileID)
+	if err != nil {
+		return fileHeader{}, err
+	}
+	h.aead = aead
+	return h, nil
 }
 
 // Summary describes the recording, from its authenticated trailer.
@@ -535,4 +554,76 @@ func Verify(r io.ReaderAt, size int64, keys *Keyring) (Summary, error) {
 		return Summary{}, err
 	}
 	return rd.Summary(), nil
+}
+
+// RecoverFile is what Recover needs: *os.File is one.
+type RecoverFile interface {
+	io.ReaderAt
+	io.WriterAt
+	Truncate(size int64) error
+}
+
+// Recover makes a recording cut short by a crash playable again. It keeps
+// the longest run of chunks from the start that authenticate, cuts the file
+// after them and seals a new trailer. A file that already opens is left as
+// it is. Audio in a damaged chunk and after it is lost; what is kept is
+// exactly what was sealed at recording time.
+func Recover(f RecoverFile, size int64, keys *Keyring) (Summary, error) {
+	if r, err := NewReader(f, size, keys); err == nil {
+		return r.Summary(), nil
+	} else if !errors.Is(err, ErrTampered) {
+		return Summary{}, err
+	}
+	hd, err := readHeader(f, keys)
+	if err != nil {
+		return Summary{}, err
+	}
+	// Keep full chunks while they authenticate; a short one can only be last.
+	c := &chunkReader{r: f, aead: hd.aead, header: hd.raw}
+	var pcm int64
+	var index uint64
+	end := int64(len(hd.raw))
+	for {
+		n := min(int64(chunkSize), size-end-tagSize)
+		if n <= 0 {
+			break
+		}
+		c.size = pcm + n
+		if _, err := c.chunk(index); err != nil {
+			break
+		}
+		pcm += n
+		end += n + tagSize
+		index++
+		if n < chunkSize {
+			break
+		}
+	}
+	// Second pass: the WAV header, which depends on the size kept, is hashed first.
+	c.size = pcm
+	sum := sha256.New()
+	sum.Write(wavHeader(hd.format, pcm))
+	for i := uint64(0); i < index; i++ {
+		plain, err := c.chunk(i)
+		if err != nil {
+			return Summary{}, fmt.Errorf("recover: %w", err)
+		}
+		sum.Write(plain)
+	}
+	digest := sum.Sum(nil)
+	trailer := binary.BigEndian.AppendUint64(make([]byte, 0, trailerPlain), uint64(pcm))
+	trailer = append(trailer, digest...)
+	var nonce [12]byte
+	setNonce(&nonce, true, index)
+	if err := f.Truncate(end); err != nil {
+		return Summary{}, fmt.Errorf("recover: cut the damaged tail: %w", err)
+	}
+	if _, err := f.WriteAt(hd.aead.Seal(nil, nonce[:], trailer, hd.raw), end); err != nil {
+		return Summary{}, fmt.Errorf("recover: write trailer: %w", err)
+	}
+	return Summary{
+		FileID: hex.EncodeToString(hd.fileID), KeyID: hd.keyID, Format: hd.format,
+		Size: WAVHeaderSize + pcm, SHA256: hex.EncodeToString(digest),
+		Duration: time.Duration(pcm/int64(hd.format.blockAlign())) * time.Second / time.Duration(hd.format.SampleRate),
+	}, nil
 }

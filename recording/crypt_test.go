@@ -284,3 +284,63 @@ func TestCallRecordsAndVerifies(t *testing.T) {
 		t.Fatalf("sealed call: %+v", rep.Channels)
 	}
 }
+
+func TestRecoverAfterCrash(t *testing.T) {
+	keys := testKeys(t, keyA)
+	pcm := randomPCM(3*chunkSize + 5000)
+	f := createFile(t)
+	w, err := NewWriter(f, keys, Stereo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(pcm); err != nil {
+		t.Fatal(err)
+	}
+	// The node dies here: no Close, three sealed chunks (3 × 1.024 s) on disk, and half of
+	// a fourth torn by the crash.
+	st, _ := f.Stat()
+	f.WriteAt(randomPCM(chunkSize/2), st.Size())
+	st, _ = f.Stat()
+	if _, err := NewReader(f, st.Size(), keys); !errors.Is(err, ErrTampered) {
+		t.Fatalf("crashed file opened: %v", err)
+	}
+	sum, err := Recover(f, st.Size(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Size != WAVHeaderSize+3*chunkSize || sum.Duration != 3*chunkSize/4*time.Second/SampleRate {
+		t.Fatalf("recovered %+v, want the three sealed chunks", sum)
+	}
+	st, _ = f.Stat()
+	r, err := NewReader(f, st.Size(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got[WAVHeaderSize:], pcm[:3*chunkSize]) || r.Summary() != sum {
+		t.Fatalf("recovered audio differs (%d bytes, %v)", len(got), err)
+	}
+	t.Run("IntactFileUntouched", func(t *testing.T) {
+		again, err := Recover(f, st.Size(), keys)
+		st2, _ := f.Stat()
+		if err != nil || again != sum || st2.Size() != st.Size() {
+			t.Fatalf("got %+v, %v; size %d → %d", again, err, st.Size(), st2.Size())
+		}
+	})
+	t.Run("UnknownKey", func(t *testing.T) {
+		if _, err := Recover(f, st.Size(), testKeys(t, keyB)); !errors.Is(err, ErrUnknownKey) {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ShortLastChunkKept", func(t *testing.T) {
+		f := createFile(t)
+		w, _ := NewWriter(f, keys, Stereo)
+		w.Write(pcm[:chunkSize+100])
+		w.sealChunk() // the short chunk reached the disk, the trailer did not
+		st, _ := f.Stat()
+		sum, err := Recover(f, st.Size(), keys)
+		if err != nil || sum.Size != WAVHeaderSize+chunkSize+100 {
+			t.Fatalf("got %+v, %v", sum, err)
+		}
+	})
+}
