@@ -116,7 +116,8 @@ func NewMixer(sink io.Writer, opt Options) *Mixer {
 	if opt.MaxDuration <= 0 {
 		opt.MaxDuration = 12 * time.Hour
 	}
-	w := samples(opt.Window)
+	// A packet must fit in the ring in one piece.
+	w := max(samples(opt.Window), 2*MaxPayload)
 	return &Mixer{
 		sink:       sink,
 		window:     w,
