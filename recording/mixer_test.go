@@ -221,10 +221,10 @@ func TestMixerInput(t *testing.T) {
 	})
 	t.Run("SinkErrorSticks", func(t *testing.T) {
 		boom := errors.New("disk full")
-		m := NewMixer(failWriter{boom}, Options{Window: 100 * time.Millisecond})
+		m := NewMixer(failWriter{boom}, Options{Window: 100 * time.Millisecond}) // raised to 400 ms
 		s := &toneStream{freq: 1000, amp: 0.5}
 		var err error
-		for i := 0; i < 20 && err == nil; i++ {
+		for i := 0; i < 60 && err == nil; i++ {
 			err = m.Write(Citizen, s.next(t0.Add(time.Duration(i)*ms20)))
 		}
 		if !errors.Is(err, boom) || !errors.Is(m.Close(), boom) {
