@@ -3,10 +3,12 @@ module github.com/minwon/minwon
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.6
 	github.com/coder/websocket v1.8.15
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pressly/goose/v3 v3.29.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/zaf/g711 v1.4.0
 	golang.org/x/crypto v0.58.0
 	modernc.org/sqlite v1.61.1
 )
