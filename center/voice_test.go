@@ -1,0 +1,90 @@
+package center_test
+
+import (
+	"testing"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/center"
+)
+
+func TestDialledNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"120": "120", "02-120-1001": "021201001", "+82-2-120-1001": "021201001", "+82 2 120 1001": "021201001",
+		"<sip:121@x>": "121", "": "", "anonymous": "", "+1 311": "1311",
+	} {
+		if got := center.DialledNumber(in); got != want {
+			t.Errorf("DialledNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCalls(t *testing.T) {
+	f := mustCenter(t, center.Config{})
+	ok(t, second(f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "city", Name: "한빛시", EntryPoints: []string{"hanbit", "120", "02-120-1000"}, DefaultQueue: "general"})))
+	t.Run("NumbersFindTheirTenant", func(t *testing.T) {
+		for _, n := range []string{"120", "021201000", "+82-2-120-1000"} {
+			if tn, _, ok := f.c.TenantByNumber(n); !ok || tn.ID != "city" {
+				t.Errorf("%s: %v %v", n, tn, ok)
+			}
+		}
+		for _, n := range []string{"121", "hanbit", "", "1200"} {
+			if _, _, ok := f.c.TenantByNumber(n); ok {
+				t.Errorf("%q rings a tenant", n)
+			}
+		}
+	})
+	t.Run("UnknownNumberIsNotFound", func(t *testing.T) {
+		_, err := f.c.StartCall(f.ctx, center.CallRequest{Number: "999", Caller: "01012345678"})
+		wantCode(t, err, minwon.ENOTFOUND)
+	})
+	t.Run("LanguageChoosesTheQueue", func(t *testing.T) {
+		ct := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "120", Caller: "010-1234-5678", Language: "en"}))
+		if ct.QueueID != "english" || ct.Channel != minwon.ChannelVoice || ct.State != minwon.ContactWaiting || ct.EntryPoint != "120" {
+			t.Fatalf("contact %+v", ct)
+		}
+		if ct.CitizenID == "" || ct.CitizenID == "01012345678" {
+			t.Fatalf("citizen id %q is not a salted hash", ct.CitizenID)
+		}
+		ok(t, f.c.CitizenLeave(f.ctx, ct.ID))
+	})
+	t.Run("OneCallPerCounselorAndHangupAbandons", func(t *testing.T) {
+		f.ready("kim")
+		a := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "120", Caller: "01011112222"}))
+		b := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "120", Caller: "01033334444"}))
+		if f.c.OfferedTo(a.ID) != "kim" || f.c.OfferedTo(b.ID) != "" {
+			t.Fatalf("offers: a→%q b→%q, want only a to kim", f.c.OfferedTo(a.ID), f.c.OfferedTo(b.ID))
+		}
+		must(f.c.Accept(f.ctx, "kim", a.ID))
+		if f.c.OfferedTo(b.ID) != "" {
+			t.Fatal("a second call was offered to a counselor on a call")
+		}
+		if p, ok := f.c.Position(b.ID); !ok || p.Position != 1 {
+			t.Fatalf("position %+v %v", p, ok)
+		}
+		ok(t, f.c.CitizenLeave(f.ctx, b.ID))
+		stored := must(f.store.Contact(f.ctx, b.ID))
+		if stored.State != minwon.ContactAbandoned {
+			t.Fatalf("hung up while queued: %s, want abandoned", stored.State)
+		}
+		ok(t, f.c.CitizenLeave(f.ctx, a.ID))
+		if st := must(f.store.Contact(f.ctx, a.ID)).State; st != minwon.ContactWrapUp {
+			t.Fatalf("hung up while talking: %s, want wrap-up", st)
+		}
+	})
+	t.Run("DrainingRefusesCalls", func(t *testing.T) {
+		ok(t, f.c.AcceptingCalls())
+		f.c.Drain()
+		wantCode(t, f.c.AcceptingCalls(), minwon.EUNAVAILABLE)
+		_, err := f.c.StartCall(f.ctx, center.CallRequest{Number: "120"})
+		wantCode(t, err, minwon.EUNAVAILABLE)
+	})
+}
+
+func TestCallCeiling(t *testing.T) {
+	f := mustCenter(t, center.Config{MaxLive: 1})
+	ok(t, second(f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "city", Name: "한빛시", EntryPoints: []string{"120"}, DefaultQueue: "general"})))
+	must(f.c.StartCall(f.ctx, center.CallRequest{Number: "120"}))
+	wantCode(t, f.c.AcceptingCalls(), minwon.EUNAVAILABLE)
+	_, err := f.c.StartCall(f.ctx, center.CallRequest{Number: "120"})
+	wantCode(t, err, minwon.EUNAVAILABLE)
+}
