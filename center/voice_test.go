@@ -1,10 +1,14 @@
 package center_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/demo"
 )
 
 func TestDialledNumber(t *testing.T) {
@@ -87,4 +91,24 @@ func TestCallCeiling(t *testing.T) {
 	wantCode(t, f.c.AcceptingCalls(), minwon.EUNAVAILABLE)
 	_, err := f.c.StartCall(f.ctx, center.CallRequest{Number: "120"})
 	wantCode(t, err, minwon.EUNAVAILABLE)
+}
+
+// TestDemoNumbers checks the demo's dialled numbers: 120 rings the city's
+// general queue, a district's number its own queue, 121 the water authority.
+func TestDemoNumbers(t *testing.T) {
+	f := &fixture{t: t, ctx: context.Background(), clock: &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}}
+	f.path = filepath.Join(t.TempDir(), "minwon.db")
+	f.open(center.Config{})
+	ok(t, demo.Seed(f.ctx, f.store, f.clock.Now()))
+	ok(t, f.c.Reload(f.ctx))
+	for number, want := range map[string]string{"120": demo.QueueGeneral, "02-120-1003": "q-seo", "021201001": "q-jung", demo.NumberWater: demo.QueueWater} {
+		ct, err := f.c.StartCall(f.ctx, center.CallRequest{Number: number, Caller: "0212345678"})
+		if err != nil || ct.QueueID != want {
+			t.Errorf("%s: %v %v, want queue %s", number, ct, err, want)
+		}
+	}
+	ct := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "121", Language: "vi"}))
+	if ct.QueueID != demo.QueueVietnamese || ct.TenantID != demo.TenantWater {
+		t.Errorf("121 in Vietnamese: tenant %s queue %s, want the water tenant on the city's Vietnamese queue", ct.TenantID, ct.QueueID)
+	}
 }

@@ -1,0 +1,259 @@
+package sip
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/audio"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/ivr"
+	"github.com/minwon/minwon/prompts"
+)
+
+// frameBytes is 20 ms of 8 kHz 16-bit PCM, one RTP packet.
+const frameBytes = prompts.SampleRate / 50 * 2
+
+// call is one answered call: the IVR machine, fed from one goroutine.
+type call struct {
+	s         *Server
+	d         *diago.DialogServerSession
+	log       *slog.Logger
+	number    string
+	caller    string
+	m         *ivr.Machine
+	inbox     *inbox
+	player    *player
+	contactID string
+	done      chan struct{}
+	stopOnce  sync.Once
+}
+
+func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
+	return &call{s: s, d: d, log: log, number: number, caller: caller, m: ivr.New(s.cfg.IVR), inbox: newInbox(), done: make(chan struct{})}
+}
+
+func (c *call) stop() { c.stopOnce.Do(func() { close(c.done) }) }
+
+func (c *call) run() {
+	defer c.stop()
+	ctx := c.d.Context()
+	w, err := c.d.AudioWriter()
+	if err != nil {
+		c.log.Warn("call audio", "err", err)
+		return
+	}
+	enc := &audio.PCMEncoderWriter{}
+	props := diago.MediaProps{}
+	c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
+	if err := enc.Init(props.Codec, w); err != nil {
+		c.log.Warn("call audio encoder", "err", err, "codec", props.Codec.Name)
+		return
+	}
+	c.player = newPlayer(enc, c.inbox)
+	defer c.player.stop()
+	// DTMF arrives as RFC 4733 events in the RTP stream; reading it also
+	// drains the caller's audio, which nothing else consumes before a bridge.
+	if dtmf, err := c.d.AudioReaderDTMF(); err == nil {
+		go dtmf.Listen(func(r rune) error {
+			c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
+			return nil
+		}, 0)
+	} else {
+		c.log.Warn("call DTMF", "err", err)
+	}
+
+	if !c.act(ctx, c.m.Start(c.s.cfg.Now())) {
+		return
+	}
+	for c.m.State() != ivr.StateDone {
+		var timer <-chan time.Time
+		var t *time.Timer
+		if dl, ok := c.m.Deadline(); ok {
+			t = time.NewTimer(dl.Sub(c.s.cfg.Now()))
+			timer = t.C
+		}
+		var in ivr.Input
+		var batch []ivr.Input
+		select {
+		case <-ctx.Done():
+			in = ivr.Input{Kind: ivr.InputHangup}
+		case <-c.done:
+			in = ivr.Input{Kind: ivr.InputHangup}
+		case <-c.inbox.ready:
+			batch = c.inbox.take()
+		case <-timer:
+			in = ivr.Input{Kind: ivr.InputTimer}
+		}
+		if t != nil {
+			t.Stop()
+		}
+		if in.Kind != 0 {
+			batch = append(batch, in)
+		}
+		for _, in := range batch {
+			if !c.act(ctx, c.m.Handle(c.s.cfg.Now(), in)) {
+				return
+			}
+		}
+	}
+}
+
+// act carries out the machine's actions; false means the call is over.
+func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
+	for _, a := range acts {
+		switch a.Kind {
+		case ivr.ActPlay:
+			var parts []prompts.Audio
+			for _, p := range a.Prompts {
+				if au, ok := c.s.cfg.Prompts.Get(a.Lang, p); ok {
+					parts = append(parts, au)
+				} else {
+					c.log.Warn("prompt missing", "prompt", p, "lang", a.Lang)
+				}
+			}
+			c.player.play(a.Seq, parts, false)
+		case ivr.ActHold:
+			if au, ok := c.s.cfg.Prompts.Get(c.m.Lang(), ivr.Hold); ok {
+				c.player.play(0, []prompts.Audio{au}, true)
+			}
+		case ivr.ActEnqueue:
+			c.player.play(0, nil, false)
+			c.enqueue(ctx, a.Lang)
+		case ivr.ActConnect:
+			c.player.play(0, nil, false)
+			c.log.Info("call connected", "contact", c.contactID)
+		case ivr.ActLeave:
+			if c.contactID != "" {
+				if err := c.s.center.CitizenLeave(context.WithoutCancel(ctx), c.contactID); err != nil {
+					c.log.Warn("caller left", "contact", c.contactID, "err", err)
+				}
+			}
+		case ivr.ActHangup:
+			c.player.stop()
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			c.d.Hangup(hctx)
+			cancel()
+			return false
+		}
+	}
+	return c.m.State() != ivr.StateDone
+}
+
+func (c *call) enqueue(ctx context.Context, lang string) {
+	ct, err := c.s.center.StartCall(ctx, center.CallRequest{Number: c.number, Caller: c.caller, Language: lang})
+	if err != nil {
+		c.log.Info("call not queued", "err", err)
+		c.inbox.push(ivr.Input{Kind: ivr.InputRejected})
+		return
+	}
+	c.contactID = ct.ID
+	c.log = c.log.With("contact", ct.ID, "queue", ct.QueueID)
+	c.s.track(c)
+	pos, _ := c.s.center.Position(ct.ID)
+	c.inbox.push(ivr.Input{Kind: ivr.InputQueued, Position: pos.Position, Wait: time.Duration(pos.WaitSecs) * time.Second})
+	// An answer that came before the call was tracked is not lost.
+	if now, err := c.s.center.Contact(ctx, ct.ID); err == nil && now.State == minwon.ContactActive {
+		c.inbox.push(ivr.Input{Kind: ivr.InputAnswered})
+	}
+	c.log.Info("call queued", "lang", lang, "position", pos.Position)
+}
+
+// inbox collects a call's inputs from other goroutines without blocking them.
+type inbox struct {
+	mu    sync.Mutex
+	items []ivr.Input
+	ready chan struct{}
+}
+
+func newInbox() *inbox { return &inbox{ready: make(chan struct{}, 1)} }
+
+func (b *inbox) push(in ivr.Input) {
+	b.mu.Lock()
+	b.items = append(b.items, in)
+	b.mu.Unlock()
+	select {
+	case b.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (b *inbox) take() []ivr.Input {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.items
+	b.items = nil
+	return out
+}
+
+// player writes prompts to the call, one 20 ms frame at a time; the RTP
+// writer paces the frames. A new play stops the one before.
+type player struct {
+	w     io.Writer
+	inbox *inbox
+	mu    sync.Mutex
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+func newPlayer(w io.Writer, in *inbox) *player { return &player{w: w, inbox: in} }
+
+// play stops what plays and starts parts; seq > 0 reports InputPlayed when
+// they finish. loop repeats them until the next play.
+func (p *player) play(seq int, parts []prompts.Audio, loop bool) {
+	p.stop()
+	if len(parts) == 0 {
+		if seq > 0 {
+			p.inbox.push(ivr.Input{Kind: ivr.InputPlayed, Seq: seq})
+		}
+		return
+	}
+	p.mu.Lock()
+	quit, done := make(chan struct{}), make(chan struct{})
+	p.quit, p.done = quit, done
+	p.mu.Unlock()
+	go func() {
+		defer close(done)
+		for {
+			for _, a := range parts {
+				for off := 0; off < len(a); off += frameBytes {
+					select {
+					case <-quit:
+						return
+					default:
+					}
+					end := min(off+frameBytes, len(a))
+					frame := a[off:end]
+					if len(frame) < frameBytes {
+						frame = append(append([]byte{}, frame...), make([]byte, frameBytes-len(frame))...)
+					}
+					if _, err := p.w.Write(frame); err != nil {
+						return
+					}
+				}
+			}
+			if !loop {
+				break
+			}
+		}
+		if seq > 0 {
+			p.inbox.push(ivr.Input{Kind: ivr.InputPlayed, Seq: seq})
+		}
+	}()
+}
+
+func (p *player) stop() {
+	p.mu.Lock()
+	quit, done := p.quit, p.done
+	p.quit, p.done = nil, nil
+	p.mu.Unlock()
+	if quit != nil {
+		close(quit)
+		<-done
+	}
+}
