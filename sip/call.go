@@ -9,6 +9,7 @@ import (
 
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/audio"
+	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
@@ -30,8 +31,12 @@ type call struct {
 	inbox     *inbox
 	player    *player
 	contactID string
+	agent     string // who answered; set under s.mu by the bus
 	done      chan struct{}
 	stopOnce  sync.Once
+
+	dtmfQuit, dtmfDone chan struct{}
+	out                *diago.DialogClientSession // the counselor's leg, once bridged
 }
 
 func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
@@ -60,13 +65,27 @@ func (c *call) run() {
 	// DTMF arrives as RFC 4733 events in the RTP stream; reading it also
 	// drains the caller's audio, which nothing else consumes before a bridge.
 	if dtmf, err := c.d.AudioReaderDTMF(); err == nil {
-		go dtmf.Listen(func(r rune) error {
-			c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
-			return nil
-		}, 0)
+		c.dtmfQuit, c.dtmfDone = make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(c.dtmfDone)
+			for {
+				dtmf.Listen(func(r rune) error {
+					c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
+					return nil
+				}, 0)
+				select {
+				case <-c.dtmfQuit:
+					return
+				case <-ctx.Done():
+					return
+				default: // a deadline that was not ours; go on reading
+				}
+			}
+		}()
 	} else {
 		c.log.Warn("call DTMF", "err", err)
 	}
+	defer c.hangupCounselor(ctx)
 
 	if !c.act(ctx, c.m.Start(c.s.cfg.Now())) {
 		return
@@ -109,6 +128,9 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 	for _, a := range acts {
 		switch a.Kind {
 		case ivr.ActPlay:
+			if c.m.State() == ivr.StateEnding {
+				c.hangupCounselor(ctx) // the bridge must stop writing before the goodbye
+			}
 			var parts []prompts.Audio
 			for _, p := range a.Prompts {
 				if au, ok := c.s.cfg.Prompts.Get(a.Lang, p); ok {
@@ -127,7 +149,7 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 			c.enqueue(ctx, a.Lang)
 		case ivr.ActConnect:
 			c.player.play(0, nil, false)
-			c.log.Info("call connected", "contact", c.contactID)
+			c.connect(ctx)
 		case ivr.ActLeave:
 			if c.contactID != "" {
 				if err := c.s.center.CitizenLeave(context.WithoutCancel(ctx), c.contactID); err != nil {
@@ -162,6 +184,71 @@ func (c *call) enqueue(ctx context.Context, lang string) {
 		c.inbox.push(ivr.Input{Kind: ivr.InputAnswered})
 	}
 	c.log.Info("call queued", "lang", lang, "position", pos.Position)
+}
+
+// connect bridges the caller to the phone of the counselor who accepted,
+// when the counselor has one. The counselor's leg is set up in the
+// background; its end ends the contact as the counselor's hang-up.
+func (c *call) connect(ctx context.Context) {
+	c.s.mu.Lock()
+	agent := c.agent
+	c.s.mu.Unlock()
+	uri, ok := "", false
+	if c.s.cfg.Endpoint != nil {
+		uri, ok = c.s.cfg.Endpoint(agent)
+	}
+	if !ok {
+		c.log.Info("call answered at the desk; no phone to bridge to", "agent", agent)
+		return
+	}
+	var target sipmsg.Uri
+	if err := sipmsg.ParseUri(uri, &target); err != nil {
+		c.log.Warn("counselor endpoint", "agent", agent, "uri", uri, "err", err)
+		return
+	}
+	// The bridge reads the caller's audio from here on, so key reading stops.
+	if c.dtmfQuit != nil {
+		close(c.dtmfQuit)
+		c.d.StopRTP(1, 0)
+		<-c.dtmfDone
+		c.d.StartRTP(1, 0)
+		c.dtmfQuit = nil
+	}
+	bridge := diago.NewBridge()
+	if err := bridge.AddDialogSession(c.d); err != nil {
+		c.log.Warn("bridge caller", "err", err)
+		return
+	}
+	out, err := c.s.dg.InviteBridge(ctx, target, &bridge, diago.InviteOptions{})
+	if err != nil {
+		c.log.Warn("call the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		return
+	}
+	c.out = out
+	c.log.Info("call bridged", "agent", agent, "uri", uri)
+	go func() {
+		select {
+		case <-out.Context().Done():
+			// The counselor hung up: the contact ends as theirs, and the
+			// center's contact.ended brings the goodbye to the caller.
+			if _, err := c.s.center.EndChat(context.WithoutCancel(ctx), agent, c.contactID); err != nil {
+				c.log.Info("counselor hung up", "err", err)
+			}
+		case <-c.done:
+		}
+	}()
+}
+
+func (c *call) hangupCounselor(ctx context.Context) {
+	if c.out == nil {
+		return
+	}
+	out := c.out
+	c.out = nil
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	out.Hangup(hctx)
+	out.Close()
 }
 
 // inbox collects a call's inputs from other goroutines without blocking them.

@@ -36,6 +36,7 @@ type Center interface {
 	AcceptingCalls() error
 	StartCall(ctx context.Context, req center.CallRequest) (*minwon.Contact, error)
 	CitizenLeave(ctx context.Context, contactID string) error
+	EndChat(ctx context.Context, userID, contactID string) (*minwon.Contact, error)
 	Contact(ctx context.Context, id string) (*minwon.Contact, error)
 	Position(contactID string) (minwon.Position, bool)
 }
@@ -53,6 +54,10 @@ type Config struct {
 	IVR        ivr.Config
 	Prompts    *prompts.Set // nil: prompts.Default()
 	Now        func() time.Time
+	// Endpoint returns the SIP URI where a counselor's phone answers. When
+	// the counselor who accepted a call has one, the caller is bridged to
+	// it; nil or no endpoint: the call stays up without counselor audio.
+	Endpoint func(agentID string) (string, bool)
 }
 
 // DefaultConfig listens on the loopback SIP port with room for 500 calls.
@@ -287,6 +292,11 @@ func (s *Server) onEvent(ev *minwon.Event) {
 	switch ev.Type {
 	case minwon.EventContactAnswered:
 		in = ivr.Input{Kind: ivr.InputAnswered}
+		s.mu.Lock()
+		if c := s.calls[ev.ContactID]; c != nil {
+			c.agent = ev.AgentID
+		}
+		s.mu.Unlock()
 	case minwon.EventContactEnded:
 		var p minwon.ContactEnded
 		if ev.Decode(&p) != nil || p.By == minwon.FromCitizen {

@@ -70,7 +70,7 @@ type fixture struct {
 	sipp  string
 }
 
-func newFixture(t *testing.T, maxCalls int) *fixture {
+func newFixture(t *testing.T, maxCalls int, opts ...func(*sip.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), sipp: needSipp(t)}
 	db, err := sqldb.Open(f.ctx, filepath.Join(t.TempDir(), "minwon.db"), nil)
@@ -106,6 +106,9 @@ func newFixture(t *testing.T, maxCalls int) *fixture {
 	cfg.MaxCalls = maxCalls
 	cfg.Prompts = testPrompts()
 	cfg.IVR.MenuTimeout = 2 * time.Second
+	for _, o := range opts {
+		o(&cfg)
+	}
 	srv, err := sip.New(cfg, f.c, bus, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +158,7 @@ type rtpPeer struct {
 	mu      sync.Mutex
 	packets int
 	types   map[uint8]int
+	marked  map[byte]int // packets whose payload is one repeated byte
 	from    *net.UDPAddr
 	seq     uint16
 	ts      uint32
@@ -166,7 +170,7 @@ func newRTPPeer(t *testing.T) *rtpPeer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	p := &rtpPeer{conn: conn, types: map[uint8]int{}}
+	p := &rtpPeer{conn: conn, types: map[uint8]int{}, marked: map[byte]int{}}
 	go func() {
 		buf := make([]byte, 1500)
 		for {
@@ -180,11 +184,42 @@ func newRTPPeer(t *testing.T) *rtpPeer {
 			p.mu.Lock()
 			p.packets++
 			p.types[buf[1]&0x7f]++
+			if n > 12 && bytes.Count(buf[12:n], buf[12:13]) == n-12 {
+				p.marked[buf[12]]++
+			}
 			p.from = from
 			p.mu.Unlock()
 		}
 	}()
 	return p
+}
+
+// sendVoice sends one 20 ms PCMU packet whose samples are all b.
+func (p *rtpPeer) sendVoice(b byte) {
+	_, _, to := p.count()
+	if to == nil {
+		return
+	}
+	p.mu.Lock()
+	p.seq++
+	p.ts += 160
+	pkt := make([]byte, 12+160)
+	pkt[0], pkt[1] = 0x80, 0
+	binary.BigEndian.PutUint16(pkt[2:], p.seq)
+	binary.BigEndian.PutUint32(pkt[4:], p.ts)
+	binary.BigEndian.PutUint32(pkt[8:], 0x4d494e57)
+	p.mu.Unlock()
+	for i := 12; i < len(pkt); i++ {
+		pkt[i] = b
+	}
+	p.conn.WriteToUDP(pkt, to)
+}
+
+// heard counts received PCMU packets whose payload is all b.
+func (p *rtpPeer) heard(b byte) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.marked[b]
 }
 
 func (p *rtpPeer) port() string { return strconv.Itoa(p.conn.LocalAddr().(*net.UDPAddr).Port) }
@@ -413,5 +448,84 @@ func TestCounselorAnswersAndEnds(t *testing.T) {
 	}
 	if a := f.board.Snapshot().Today; a.Answered != 1 || a.Abandoned != 0 {
 		t.Fatalf("board answered %d abandoned %d", a.Answered, a.Abandoned)
+	}
+}
+
+// TestBridgeToCounselorPhone puts sipp in the counselor's place: a UAS that
+// answers and echoes RTP. Audio the caller sends after the counselor
+// accepts must come back through the bridge.
+func TestBridgeToCounselorPhone(t *testing.T) {
+	agentPort := freePort(t)
+	f := newFixture(t, 10, func(c *sip.Config) {
+		c.Endpoint = func(agent string) (string, bool) {
+			if agent != "kim" {
+				return "", false
+			}
+			return "sip:kim@127.0.0.1:" + strconv.Itoa(agentPort), true
+		}
+	})
+	if err := f.c.Connect(f.ctx, "kim"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
+		t.Fatal(err)
+	}
+	agentDone := make(chan error, 1)
+	var agentOut bytes.Buffer
+	go func() {
+		cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(agentPort), "-mp", strconv.Itoa(freePort(t)),
+			"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
+		cmd.Stdout, cmd.Stderr = &agentOut, &agentOut
+		agentDone <- cmd.Run()
+	}()
+	peer := newRTPPeer(t)
+	callerDone := make(chan error, 1)
+	var callerOut []byte
+	go func() {
+		var err error
+		callerOut, err = f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
+		callerDone <- err
+	}()
+	eventually(t, "the call is offered to kim", 8*time.Second, func() bool {
+		for _, ct := range f.voiceContacts() {
+			if f.c.OfferedTo(ct.ID) == "kim" {
+				return true
+			}
+		}
+		if n, _, _ := peer.count(); n > 0 {
+			peer.sendDigit('1')
+		}
+		return false
+	})
+	ct := f.voiceContacts()[0]
+	// Before the counselor accepts, nothing carries the caller's voice back.
+	for range 10 {
+		peer.sendVoice(0x3c)
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := peer.heard(0x3c); n != 0 {
+		t.Fatalf("the caller heard their own voice %d times before a counselor answered", n)
+	}
+	if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The caller talks; the counselor's phone echoes; the caller hears it.
+	eventually(t, "the caller hears the counselor's side", 8*time.Second, func() bool {
+		peer.sendVoice(0x3c)
+		return peer.heard(0x3c) > 0
+	})
+	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	for name, ch := range map[string]chan error{"caller": callerDone, "counselor": agentDone} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Errorf("%s sipp: %v\n%s%s", name, err, callerOut, agentOut.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the %s was not hung up", name)
+		}
 	}
 }
