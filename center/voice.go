@@ -2,6 +2,9 @@ package center
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"github.com/minwon/minwon"
@@ -141,4 +144,66 @@ func (c *Center) StartCall(ctx context.Context, req CallRequest) (*minwon.Contac
 	}
 	ct := l.Contact
 	return &ct, nil
+}
+
+// SIPRealm is the digest realm of counselors' phones; it is part of every
+// stored SIP credential, so it never changes.
+const SIPRealm = "minwon"
+
+// ValidSIPPassword checks a phone password before anything is stored.
+func ValidSIPPassword(pw string) error {
+	if len(pw) < 8 || len(pw) > 72 {
+		return minwon.Errorf(minwon.EINVALID, "a SIP password has 8 to 72 characters")
+	}
+	return minwon.ValidateText(pw, 72)
+}
+
+// SIPHA1 is the digest credential of login and password in SIPRealm.
+func SIPHA1(login, password string) string {
+	sum := md5.Sum([]byte(login + ":" + SIPRealm + ":" + password))
+	return hex.EncodeToString(sum[:])
+}
+
+// SetSIPPassword sets the password a counselor's phone registers with. Only
+// the digest credential is stored, as an event the audit trail redacts.
+func (c *Center) SetSIPPassword(ctx context.Context, actor, userID, password string) error {
+	if err := ValidSIPPassword(password); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u := c.users[userID]
+	if u == nil {
+		return minwon.Errorf(minwon.ENOTFOUND, "no such user")
+	}
+	if !u.IsAgent() {
+		return minwon.Errorf(minwon.EINVALID, "only counselors have phones")
+	}
+	ev := minwon.NewEvent(minwon.EventSIPPasswordSet, c.cfg.Now(), minwon.SIPPasswordSet{UserID: u.ID, Login: u.Login, Realm: SIPRealm, HA1: SIPHA1(u.Login, password)})
+	ev.TenantID, ev.AgentID, ev.ActorID = u.TenantID, u.ID, actor
+	return c.commit(ctx, []*minwon.Event{ev})
+}
+
+// SIPCredentials returns every counselor's current phone credential, by
+// login, from the stored events; the SIP registrar loads them at start and
+// follows the bus from there.
+func (c *Center) SIPCredentials(ctx context.Context) (map[string]minwon.SIPPasswordSet, error) {
+	evs, err := c.store.Events(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventSIPPasswordSet}})
+	if err != nil {
+		return nil, fmt.Errorf("load SIP credentials: %w", err)
+	}
+	out := map[string]minwon.SIPPasswordSet{}
+	for _, ev := range evs {
+		var p minwon.SIPPasswordSet
+		if ev.Decode(&p) != nil {
+			continue
+		}
+		for login, old := range out {
+			if old.UserID == p.UserID {
+				delete(out, login) // a renamed login's old credential goes
+			}
+		}
+		out[p.Login] = p
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package center_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,22 @@ func TestDemoNumbers(t *testing.T) {
 	ct := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "121", Language: "vi"}))
 	if ct.QueueID != demo.QueueVietnamese || ct.TenantID != demo.TenantWater {
 		t.Errorf("121 in Vietnamese: tenant %s queue %s, want the water tenant on the city's Vietnamese queue", ct.TenantID, ct.QueueID)
+	}
+}
+
+func TestSIPPassword(t *testing.T) {
+	f := mustCenter(t, center.Config{})
+	wantCode(t, f.c.SetSIPPassword(f.ctx, "", "kim", "short"), minwon.EINVALID)
+	wantCode(t, f.c.SetSIPPassword(f.ctx, "", "nobody", "long enough"), minwon.ENOTFOUND)
+	ok(t, f.c.SetSIPPassword(f.ctx, "", "kim", "first-secret"))
+	ok(t, f.c.SetSIPPassword(f.ctx, "", "kim", "second-secret"))
+	creds := must(f.c.SIPCredentials(f.ctx))
+	if len(creds) != 1 || creds["kim"].UserID != "kim" || creds["kim"].HA1 != center.SIPHA1("kim", "second-secret") {
+		t.Fatalf("credentials %+v, want kim's latest", creds)
+	}
+	for _, ev := range must(f.store.Events(f.ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventSIPPasswordSet}})) {
+		if strings.Contains(string(ev.Data), "secret") {
+			t.Fatalf("a SIP password in the clear: %s", ev.Data)
+		}
 	}
 }

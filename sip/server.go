@@ -37,6 +37,10 @@ type Center interface {
 	StartCall(ctx context.Context, req center.CallRequest) (*minwon.Contact, error)
 	CitizenLeave(ctx context.Context, contactID string) error
 	EndChat(ctx context.Context, userID, contactID string) (*minwon.Contact, error)
+	// For the registrar: phone credentials, and presence of registered phones.
+	SIPCredentials(ctx context.Context) (map[string]minwon.SIPPasswordSet, error)
+	Connect(ctx context.Context, userID string) error
+	Disconnect(ctx context.Context, userID string) error
 	Contact(ctx context.Context, id string) (*minwon.Contact, error)
 	Position(contactID string) (minwon.Position, bool)
 }
@@ -56,7 +60,8 @@ type Config struct {
 	Now        func() time.Time
 	// Endpoint returns the SIP URI where a counselor's phone answers. When
 	// the counselor who accepted a call has one, the caller is bridged to
-	// it; nil or no endpoint: the call stays up without counselor audio.
+	// it; otherwise the call stays up without counselor audio. nil: the
+	// phones registered with this server.
 	Endpoint func(agentID string) (string, bool)
 }
 
@@ -74,6 +79,7 @@ type Server struct {
 
 	dg     *diago.Diago
 	ua     *sipgo.UserAgent
+	reg    *registrar
 	addr   string
 	cancel context.CancelFunc
 	unsub  func()
@@ -112,7 +118,12 @@ func New(cfg Config, c Center, bus minwon.Bus, log *slog.Logger) (*Server, error
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{cfg: cfg, center: c, bus: bus, log: log, calls: map[string]*call{}, live: map[*call]bool{}}, nil
+	s := &Server{cfg: cfg, center: c, bus: bus, log: log, calls: map[string]*call{}, live: map[*call]bool{}}
+	s.reg = newRegistrar(c, log, cfg.Now)
+	if s.cfg.Endpoint == nil {
+		s.cfg.Endpoint = s.reg.endpoint
+	}
+	return s, nil
 }
 
 // Start listens on UDP and TCP and returns once both are ready.
@@ -127,13 +138,23 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.ua = ua
 	dlog := s.log.With("component", "sip")
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(dlog))
+	if err != nil {
+		return fmt.Errorf("sip server: %w", err)
+	}
+	srv.OnRegister(s.reg.handle)
+	s.unsub = s.bus.Subscribe(s.onEvent) // before loading, so no credential falls between
+	if err := s.reg.load(ctx); err != nil {
+		s.unsub()
+		return err
+	}
 	s.dg = diago.NewDiago(ua,
+		diago.WithServer(srv),
 		diago.WithLogger(dlog),
 		diago.WithTransport(diago.Transport{ID: "udp", Transport: "udp", BindHost: host, BindPort: port}),
 		diago.WithTransport(diago.Transport{ID: "tcp", Transport: "tcp", BindHost: host, BindPort: port}),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}}),
 	)
-	s.unsub = s.bus.Subscribe(s.onEvent)
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.dg.ServeBackground(ctx, s.serve); err != nil {
 		s.cancel()
@@ -213,6 +234,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.reg.close()
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -285,6 +307,7 @@ func (s *Server) refuse(d *diago.DialogServerSession, log *slog.Logger, why stri
 
 // onEvent forwards the center's events about a call's contact to the call.
 func (s *Server) onEvent(ev *minwon.Event) {
+	s.reg.apply(ev)
 	if ev.ContactID == "" {
 		return
 	}

@@ -529,3 +529,100 @@ func TestBridgeToCounselorPhone(t *testing.T) {
 		}
 	}
 }
+
+func (f *fixture) register(scenario, login, password string, phonePort, expires int) ([]byte, error) {
+	return f.runSipp(f.ctx, scenario, login, "u1", "-au", login, "-ap", password,
+		"-set", "login", login, "-set", "phoneport", strconv.Itoa(phonePort), "-set", "expires", strconv.Itoa(expires))
+}
+
+// TestRegisteredPhone: a counselor's phone registers with digest auth
+// against the SIP password, presence follows the registration, and a call
+// the counselor accepts rings that phone.
+func TestRegisteredPhone(t *testing.T) {
+	f := newFixture(t, 10)
+	if err := f.c.SetSIPPassword(f.ctx, "", "kim", "phone-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	connected := func() bool { st, _ := f.c.Agent("kim"); return st.Connected }
+	phonePort := freePort(t)
+	t.Run("WrongPasswordIsForbidden", func(t *testing.T) {
+		if out, err := f.register("register_refused.xml", "kim", "not-the-password", phonePort, 300); err != nil {
+			t.Fatalf("sipp: %v\n%s", err, out)
+		}
+		if connected() {
+			t.Fatal("a refused phone made kim present")
+		}
+	})
+	t.Run("UnknownLoginIsForbidden", func(t *testing.T) {
+		if out, err := f.register("register_refused.xml", "nobody", "phone-secret-1", phonePort, 300); err != nil {
+			t.Fatalf("sipp: %v\n%s", err, out)
+		}
+	})
+	if out, err := f.register("register.xml", "kim", "phone-secret-1", phonePort, 300); err != nil {
+		t.Fatalf("register: %v\n%s", err, out)
+	}
+	if !connected() {
+		t.Fatal("kim is not present after the phone registered")
+	}
+	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
+		t.Fatal(err)
+	}
+	phoneDone := make(chan error, 1)
+	var phoneOut bytes.Buffer
+	go func() {
+		cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(phonePort), "-mp", strconv.Itoa(freePort(t)),
+			"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
+		cmd.Stdout, cmd.Stderr = &phoneOut, &phoneOut
+		phoneDone <- cmd.Run()
+	}()
+	peer := newRTPPeer(t)
+	callerDone := make(chan error, 1)
+	go func() {
+		out, err := f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, out)
+		}
+		callerDone <- err
+	}()
+	eventually(t, "the call is offered to kim", 8*time.Second, func() bool {
+		for _, ct := range f.voiceContacts() {
+			if f.c.OfferedTo(ct.ID) == "kim" {
+				return true
+			}
+		}
+		if n, _, _ := peer.count(); n > 0 {
+			peer.sendDigit('1')
+		}
+		return false
+	})
+	ct := f.voiceContacts()[0]
+	if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the caller hears the counselor's phone", 8*time.Second, func() bool {
+		peer.sendVoice(0x3c)
+		return peer.heard(0x3c) > 0
+	})
+	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-phoneDone:
+		if err != nil {
+			t.Fatalf("phone sipp: %v\n%s", err, phoneOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the counselor's phone was not hung up")
+	}
+	if err := <-callerDone; err != nil {
+		t.Fatalf("caller sipp: %v", err)
+	}
+	t.Run("UnregisterEndsPresence", func(t *testing.T) {
+		if out, err := f.register("register.xml", "kim", "phone-secret-1", phonePort, 0); err != nil {
+			t.Fatalf("unregister: %v\n%s", err, out)
+		}
+		if connected() {
+			t.Fatal("kim is still present after the phone unregistered")
+		}
+	})
+}
