@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -37,6 +38,7 @@ type call struct {
 
 	dtmfQuit, dtmfDone chan struct{}
 	out                *diago.DialogClientSession // the counselor's leg, once bridged
+	bridged            sync.WaitGroup             // the two audio copies of the bridge
 }
 
 func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
@@ -187,8 +189,9 @@ func (c *call) enqueue(ctx context.Context, lang string) {
 }
 
 // connect bridges the caller to the phone of the counselor who accepted,
-// when the counselor has one. The counselor's leg is set up in the
-// background; its end ends the contact as the counselor's hang-up.
+// when the counselor has one. It waits while the phone rings (the caller
+// hanging up cancels it); the phone hanging up ends the contact as the
+// counselor's.
 func (c *call) connect(ctx context.Context) {
 	c.s.mu.Lock()
 	agent := c.agent
@@ -214,14 +217,17 @@ func (c *call) connect(ctx context.Context) {
 		c.d.StartRTP(1, 0)
 		c.dtmfQuit = nil
 	}
-	bridge := diago.NewBridge()
-	if err := bridge.AddDialogSession(c.d); err != nil {
-		c.log.Warn("bridge caller", "err", err)
-		return
-	}
-	out, err := c.s.dg.InviteBridge(ctx, target, &bridge, diago.InviteOptions{})
+	out, err := c.s.dg.Invite(ctx, target, diago.InviteOptions{})
 	if err != nil {
 		c.log.Warn("call the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		return
+	}
+	if err := c.bridge(out); err != nil {
+		c.log.Warn("bridge to the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		out.Hangup(hctx)
+		cancel()
+		out.Close()
 		return
 	}
 	c.out = out
@@ -239,12 +245,61 @@ func (c *call) connect(ctx context.Context) {
 	}()
 }
 
+// bridge copies audio both ways between the caller and the counselor's
+// leg. The copies are ours, not diago's Bridge, so they can be stopped and
+// waited for before anything else writes to the caller again.
+func (c *call) bridge(out *diago.DialogClientSession) error {
+	pc, po := diago.MediaProps{}, diago.MediaProps{}
+	cw, err := c.d.AudioWriter(diago.WithAudioWriterMediaProps(&pc))
+	if err != nil {
+		return err
+	}
+	ow, err := out.AudioWriter(diago.WithAudioWriterMediaProps(&po))
+	if err != nil {
+		return err
+	}
+	if pc.Codec != po.Codec {
+		return fmt.Errorf("caller speaks %s, the phone %s: no transcoding", pc.Codec.Name, po.Codec.Name)
+	}
+	cr, err := c.d.AudioReader()
+	if err != nil {
+		return err
+	}
+	or, err := out.AudioReader()
+	if err != nil {
+		return err
+	}
+	cp := func(r io.Reader, w io.Writer) {
+		defer c.bridged.Done()
+		buf := make([]byte, 1500)
+		for {
+			n, err := r.Read(buf)
+			if err != nil {
+				return
+			}
+			if _, err := w.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}
+	c.bridged.Add(2)
+	go cp(cr, ow)
+	go cp(or, cw)
+	return nil
+}
+
 func (c *call) hangupCounselor(ctx context.Context) {
 	if c.out == nil {
 		return
 	}
 	out := c.out
 	c.out = nil
+	// Stop both copies by read deadline and wait, so the caller's stream is
+	// ours alone again (the goodbye).
+	out.StopRTP(1, 0)
+	c.d.StopRTP(1, 0)
+	c.bridged.Wait()
+	c.d.StartRTP(1, 0)
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	out.Hangup(hctx)
