@@ -13,14 +13,15 @@ type EventType string
 
 // Event types. Data holds the payload named in the comment, as JSON.
 const (
-	EventTenantSaved     EventType = "tenant.saved"      // Tenant
-	EventDepartmentSaved EventType = "department.saved"  // Department
-	EventQueueSaved      EventType = "queue.saved"       // Queue
-	EventUserSaved       EventType = "user.saved"        // User (PasswordHash is never in it)
-	EventPasswordSet     EventType = "user.password"     // PasswordSet; redacted whenever events are shown
-	EventSIPPasswordSet  EventType = "user.sip_password" // SIPPasswordSet; redacted whenever events are shown
-	EventSessionCreated  EventType = "session.created"   // SessionCreated
-	EventSessionEnded    EventType = "session.ended"     // SessionEnded
+	EventTenantSaved     EventType = "tenant.saved"     // Tenant
+	EventDepartmentSaved EventType = "department.saved" // Department
+	EventQueueSaved      EventType = "queue.saved"      // Queue
+	EventUserSaved       EventType = "user.saved"       // User (PasswordHash is never in it)
+	EventPasswordSet     EventType = "user.password"    // PasswordSet; redacted whenever events are shown
+	EventSessionCreated  EventType = "session.created"  // SessionCreated
+	EventSessionEnded    EventType = "session.ended"    // SessionEnded
+
+	EventSIPPasswordSet EventType = "user.sip_password" // SIPPasswordSet; a phone credential, redacted whenever events are shown
 
 	EventAgentState    EventType = "agent.state"    // AgentStateChanged; AgentID set
 	EventAgentPresence EventType = "agent.presence" // AgentPresence; AgentID set
