@@ -71,16 +71,21 @@ func (c *call) run() {
 		go func() {
 			defer close(c.dtmfDone)
 			for {
-				dtmf.Listen(func(r rune) error {
+				err := dtmf.Listen(func(r rune) error {
 					c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
 					return nil
 				}, 0)
-				select {
+				if err != nil {
+					return // the media is gone
+				}
+				select { // a read deadline ended Listen: ours when quitting
 				case <-c.dtmfQuit:
+					return
+				case <-c.done:
 					return
 				case <-ctx.Done():
 					return
-				default: // a deadline that was not ours; go on reading
+				default:
 				}
 			}
 		}()
