@@ -6,7 +6,7 @@ LDFLAGS := -X github.com/minwon/minwon.Version=$(VERSION)
 HTTP ?= 127.0.0.1:8120
 DATA ?= ./data
 
-.PHONY: all build run test test-go test-e2e bench deps ui clean
+.PHONY: all build run test test-go test-e2e bench deps ui prompts clean
 
 all: build
 
@@ -22,7 +22,15 @@ ui/dist/index.html: ui/node_modules/.stamp $(shell find ui/src ui/public ui/*.ht
 
 ui: ui/dist/index.html
 
-build: ui
+# Voice prompts: synthesized from the catalogue with espeak-ng and sox into
+# prompts/wav (git-ignored), then embedded in the binary.
+prompts/wav/.stamp: prompts/catalogue.tsv scripts/prompts.sh
+	@./scripts/deps.sh
+	./scripts/prompts.sh
+
+prompts: prompts/wav/.stamp
+
+build: ui prompts
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/minwon ./cmd/minwon
 
 run: build
@@ -46,4 +54,4 @@ bench: deps build
 	./bench/run.sh
 
 clean:
-	rm -rf bin ui/dist/assets ui/dist/*.html ui/node_modules e2e/node_modules
+	rm -rf bin ui/dist/assets ui/dist/*.html ui/node_modules e2e/node_modules prompts/wav/ko prompts/wav/en prompts/wav/.stamp

@@ -23,6 +23,8 @@ const (
 	EventSessionCreated  EventType = "session.created"  // SessionCreated
 	EventSessionEnded    EventType = "session.ended"    // SessionEnded
 
+	EventSIPPasswordSet EventType = "user.sip_password" // SIPPasswordSet; a phone credential, redacted whenever events are shown
+
 	EventAgentState    EventType = "agent.state"    // AgentStateChanged; AgentID set
 	EventAgentPresence EventType = "agent.presence" // AgentPresence; AgentID set
 
@@ -122,6 +124,15 @@ type (
 	PasswordSet struct {
 		UserID string `json:"user_id"`
 		Hash   string `json:"hash"`
+	}
+	// SIPPasswordSet is a counselor's phone credential for SIP digest
+	// authentication: HA1 = MD5(login ":" realm ":" password), hex. The
+	// login is part of it, so a renamed login needs a new SIP password.
+	SIPPasswordSet struct {
+		UserID string `json:"user_id"`
+		Login  string `json:"login"`
+		Realm  string `json:"realm"`
+		HA1    string `json:"ha1"`
 	}
 	SessionCreated struct {
 		TokenHash string    `json:"token_hash"` // SHA-256 of the cookie token, hex

@@ -35,6 +35,12 @@ const (
 	QueueSign        = "q-sign"  // sign-language video
 	QueueAbuse       = "q-abuse" // dedicated team for abusive callers
 
+	// The water authority's 121 rings into the center (as Seoul's does into
+	// 120): a client tenant with its own number and queue.
+	TenantWater = "hanbit-water"
+	QueueWater  = "q-water"
+	NumberWater = "121"
+
 	DeptParking   = "d-parking"
 	DeptRecycling = "d-recycling"
 )
@@ -49,7 +55,8 @@ const (
 )
 
 // district is one of the city's districts: a sub-tenant with its own chat
-// entry point, dialled number and queue.
+// entry point, dialled number and queue. A call to the number rings the
+// district's queue; the city itself answers on 120.
 type district struct {
 	TenantID string // also its chat entry point
 	Name     string
@@ -185,6 +192,11 @@ func events(now time.Time) ([]*minwon.Event, error) {
 		}
 		add(minwon.EventTenantSaved, t, func(ev *minwon.Event) { ev.TenantID = t.ID })
 	}
+	water := minwon.Tenant{
+		ID: TenantWater, ParentID: TenantID, Name: "한빛시 상수도사업본부", Kind: minwon.TenantClient,
+		EntryPoints: []string{TenantWater, NumberWater}, DefaultQueue: QueueWater, Bot: true, CreatedAt: now,
+	}
+	add(minwon.EventTenantSaved, water, func(ev *minwon.Event) { ev.TenantID = water.ID })
 
 	for _, d := range departments {
 		d.TenantID = TenantID
@@ -263,5 +275,6 @@ func queues() []minwon.Queue {
 	for _, d := range districts {
 		qs = append(qs, overflow(q(d.QueueID, d.TenantID, d.Name+" 상담", 10, ko), QueueGeneral, districtOverflow))
 	}
+	qs = append(qs, overflow(q(QueueWater, TenantWater, "상수도 상담 (121)", 10, ko), QueueGeneral, districtOverflow))
 	return qs
 }

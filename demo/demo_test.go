@@ -87,13 +87,13 @@ func TestSeed(t *testing.T) {
 			what      string
 			got, want int
 		}{
-			{"tenants", len(tenants), 6},
+			{"tenants", len(tenants), 7},
 			{"departments", len(depts), 13},
-			{"queues", len(queues), 12},
+			{"queues", len(queues), 13},
 			{"users", len(users), 25},
 			{"passwords", len(passwords), 25},
 			{"published articles", len(decodeAll[minwon.ArticleDecided](s.events, minwon.EventArticlePublished)), 35},
-			{"events", len(s.events), 6 + 13 + 12 + 25 + 25 + 2*35},
+			{"events", len(s.events), 7 + 13 + 13 + 25 + 25 + 2*35},
 		} {
 			if c.got != c.want {
 				t.Errorf("%d %s, want %d", c.got, c.what, c.want)
@@ -128,8 +128,11 @@ func TestSeed(t *testing.T) {
 		entries := map[string]string{}
 		for _, tn := range tenants {
 			wantKind, wantParent := minwon.TenantDistrict, demo.TenantID
-			if tn.ID == demo.TenantID {
+			switch tn.ID {
+			case demo.TenantID:
 				wantKind, wantParent = minwon.TenantCity, ""
+			case demo.TenantWater:
+				wantKind = minwon.TenantClient
 			}
 			if tn.Kind != wantKind || tn.ParentID != wantParent {
 				t.Errorf("tenant %s: kind %q parent %q, want %q %q", tn.ID, tn.Kind, tn.ParentID, wantKind, wantParent)
@@ -147,10 +150,13 @@ func TestSeed(t *testing.T) {
 				t.Errorf("tenant %s created at %v", tn.ID, tn.CreatedAt)
 			}
 		}
-		for _, e := range append(demo.ChatEntries(), "120") {
+		for _, e := range append(demo.ChatEntries(), "120", demo.NumberWater) {
 			if _, ok := entries[e]; !ok {
 				t.Errorf("entry point %q not seeded", e)
 			}
+		}
+		if entries[demo.NumberWater] != demo.TenantWater {
+			t.Errorf("121 rings %q, want the water authority", entries[demo.NumberWater])
 		}
 		if entries["hanbit"] != demo.TenantID {
 			t.Errorf("chat entry hanbit routes to %q", entries["hanbit"])

@@ -591,6 +591,8 @@ func (s *Server) saveQueue(w http.ResponseWriter, r *http.Request) {
 type userRequest struct {
 	minwon.User
 	Password string `json:"password,omitempty"`
+	// SIPPassword sets the counselor's phone password (SIP digest, REGISTER).
+	SIPPassword string `json:"sip_password,omitempty"`
 }
 
 func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) {
@@ -603,7 +605,16 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if req.SIPPassword != "" {
+		if err := center.ValidSIPPassword(req.SIPPassword); err != nil { // before anything is saved
+			s.fail(w, r, err)
+			return
+		}
+	}
 	out, err := s.center.SaveUser(r.Context(), userOf(r).ID, req.User, req.Password)
+	if err == nil && req.SIPPassword != "" {
+		err = s.center.SetSIPPassword(r.Context(), userOf(r).ID, out.ID, req.SIPPassword)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -619,7 +630,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	evs, err := s.store.Events(r.Context(), minwon.EventFilter{AfterSeq: after, Limit: limit})
 	for _, ev := range evs {
-		if ev.Type == minwon.EventPasswordSet || ev.Type == minwon.EventSessionCreated || ev.Type == minwon.EventSessionEnded || ev.Type == minwon.EventTenantSalt {
+		if ev.Type == minwon.EventPasswordSet || ev.Type == minwon.EventSIPPasswordSet || ev.Type == minwon.EventSessionCreated || ev.Type == minwon.EventSessionEnded || ev.Type == minwon.EventTenantSalt {
 			ev.Data = nil // secrets and their hashes never leave the store
 		}
 	}

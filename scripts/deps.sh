@@ -5,7 +5,9 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in postgresql-15 chromium fonts-nanum; do
+# espeak-ng and sox synthesize the voice prompts at build time; sip-tester
+# (sipp) is the SIP peer of the voice tests.
+for p in postgresql-15 chromium fonts-nanum espeak-ng sox sip-tester; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

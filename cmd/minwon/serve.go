@@ -24,6 +24,7 @@ import (
 	mwhttp "github.com/minwon/minwon/http"
 	"github.com/minwon/minwon/inmem"
 	"github.com/minwon/minwon/kb"
+	"github.com/minwon/minwon/sip"
 	"github.com/minwon/minwon/sqldb"
 	"github.com/minwon/minwon/ui"
 )
@@ -41,6 +42,12 @@ type Config struct {
 	Secret        string
 	HTTPConfig    mwhttp.Config
 	Center        center.Config
+	// SIP is the phone channel's UDP and TCP address; "" turns it off. When
+	// neither --sip nor MINWON_SIP says, --demo listens on 127.0.0.1:5060
+	// and a busy port only turns voice off with a warning.
+	SIP         string
+	SIPExplicit bool
+	SIPMaxCalls int
 }
 
 // DefaultConfig returns the embedded default.
@@ -61,6 +68,9 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	env("MINWON_HTTP", &cfg.HTTP)
 	env("MINWON_SECRET", &cfg.Secret)
 	env("MINWON_ADMIN_PASSWORD", &cfg.AdminPassword)
+	if v, ok := os.LookupEnv("MINWON_SIP"); ok {
+		cfg.SIP, cfg.SIPExplicit = v, true
+	}
 	cfg.LLM = llmFromEnv()
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	fset.SetOutput(stderr)
@@ -82,6 +92,8 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.BoolVar(&cfg.HTTPConfig.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
 		fset.StringVar(&cfg.LLM.URL, "llm-url", cfg.LLM.URL, "OpenAI-compatible chat-completions base URL for the bot's generated answers (env MINWON_LLM_URL); off when empty")
 		fset.StringVar(&cfg.LLM.Model, "llm-model", cfg.LLM.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
+		fset.StringVar(&cfg.SIP, "sip", cfg.SIP, "SIP address for calls, UDP and TCP (env MINWON_SIP; \"\" off; with --demo default 127.0.0.1:5060)")
+		fset.IntVar(&cfg.SIPMaxCalls, "sip-max-calls", cfg.SIPMaxCalls, "concurrent calls at which new ones get 503 (0: the default, 500)")
 		fset.BoolVar(&cfg.Bot, "bot", cfg.Bot, "let the self-service bot answer web chats first where the tenant has it on (--bot=false: straight to counselors)")
 	}
 	if err := fset.Parse(args); err != nil {
@@ -89,6 +101,14 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	}
 	if fset.NArg() > 0 {
 		return cfg, minwon.Errorf(minwon.EINVALID, "unexpected argument %q", fset.Arg(0))
+	}
+	fset.Visit(func(f *flag.Flag) {
+		if f.Name == "sip" {
+			cfg.SIPExplicit = true
+		}
+	})
+	if !cfg.SIPExplicit && cfg.Demo {
+		cfg.SIP = defaultDemoSIP
 	}
 	cfg.HTTPConfig.Addr = cfg.HTTP
 	return cfg, nil
@@ -110,6 +130,9 @@ func parseForgetAt(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// defaultDemoSIP is where the demo center answers calls unless told otherwise.
+const defaultDemoSIP = "127.0.0.1:5060"
 
 func (cfg Config) dsn() string {
 	if cfg.DB != "" {
@@ -312,10 +335,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Listen(); err != nil {
 		return err
 	}
+	phone, err := startSIP(ctx, cfg, c, bus, log)
+	if err != nil {
+		return err
+	}
+	if phone != nil {
+		defer phone.Close()
+	}
 	base := "http://" + srv.Addr()
 	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
 	fmt.Fprintf(stdout, "  staff:   %s/\n  citizen: %s/chat/%s\n  board:   %s/#/board\n  metrics: %s/metrics\n",
 		base, base, firstEntry(c), base, base)
+	if phone != nil {
+		fmt.Fprintf(stdout, "  phone:   sip:NUMBER@%s (UDP, TCP)\n", phone.Addr())
+	}
 	if cfg.Demo {
 		fmt.Fprint(stdout, demoLogins)
 	}
@@ -335,6 +368,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// another node; a second signal forces exit.
 	log.Info("draining; press Ctrl-C again to force exit")
 	c.Drain()
+	if phone != nil {
+		phone.Drain() // new calls get 503; calls in progress go on until shutdown
+	}
 	go func() {
 		<-sig
 		log.Warn("forced exit")
@@ -342,7 +378,34 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
+	if phone != nil {
+		phone.Wait(sctx) // then Close hangs up whatever is left
+	}
+	return err
+}
+
+// startSIP starts the phone channel when configured. An address the
+// operator chose must work; the demo's default only warns, so two demo
+// nodes on one machine still start.
+func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) (*sip.Server, error) {
+	if cfg.SIP == "" {
+		return nil, nil
+	}
+	scfg := sip.DefaultConfig()
+	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
+	srv, err := sip.New(scfg, c, bus, log)
+	if err == nil {
+		err = srv.Start(ctx)
+	}
+	if err != nil {
+		if cfg.SIPExplicit {
+			return nil, fmt.Errorf("start SIP: %w", err)
+		}
+		log.Warn("voice is off: the SIP channel did not start", "addr", cfg.SIP, "err", err)
+		return nil, nil
+	}
+	return srv, nil
 }
 
 func queueStats(c *center.Center) func() []board.Queue {

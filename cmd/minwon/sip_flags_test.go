@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/inmem"
+)
+
+func TestSIPFlags(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		env      string // MINWON_SIP; "-" unset
+		args     []string
+		want     string
+		explicit bool
+	}{
+		{"OffWithoutDemo", "-", nil, "", false},
+		{"DemoListensOnLoopback", "-", []string{"--demo"}, "127.0.0.1:5060", false},
+		{"FlagWins", "-", []string{"--demo", "--sip", "0.0.0.0:5080"}, "0.0.0.0:5080", true},
+		{"EmptyFlagTurnsDemoOff", "-", []string{"--demo", "--sip", ""}, "", true},
+		{"Environment", "127.0.0.1:5070", nil, "127.0.0.1:5070", true},
+		{"EmptyEnvironmentTurnsDemoOff", "", []string{"--demo"}, "", true},
+		{"FlagOverEnvironment", "127.0.0.1:5070", []string{"--sip", "127.0.0.1:5090"}, "127.0.0.1:5090", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "-" {
+				t.Setenv("MINWON_SIP", tt.env)
+			}
+			cfg, err := configFrom("serve", tt.args, io.Discard, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.SIP != tt.want || cfg.SIPExplicit != tt.explicit {
+				t.Fatalf("sip %q explicit %v, want %q %v", cfg.SIP, cfg.SIPExplicit, tt.want, tt.explicit)
+			}
+		})
+	}
+}
+
+// TestSIPPortTaken: the demo's default address only warns when taken; an
+// address the operator chose must work.
+func TestSIPPortTaken(t *testing.T) {
+	busy, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	cfg.SIP = busy.LocalAddr().String()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := openStore(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c := center.New(center.Config{Secret: []byte("0123456789abcdef0123456789abcdef")}, store, inmem.NewBus(), log)
+	if err := c.Start(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if srv, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err != nil || srv != nil {
+		t.Fatalf("default address taken: %v %v, want voice off and no error", srv, err)
+	}
+	cfg.SIPExplicit = true
+	if srv, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err == nil {
+		srv.Close()
+		t.Fatal("an explicit address that is taken was accepted")
+	}
+}

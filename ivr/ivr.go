@@ -1,0 +1,350 @@
+// Package ivr is the call flow a citizen hears before a counselor answers:
+// greeting, the recording notice, the language menu, queue position and
+// estimated wait over hold audio, then the connection. It is a pure state
+// machine: inputs (a prompt finished, a digit, a timer, the caller hung up, a
+// counselor answered) go in with the time, actions (play, hold, enqueue,
+// connect, hang up) come out. It knows nothing of SIP, RTP or the store; the
+// sip package drives it and carries out its actions.
+package ivr
+
+import (
+	"time"
+)
+
+// Prompt names one recorded announcement of the prompt catalogue.
+type Prompt string
+
+// The catalogue's prompts. Position and wait announcements are one prompt per
+// number (PositionPrompt, WaitPrompt), so no sentence is stitched from words.
+const (
+	Greeting   Prompt = "greeting"   // the center's welcome
+	Notice     Prompt = "notice"     // calls are recorded; always before a counselor
+	Menu       Prompt = "menu"       // the language menu
+	Invalid    Prompt = "invalid"    // the key pressed is not on the menu
+	Queued     Prompt = "queued"     // every counselor is busy; please hold
+	Connecting Prompt = "connecting" // a counselor is taking the call
+	Busy       Prompt = "busy"       // the center can't take the call now
+	Goodbye    Prompt = "goodbye"    // the counselor ended the call
+	Hold       Prompt = "hold"       // hold audio, looped while queued
+)
+
+// Announced positions and waits are capped: beyond them the prompt says "more
+// than" rather than a number nobody needs exactly.
+const (
+	MaxPosition = 20
+	MaxWaitMins = 30
+)
+
+// PositionPrompt is the announcement of a place in the queue: 1..MaxPosition,
+// or "more than MaxPosition".
+func PositionPrompt(pos int) Prompt {
+	if pos > MaxPosition {
+		return "position_many"
+	}
+	if pos < 1 {
+		pos = 1
+	}
+	return Prompt("position_" + itoa(pos))
+}
+
+// WaitPrompt is the estimated-wait announcement in whole minutes, rounded up:
+// "under a minute", 1..MaxWaitMins, or "more than MaxWaitMins minutes".
+func WaitPrompt(wait time.Duration) Prompt {
+	if wait < time.Minute {
+		return "wait_short"
+	}
+	mins := int((wait + time.Minute - 1) / time.Minute)
+	if mins > MaxWaitMins {
+		return "wait_long"
+	}
+	return Prompt("wait_" + itoa(mins))
+}
+
+// AllPrompts lists every prompt the machine may ask for, the set a prompt
+// catalogue must hold in each language.
+func AllPrompts() []Prompt {
+	ps := []Prompt{Greeting, Notice, Menu, Invalid, Queued, Connecting, Busy, Goodbye, Hold, "position_many", "wait_short", "wait_long"}
+	for i := 1; i <= MaxPosition; i++ {
+		ps = append(ps, PositionPrompt(i))
+	}
+	for i := 1; i <= MaxWaitMins; i++ {
+		ps = append(ps, WaitPrompt(time.Duration(i)*time.Minute))
+	}
+	return ps
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// Option is one choice of the language menu.
+type Option struct {
+	Digit rune   // '1'..'9'
+	Lang  string // ISO 639-1, the queue's language skill ("lang:" + Lang)
+}
+
+// Config shapes the flow. DefaultConfig is the 120 center's.
+type Config struct {
+	Options     []Option
+	DefaultLang string        // chosen when the caller presses nothing
+	MenuTimeout time.Duration // wait for a key after the menu finished playing
+	MenuTries   int           // menu plays at most this often before DefaultLang is taken
+	// AnnounceEvery is how often a queued caller hears the position again.
+	AnnounceEvery time.Duration
+}
+
+// DefaultConfig is Korean, English, Chinese and Vietnamese, five seconds for
+// a key, the menu three times, the position every 30 seconds.
+func DefaultConfig() Config {
+	return Config{
+		Options:       []Option{{'1', "ko"}, {'2', "en"}, {'3', "zh"}, {'4', "vi"}},
+		DefaultLang:   "ko",
+		MenuTimeout:   5 * time.Second,
+		MenuTries:     3,
+		AnnounceEvery: 30 * time.Second,
+	}
+}
+
+// State is where a call is in the flow.
+type State string
+
+const (
+	StateGreeting   State = "greeting"
+	StateNotice     State = "notice"
+	StateMenu       State = "menu"
+	StateQueuing    State = "queuing" // waiting for the center to accept the contact
+	StateQueued     State = "queued"
+	StateConnecting State = "connecting"
+	StateConnected  State = "connected"
+	StateEnding     State = "ending" // a closing prompt plays, then the call ends
+	StateDone       State = "done"
+)
+
+// InputKind says what happened.
+type InputKind int
+
+const (
+	InputPlayed   InputKind = iota + 1 // the Play action with Seq finished
+	InputDigit                         // the caller pressed Digit (RFC 4733 or SIP INFO)
+	InputTimer                         // the deadline passed
+	InputHangup                        // the caller hung up
+	InputQueued                        // the center queued the contact; Position, Wait set
+	InputRejected                      // the center refused the contact (busy, closing)
+	InputPosition                      // the contact's place changed
+	InputAnswered                      // a counselor accepted the contact
+	InputEnded                         // the counselor or the center ended the contact
+)
+
+// Input is one thing that happened to the call.
+type Input struct {
+	Kind     InputKind
+	Seq      int  // InputPlayed: the Play action's Seq
+	Digit    rune // InputDigit
+	Position int  // InputQueued, InputPosition: 1 is next
+	Wait     time.Duration
+}
+
+// ActionKind says what the adapter must do.
+type ActionKind int
+
+const (
+	ActPlay    ActionKind = iota + 1 // stop what plays, play Prompts in order, report InputPlayed with Seq
+	ActHold                          // loop the hold audio until the next play, connect or hang-up
+	ActEnqueue                       // create the contact on the queue of Lang; report InputQueued or InputRejected
+	ActConnect                       // stop the audio and bridge the caller to the counselor
+	ActLeave                         // the caller left: end the contact (abandoned while queued)
+	ActHangup                        // end the call
+)
+
+// Action is one thing the adapter must do, in order.
+type Action struct {
+	Kind    ActionKind
+	Seq     int      // ActPlay
+	Prompts []Prompt // ActPlay
+	Lang    string   // ActPlay: the catalogue language; ActEnqueue: the chosen language
+}
+
+// Machine is one call's flow. It is not safe for concurrent use; the adapter
+// feeds it from one goroutine.
+type Machine struct {
+	cfg      Config
+	state    State
+	lang     string
+	seq      int // Seq of the Play action whose end moves the flow on
+	tries    int
+	deadline time.Time
+	pos      int
+	wait     time.Duration
+	contact  bool // a contact exists in the center
+}
+
+// New returns a machine at the start of a call.
+func New(cfg Config) *Machine {
+	def := DefaultConfig()
+	if len(cfg.Options) == 0 {
+		cfg.Options = def.Options
+	}
+	if cfg.DefaultLang == "" {
+		cfg.DefaultLang = def.DefaultLang
+	}
+	if cfg.MenuTimeout <= 0 {
+		cfg.MenuTimeout = def.MenuTimeout
+	}
+	if cfg.MenuTries <= 0 {
+		cfg.MenuTries = def.MenuTries
+	}
+	if cfg.AnnounceEvery <= 0 {
+		cfg.AnnounceEvery = def.AnnounceEvery
+	}
+	return &Machine{cfg: cfg, lang: cfg.DefaultLang}
+}
+
+// State returns where the call is.
+func (m *Machine) State() State { return m.state }
+
+// Lang returns the language the caller chose, or the default before a choice.
+func (m *Machine) Lang() string { return m.lang }
+
+// Deadline returns when the machine wants InputTimer, if it does.
+func (m *Machine) Deadline() (time.Time, bool) {
+	return m.deadline, !m.deadline.IsZero()
+}
+
+// Start begins the call with the greeting.
+func (m *Machine) Start(now time.Time) []Action {
+	m.state = StateGreeting
+	return []Action{m.play(Greeting)}
+}
+
+func (m *Machine) play(ps ...Prompt) Action {
+	m.seq++
+	return Action{Kind: ActPlay, Seq: m.seq, Prompts: ps, Lang: m.lang}
+}
+
+// Handle feeds one input and returns what to do.
+func (m *Machine) Handle(now time.Time, in Input) []Action {
+	if m.state == StateDone || m.state == "" {
+		return nil
+	}
+	if in.Kind == InputHangup {
+		m.state, m.deadline = StateDone, time.Time{}
+		if m.contact {
+			return []Action{{Kind: ActLeave}}
+		}
+		return nil
+	}
+	if in.Kind == InputPlayed && in.Seq != m.seq {
+		return nil // a prompt that was cut off by a newer one
+	}
+	if in.Kind == InputTimer && (m.deadline.IsZero() || now.Before(m.deadline)) {
+		return nil
+	}
+	if in.Kind == InputPosition {
+		m.pos, m.wait = in.Position, in.Wait
+		return nil
+	}
+	if in.Kind == InputEnded && m.contact {
+		// The counselor hung up, or the center ended the contact.
+		m.contact = false
+		m.state, m.deadline = StateEnding, time.Time{}
+		return []Action{m.play(Goodbye)}
+	}
+	switch m.state {
+	case StateGreeting:
+		if in.Kind == InputPlayed {
+			m.state = StateNotice
+			return []Action{m.play(Notice)}
+		}
+	case StateNotice:
+		// Keys are ignored: the recording notice can't be skipped.
+		if in.Kind == InputPlayed {
+			m.state, m.tries = StateMenu, 1
+			return []Action{m.play(Menu)}
+		}
+	case StateMenu:
+		return m.menu(now, in)
+	case StateQueuing:
+		switch in.Kind {
+		case InputQueued:
+			m.contact, m.state = true, StateQueued
+			m.pos, m.wait = in.Position, in.Wait
+			m.deadline = now.Add(m.cfg.AnnounceEvery)
+			return []Action{m.play(Queued, PositionPrompt(m.pos), WaitPrompt(m.wait))}
+		case InputRejected:
+			m.state = StateEnding
+			return []Action{m.play(Busy)}
+		}
+	case StateQueued:
+		switch in.Kind {
+		case InputPlayed:
+			return []Action{{Kind: ActHold}}
+		case InputTimer:
+			m.deadline = now.Add(m.cfg.AnnounceEvery)
+			return []Action{m.play(PositionPrompt(m.pos), WaitPrompt(m.wait))}
+		case InputAnswered:
+			m.state, m.deadline = StateConnecting, time.Time{}
+			return []Action{m.play(Connecting)}
+		}
+	case StateConnecting:
+		if in.Kind == InputPlayed {
+			m.state = StateConnected
+			return []Action{{Kind: ActConnect}}
+		}
+	case StateEnding:
+		if in.Kind == InputPlayed {
+			m.state = StateDone
+			if m.contact {
+				m.contact = false
+				return []Action{{Kind: ActLeave}, {Kind: ActHangup}}
+			}
+			return []Action{{Kind: ActHangup}}
+		}
+	}
+	return nil
+}
+
+func (m *Machine) menu(now time.Time, in Input) []Action {
+	switch in.Kind {
+	case InputPlayed:
+		m.deadline = now.Add(m.cfg.MenuTimeout)
+	case InputDigit:
+		// A key during the menu counts: callers who know it needn't wait.
+		for _, o := range m.cfg.Options {
+			if o.Digit == in.Digit {
+				return m.choose(o.Lang)
+			}
+		}
+		return m.retry(Invalid)
+	case InputTimer:
+		return m.retry()
+	}
+	return nil
+}
+
+// retry plays the menu again, or takes the default language once the caller
+// had MenuTries chances.
+func (m *Machine) retry(first ...Prompt) []Action {
+	m.deadline = time.Time{}
+	if m.tries >= m.cfg.MenuTries {
+		return m.choose(m.cfg.DefaultLang)
+	}
+	m.tries++
+	return []Action{m.play(append(first, Menu)...)}
+}
+
+func (m *Machine) choose(lang string) []Action {
+	m.lang, m.state = lang, StateQueuing
+	m.deadline = time.Time{}
+	m.seq++ // whatever plays now no longer moves the flow
+	return []Action{{Kind: ActEnqueue, Lang: lang}}
+}

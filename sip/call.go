@@ -1,0 +1,406 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/audio"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/ivr"
+	"github.com/minwon/minwon/prompts"
+)
+
+// frameBytes is 20 ms of 8 kHz 16-bit PCM, one RTP packet.
+const frameBytes = prompts.SampleRate / 50 * 2
+
+// call is one answered call: the IVR machine, fed from one goroutine.
+type call struct {
+	s         *Server
+	d         *diago.DialogServerSession
+	log       *slog.Logger
+	number    string
+	caller    string
+	m         *ivr.Machine
+	inbox     *inbox
+	player    *player
+	contactID string
+	agent     string // who answered; set under s.mu by the bus
+	done      chan struct{}
+	stopOnce  sync.Once
+
+	dtmfQuit, dtmfDone chan struct{}
+	out                *diago.DialogClientSession // the counselor's leg, once bridged
+	bridged            sync.WaitGroup             // the two audio copies of the bridge
+}
+
+func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
+	return &call{s: s, d: d, log: log, number: number, caller: caller, m: ivr.New(s.cfg.IVR), inbox: newInbox(), done: make(chan struct{})}
+}
+
+func (c *call) stop() { c.stopOnce.Do(func() { close(c.done) }) }
+
+func (c *call) run() {
+	defer c.stop()
+	ctx := c.d.Context()
+	w, err := c.d.AudioWriter()
+	if err != nil {
+		c.log.Warn("call audio", "err", err)
+		return
+	}
+	enc := &audio.PCMEncoderWriter{}
+	props := diago.MediaProps{}
+	c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
+	if err := enc.Init(props.Codec, w); err != nil {
+		c.log.Warn("call audio encoder", "err", err, "codec", props.Codec.Name)
+		return
+	}
+	c.player = newPlayer(enc, c.inbox)
+	defer c.player.stop()
+	// DTMF arrives as RFC 4733 events in the RTP stream; reading it also
+	// drains the caller's audio, which nothing else consumes before a bridge.
+	if dtmf, err := c.d.AudioReaderDTMF(); err == nil {
+		c.dtmfQuit, c.dtmfDone = make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(c.dtmfDone)
+			for {
+				err := dtmf.Listen(func(r rune) error {
+					c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
+					return nil
+				}, 0)
+				if err != nil {
+					return // the media is gone
+				}
+				select { // a read deadline ended Listen: ours when quitting
+				case <-c.dtmfQuit:
+					return
+				case <-c.done:
+					return
+				case <-ctx.Done():
+					return
+				default:
+				}
+			}
+		}()
+	} else {
+		c.log.Warn("call DTMF", "err", err)
+	}
+	defer c.hangupCounselor(ctx)
+
+	if !c.act(ctx, c.m.Start(c.s.cfg.Now())) {
+		return
+	}
+	for c.m.State() != ivr.StateDone {
+		var timer <-chan time.Time
+		var t *time.Timer
+		if dl, ok := c.m.Deadline(); ok {
+			t = time.NewTimer(dl.Sub(c.s.cfg.Now()))
+			timer = t.C
+		}
+		var in ivr.Input
+		var batch []ivr.Input
+		select {
+		case <-ctx.Done():
+			in = ivr.Input{Kind: ivr.InputHangup}
+		case <-c.done:
+			in = ivr.Input{Kind: ivr.InputHangup}
+		case <-c.inbox.ready:
+			batch = c.inbox.take()
+		case <-timer:
+			in = ivr.Input{Kind: ivr.InputTimer}
+		}
+		if t != nil {
+			t.Stop()
+		}
+		if in.Kind != 0 {
+			batch = append(batch, in)
+		}
+		for _, in := range batch {
+			if !c.act(ctx, c.m.Handle(c.s.cfg.Now(), in)) {
+				return
+			}
+		}
+	}
+}
+
+// act carries out the machine's actions; false means the call is over.
+func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
+	for _, a := range acts {
+		switch a.Kind {
+		case ivr.ActPlay:
+			if c.m.State() == ivr.StateEnding {
+				c.hangupCounselor(ctx) // the bridge must stop writing before the goodbye
+			}
+			var parts []prompts.Audio
+			for _, p := range a.Prompts {
+				if au, ok := c.s.cfg.Prompts.Get(a.Lang, p); ok {
+					parts = append(parts, au)
+				} else {
+					c.log.Warn("prompt missing", "prompt", p, "lang", a.Lang)
+				}
+			}
+			c.player.play(a.Seq, parts, false)
+		case ivr.ActHold:
+			if au, ok := c.s.cfg.Prompts.Get(c.m.Lang(), ivr.Hold); ok {
+				c.player.play(0, []prompts.Audio{au}, true)
+			}
+		case ivr.ActEnqueue:
+			c.player.play(0, nil, false)
+			c.enqueue(ctx, a.Lang)
+		case ivr.ActConnect:
+			c.player.play(0, nil, false)
+			c.connect(ctx)
+		case ivr.ActLeave:
+			if c.contactID != "" {
+				if err := c.s.center.CitizenLeave(context.WithoutCancel(ctx), c.contactID); err != nil {
+					c.log.Warn("caller left", "contact", c.contactID, "err", err)
+				}
+			}
+		case ivr.ActHangup:
+			c.player.stop()
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			c.d.Hangup(hctx)
+			cancel()
+			return false
+		}
+	}
+	return c.m.State() != ivr.StateDone
+}
+
+func (c *call) enqueue(ctx context.Context, lang string) {
+	ct, err := c.s.center.StartCall(ctx, center.CallRequest{Number: c.number, Caller: c.caller, Language: lang})
+	if err != nil {
+		c.log.Info("call not queued", "err", err)
+		c.inbox.push(ivr.Input{Kind: ivr.InputRejected})
+		return
+	}
+	c.contactID = ct.ID
+	c.log = c.log.With("contact", ct.ID, "queue", ct.QueueID)
+	c.s.track(c)
+	pos, _ := c.s.center.Position(ct.ID)
+	c.inbox.push(ivr.Input{Kind: ivr.InputQueued, Position: pos.Position, Wait: time.Duration(pos.WaitSecs) * time.Second})
+	// An answer that came before the call was tracked is not lost.
+	if now, err := c.s.center.Contact(ctx, ct.ID); err == nil && now.State == minwon.ContactActive {
+		c.inbox.push(ivr.Input{Kind: ivr.InputAnswered})
+	}
+	c.log.Info("call queued", "lang", lang, "position", pos.Position)
+}
+
+// connect bridges the caller to the phone of the counselor who accepted,
+// when the counselor has one. It waits while the phone rings (the caller
+// hanging up cancels it); the phone hanging up ends the contact as the
+// counselor's.
+func (c *call) connect(ctx context.Context) {
+	c.s.mu.Lock()
+	agent := c.agent
+	c.s.mu.Unlock()
+	uri, ok := "", false
+	if c.s.cfg.Endpoint != nil {
+		uri, ok = c.s.cfg.Endpoint(agent)
+	}
+	if !ok {
+		c.log.Info("call answered at the desk; no phone to bridge to", "agent", agent)
+		return
+	}
+	var target sipmsg.Uri
+	if err := sipmsg.ParseUri(uri, &target); err != nil {
+		c.log.Warn("counselor endpoint", "agent", agent, "uri", uri, "err", err)
+		return
+	}
+	// The bridge reads the caller's audio from here on, so key reading stops.
+	if c.dtmfQuit != nil {
+		close(c.dtmfQuit)
+		c.d.StopRTP(1, 0)
+		<-c.dtmfDone
+		c.d.StartRTP(1, 0)
+		c.dtmfQuit = nil
+	}
+	out, err := c.s.dg.Invite(ctx, target, diago.InviteOptions{})
+	if err != nil {
+		c.log.Warn("call the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		return
+	}
+	if err := c.bridge(out); err != nil {
+		c.log.Warn("bridge to the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		out.Hangup(hctx)
+		cancel()
+		out.Close()
+		return
+	}
+	c.out = out
+	c.log.Info("call bridged", "agent", agent, "uri", uri)
+	go func() {
+		select {
+		case <-out.Context().Done():
+			// The counselor hung up: the contact ends as theirs, and the
+			// center's contact.ended brings the goodbye to the caller.
+			if _, err := c.s.center.EndChat(context.WithoutCancel(ctx), agent, c.contactID); err != nil {
+				c.log.Info("counselor hung up", "err", err)
+			}
+		case <-c.done:
+		}
+	}()
+}
+
+// bridge copies audio both ways between the caller and the counselor's
+// leg. The copies are ours, not diago's Bridge, so they can be stopped and
+// waited for before anything else writes to the caller again.
+func (c *call) bridge(out *diago.DialogClientSession) error {
+	pc, po := diago.MediaProps{}, diago.MediaProps{}
+	cw, err := c.d.AudioWriter(diago.WithAudioWriterMediaProps(&pc))
+	if err != nil {
+		return err
+	}
+	ow, err := out.AudioWriter(diago.WithAudioWriterMediaProps(&po))
+	if err != nil {
+		return err
+	}
+	if pc.Codec != po.Codec {
+		return fmt.Errorf("caller speaks %s, the phone %s: no transcoding", pc.Codec.Name, po.Codec.Name)
+	}
+	cr, err := c.d.AudioReader()
+	if err != nil {
+		return err
+	}
+	or, err := out.AudioReader()
+	if err != nil {
+		return err
+	}
+	cp := func(r io.Reader, w io.Writer) {
+		defer c.bridged.Done()
+		buf := make([]byte, 1500)
+		for {
+			n, err := r.Read(buf)
+			if err != nil {
+				return
+			}
+			if _, err := w.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}
+	c.bridged.Add(2)
+	go cp(cr, ow)
+	go cp(or, cw)
+	return nil
+}
+
+func (c *call) hangupCounselor(ctx context.Context) {
+	if c.out == nil {
+		return
+	}
+	out := c.out
+	c.out = nil
+	// Stop both copies by read deadline and wait, so the caller's stream is
+	// ours alone again (the goodbye).
+	out.StopRTP(1, 0)
+	c.d.StopRTP(1, 0)
+	c.bridged.Wait()
+	c.d.StartRTP(1, 0)
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	out.Hangup(hctx)
+	out.Close()
+}
+
+// inbox collects a call's inputs from other goroutines without blocking them.
+type inbox struct {
+	mu    sync.Mutex
+	items []ivr.Input
+	ready chan struct{}
+}
+
+func newInbox() *inbox { return &inbox{ready: make(chan struct{}, 1)} }
+
+func (b *inbox) push(in ivr.Input) {
+	b.mu.Lock()
+	b.items = append(b.items, in)
+	b.mu.Unlock()
+	select {
+	case b.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (b *inbox) take() []ivr.Input {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.items
+	b.items = nil
+	return out
+}
+
+// player writes prompts to the call, one 20 ms frame at a time; the RTP
+// writer paces the frames. A new play stops the one before.
+type player struct {
+	w     io.Writer
+	inbox *inbox
+	mu    sync.Mutex
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+func newPlayer(w io.Writer, in *inbox) *player { return &player{w: w, inbox: in} }
+
+// play stops what plays and starts parts; seq > 0 reports InputPlayed when
+// they finish. loop repeats them until the next play.
+func (p *player) play(seq int, parts []prompts.Audio, loop bool) {
+	p.stop()
+	if len(parts) == 0 {
+		if seq > 0 {
+			p.inbox.push(ivr.Input{Kind: ivr.InputPlayed, Seq: seq})
+		}
+		return
+	}
+	p.mu.Lock()
+	quit, done := make(chan struct{}), make(chan struct{})
+	p.quit, p.done = quit, done
+	p.mu.Unlock()
+	go func() {
+		defer close(done)
+		for {
+			for _, a := range parts {
+				for off := 0; off < len(a); off += frameBytes {
+					select {
+					case <-quit:
+						return
+					default:
+					}
+					end := min(off+frameBytes, len(a))
+					frame := a[off:end]
+					if len(frame) < frameBytes {
+						frame = append(append([]byte{}, frame...), make([]byte, frameBytes-len(frame))...)
+					}
+					if _, err := p.w.Write(frame); err != nil {
+						return
+					}
+				}
+			}
+			if !loop {
+				break
+			}
+		}
+		if seq > 0 {
+			p.inbox.push(ivr.Input{Kind: ivr.InputPlayed, Seq: seq})
+		}
+	}()
+}
+
+func (p *player) stop() {
+	p.mu.Lock()
+	quit, done := p.quit, p.done
+	p.quit, p.done = nil, nil
+	p.mu.Unlock()
+	if quit != nil {
+		close(quit)
+		<-done
+	}
+}
