@@ -101,7 +101,7 @@ func TestGuardTrain(t *testing.T) {
 	os.WriteFile(extra, []byte("{\"text\":\"해삼 같은 놈\",\"label\":\"profanity\"}\n"), 0o644)
 	model := filepath.Join(dir, "guard.model")
 	var out bytes.Buffer
-	args := []string{"--data", "", "--examples", examples, "--extra", extra, "--out", model, "--bits", "12", "--epochs", "2"}
+	args := []string{"--data", "", "--examples", examples, "--extra", extra, "--out", model, "--bits", "12", "--iters", "20"}
 	if err := guardTrain(context.Background(), args, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
