@@ -37,6 +37,9 @@ const guardUsage = `minwon guard — the counselor-protection classifier
       train the model on the public sets in DIR (default ../shared/datasets
       beside the repository), our examples (guard/testdata/train) and extra
       labelled files such as supervisors' decisions; writes guard/model/guard.model.
+  minwon guard decisions [--data DIR] [--db URL] [--tenant ID] [--out FILE]
+      write supervisors' reviews of incidents as JSONL for train --extra: the
+      words of confirmed incidents with their label, of dismissed ones as none.
 `
 
 func runGuard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,6 +54,8 @@ func runGuard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return guardEval(ctx, args[1:], stdout, stderr)
 	case "train":
 		return guardTrain(ctx, args[1:], stdout, stderr)
+	case "decisions":
+		return guardDecisions(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, guardUsage)
 		return nil
