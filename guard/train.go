@@ -13,7 +13,7 @@ import (
 // TrainOptions tune training. The zero value means the defaults.
 type TrainOptions struct {
 	Bits   int     // hash buckets 1<<Bits; default 20
-	L2     float64 // L2 penalty on the weights (not the biases); default 1e-4
+	L2     float64 // L2 penalty on the weights (not the biases); default 1e-3
 	Iters  int     // L-BFGS iterations at most; default 120
 	Memory int     // L-BFGS history; default 7
 	Log    io.Writer
@@ -24,7 +24,7 @@ func (o *TrainOptions) defaults() {
 		o.Bits = 20
 	}
 	if o.L2 == 0 {
-		o.L2 = 1e-4
+		o.L2 = 1e-3
 	}
 	if o.Iters == 0 {
 		o.Iters = 120
