@@ -53,10 +53,10 @@ type row struct {
 }
 
 // Train learns a model from the corpus. Training is deterministic: rows are
-// deduplicated (the later source wins) and kept in source order, shuffled
-// with a fixed seed, and
-// the threshold is tuned on five folds chosen by hashing the text; the final
-// model is trained on every row.
+// deduplicated (the later source wins) and kept in source order, L-BFGS uses
+// no random numbers, the fold models run in parallel but each alone, and
+// the thresholds are tuned on five folds chosen by hashing the text; the
+// final model is trained on every row.
 func Train(c *Corpus, opt TrainOptions) (*Model, error) {
 	opt.defaults()
 	rows, err := buildRows(c, opt)
@@ -214,8 +214,33 @@ func foldOf(text string) int {
 // regression plus L2/2·‖W‖² (the biases are not penalised), averaged over
 // the rows' weights, with L-BFGS, and quantizes the weights.
 func fit(rows []row, opt TrainOptions) *Model {
+	// Optimise only the buckets some row uses, numbered in bucket order: a
+	// bucket no row touches keeps weight 0 anyway, and the vectors L-BFGS
+	// works on shrink to the used part of the table.
 	nb := 1 << opt.Bits
-	nw := nb * numLabels
+	id := make([]int32, nb)
+	for _, r := range rows {
+		for _, ft := range r.feats {
+			id[ft] = 1
+		}
+	}
+	var used []int
+	for b, u := range id {
+		if u != 0 {
+			id[b] = int32(len(used))
+			used = append(used, b)
+		}
+	}
+	compact := make([]row, len(rows))
+	for i, r := range rows {
+		compact[i] = r
+		compact[i].feats = make([]uint32, len(r.feats))
+		for k, ft := range r.feats {
+			compact[i].feats[k] = uint32(id[ft])
+		}
+	}
+	rows = compact
+	nw := len(used) * numLabels
 	var total [numLabels]float64
 	for _, r := range rows {
 		total[r.label] += float64(r.weight)
@@ -289,9 +314,11 @@ func fit(rows []row, opt TrainOptions) *Model {
 	for c := range m.Bias {
 		m.Bias[c] = float32(x[nw+c])
 	}
-	w := make([]float32, nw)
-	for i := range w {
-		w[i] = float32(x[i])
+	w := make([]float32, nb*numLabels)
+	for k, b := range used {
+		for c := 0; c < numLabels; c++ {
+			w[b*numLabels+c] = float32(x[k*numLabels+c])
+		}
 	}
 	quantize(m, w)
 	return m
