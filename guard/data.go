@@ -217,11 +217,15 @@ const (
 	PathKMHaS     = "kmhas/kmhas_valid.txt"
 )
 
+// domainOf tells whose labels each public set carries.
+var domainOf = map[string]Domain{PathCurse: Curse, PathBEEPTrain: BEEP, PathKMHaS: KMHaS}
+
 // source is one group of training examples with the weight each carries.
 type source struct {
 	name     string
 	examples []Example
 	weight   float32
+	domain   Domain
 }
 
 // Corpus is what `minwon guard train` learns from.
@@ -263,7 +267,7 @@ func LoadCorpus(dataDir, ownDir string, extra []string) (*Corpus, error) {
 				}
 			}
 			if p != PathBEEPDev {
-				c.sources = append(c.sources, source{name: p, examples: train, weight: weightPublic})
+				c.sources = append(c.sources, source{name: p, examples: train, weight: weightPublic, domain: domainOf[p]})
 			}
 		}
 	}

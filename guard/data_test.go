@@ -83,8 +83,8 @@ func TestModelFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Threshold <= 0 || m.Threshold >= 1 {
-		t.Errorf("threshold %v", m.Threshold)
+	if th := m.Thresholds[guard.Counsel]; th <= 0 || th >= 1 {
+		t.Errorf("threshold %v", m.Thresholds)
 	}
 	var buf bytes.Buffer
 	if _, err := m.WriteTo(&buf); err != nil {
@@ -116,7 +116,7 @@ func TestTrainDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := guard.Train(c, guard.TrainOptions{Bits: 14, Epochs: 2})
+		m, err := guard.Train(c, guard.TrainOptions{Bits: 14, Iters: 30})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,6 +139,9 @@ func TestTrainDeterministic(t *testing.T) {
 func datasets(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "shared", "datasets")
+	if d := os.Getenv("MINWON_DATASETS"); d != "" { // a worktree away from ../shared
+		dir = d
+	}
 	if _, err := os.Stat(filepath.Join(dir, guard.PathBEEPDev)); err != nil {
 		t.Skipf("public datasets not found at %s (a fresh clone has none): %v", dir, err)
 	}
@@ -176,7 +179,9 @@ func TestDatasets(t *testing.T) {
 }
 
 // TestHeldOutQuality guards against a model that fell apart: the figures
-// are well below what the shipped model scores (see bench/RESULTS.md).
+// are well below what the shipped model scores (see bench/RESULTS.md). The
+// public sets are judged in their own domains, and BEEP also in the
+// counselor's, where precision is what matters.
 func TestHeldOutQuality(t *testing.T) {
 	dir := datasets(t)
 	c := mustDefault(t)
@@ -190,15 +195,18 @@ func TestHeldOutQuality(t *testing.T) {
 			held = append(held, e)
 		}
 	}
-	if _, _, f, _, _ := c.Evaluate(held).Abusive(); f < 0.70 {
-		t.Errorf("K-MHaS held-out abusive F1 %.3f < 0.70", f)
+	if _, _, f, _, _ := c.ForDomain(guard.KMHaS).Evaluate(held).Abusive(); f < 0.74 {
+		t.Errorf("K-MHaS held-out abusive F1 %.3f < 0.74", f)
 	}
 	beep, _, err := guard.ReadExamplesFile(filepath.Join(dir, guard.PathBEEPDev))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, _, f, _, _ := c.ForDomain(guard.BEEP).Evaluate(beep).Abusive(); f < 0.82 {
+		t.Errorf("BEEP dev abusive F1 in the BEEP domain %.3f < 0.82", f)
+	}
 	if p, _, _, _, _ := c.Evaluate(beep).Abusive(); p < 0.85 {
-		t.Errorf("BEEP dev abusive precision %.3f < 0.85", p)
+		t.Errorf("BEEP dev abusive precision in the counselor domain %.3f < 0.85", p)
 	}
 }
 
@@ -242,7 +250,7 @@ func TestExtraOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	if _, err := guard.Train(c, guard.TrainOptions{Bits: 12, Epochs: 2, Log: &log}); err != nil {
+	if _, err := guard.Train(c, guard.TrainOptions{Bits: 12, Iters: 30, Log: &log}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "decisions.jsonl") || !strings.Contains(log.String(), "none     1") {

@@ -69,7 +69,7 @@ type Evaluation struct {
 
 // Evaluate classifies every example.
 func (c *Classifier) Evaluate(ex []Example) *Evaluation {
-	ev := &Evaluation{Threshold: float64(c.model.Threshold)}
+	ev := &Evaluation{Threshold: c.Threshold()}
 	for _, e := range ex {
 		r := c.Classify(e.Text)
 		ev.Add(e.Label, r.Label)

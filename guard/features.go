@@ -9,7 +9,7 @@ import (
 // featureSchema names the feature extraction a model was trained with; a
 // model of another schema is refused rather than silently misread. Bump it
 // when features change.
-const featureSchema = 1
+const featureSchema = 2
 
 // found is a root or digit curse after resolution, in source bytes.
 type found struct {
@@ -36,6 +36,7 @@ type scratch struct {
 	feats       []uint64
 	spans       [][2]int32 // folded rune range of each n-gram feature; -1 for others
 	wantSpans   bool
+	domain      Domain // whose copy of each feature is added to the shared one
 }
 
 // Boundary runes in the n-gram sequence.
@@ -46,7 +47,8 @@ const (
 
 // analyze folds text, finds roots and digit curses, and computes the
 // feature hashes the model scores.
-func (s *scratch) analyze(lx *lexiconTrie, text string) {
+func (s *scratch) analyze(lx *lexiconTrie, text string, d Domain) {
+	s.domain = d
 	s.t.Fold(text, foldOptions)
 	s.keys = appendKeys(s.keys[:0], s.t.Runes)
 	sc := scanner{lx: lx, t: &s.t, keys: s.keys, src: text}
@@ -233,6 +235,17 @@ func (s *scratch) features(spans bool) {
 		}
 		if f.quoted {
 			s.add(hashString("Q", string(f.label)), -1, -1)
+		}
+	}
+	// Each feature once more in the domain's own copy: the shared copy
+	// learns what abuse is everywhere, the domain's copy what one set of
+	// annotators calls abuse beyond that (BEEP's "offensive" takes in mild
+	// criticism that 2runo's labellers leave clean).
+	salt := domainSalt[s.domain]
+	for k, n := 0, len(s.feats); k < n; k++ {
+		s.feats = append(s.feats, mix(s.feats[k]^salt))
+		if s.wantSpans {
+			s.spans = append(s.spans, s.spans[k])
 		}
 	}
 }

@@ -6,6 +6,9 @@
 // lexicon of roots that knows the innocent words containing them (시발점,
 // 수박씨 발라, 18세, 병신년 1956), and weighs the whole sentence with a
 // logistic model over character n-grams trained by `minwon guard train`.
+// The model keeps a shared weight per feature and one per Domain, so the
+// public sets' annotators (who call mild criticism offensive) do not teach
+// the counselor domain their notion of abuse.
 package guard
 
 import (
@@ -45,6 +48,43 @@ func ParseLabel(s string) (Label, bool) {
 	}
 	return "", false
 }
+
+// Domain names whose notion of abuse the model applies. The model has a
+// shared weight for every feature and one more per domain, learned from
+// that domain's rows only: the public sets were labelled by different
+// people to different rules, and counselor protection is a domain of its
+// own, taught by minwon's examples and supervisors' decisions.
+type Domain uint8
+
+const (
+	Counsel Domain = iota // a citizen talking to a counselor: what the center uses
+	BEEP                  // news comments, kocohub/korean-hate-speech labels
+	KMHaS                 // news comments, K-MHaS labels
+	Curse                 // community comments, 2runo labels
+	numDomains
+)
+
+var domainNames = [numDomains]string{"counsel", "beep", "kmhas", "curse"}
+
+func (d Domain) String() string {
+	if d < numDomains {
+		return domainNames[d]
+	}
+	return "domain?"
+}
+
+// ParseDomain reads a domain name.
+func ParseDomain(s string) (Domain, bool) {
+	for d, n := range domainNames {
+		if n == s {
+			return Domain(d), true
+		}
+	}
+	return 0, false
+}
+
+// domainSalt makes each domain's copy of a feature hash apart.
+var domainSalt = [numDomains]uint64{0x5A17C0DE00000001, 0x5A17C0DE0000BEEF, 0x5A17C0DE00004B4D, 0x5A17C0DE00000001}
 
 // Hit is one lexicon root found in the text.
 type Hit struct {
@@ -87,17 +127,31 @@ const minModelRunes = 4
 // Classifier labels text with a lexicon and a trained model. It is safe for
 // concurrent use.
 type Classifier struct {
-	lx    *lexiconTrie
-	model *Model
-	pool  sync.Pool
+	lx     *lexiconTrie
+	model  *Model
+	domain Domain
+	pool   sync.Pool
 }
 
-// New returns a classifier using model.
-func New(model *Model) *Classifier {
-	c := &Classifier{lx: defaultLexicon(), model: model}
+// New returns a classifier using model in the counselor domain.
+func New(model *Model) *Classifier { return newClassifier(model, Counsel) }
+
+func newClassifier(model *Model, d Domain) *Classifier {
+	c := &Classifier{lx: defaultLexicon(), model: model, domain: d}
 	c.pool.New = func() any { return new(scratch) }
 	return c
 }
+
+// ForDomain returns a classifier with the same model that applies domain
+// d's weights and threshold, to measure the model on a public set the way
+// that set's annotators labelled. The center always uses Counsel.
+func (c *Classifier) ForDomain(d Domain) *Classifier { return newClassifier(c.model, d) }
+
+// Domain reports whose weights and threshold c applies.
+func (c *Classifier) Domain() Domain { return c.domain }
+
+// Threshold is the abuse score from which c labels a text.
+func (c *Classifier) Threshold() float64 { return float64(c.model.Thresholds[c.domain]) }
 
 var (
 	lexiconOnce = sync.OnceValue(func() *lexiconTrie {
@@ -135,7 +189,7 @@ func Classify(text string) Result {
 func (c *Classifier) Classify(text string) Result {
 	s := c.pool.Get().(*scratch)
 	defer c.pool.Put(s)
-	s.analyze(c.lx, text)
+	s.analyze(c.lx, text, c.domain)
 
 	var z [numLabels]float32
 	c.model.logits(s.feats, &z)
@@ -161,7 +215,7 @@ func (c *Classifier) Classify(text string) Result {
 		// Too little text for the model to judge ("네", "?"); the lexicon
 		// alone decides short utterances.
 		res.Score = 0
-	case res.Score >= float64(c.model.Threshold):
+	case res.Score >= float64(c.model.Thresholds[c.domain]):
 		res.Label = Labels[li]
 		res.Start, res.End = s.decidingSpan(c.model, li)
 	}
@@ -198,6 +252,17 @@ func judge(p [numLabels]float32, support [numLabels]bool) (abuse float32, label 
 		}
 	}
 	return abuse, label
+}
+
+// strongRoot reports whether a strong root of an abusive label was found,
+// which decides the label whatever the model says.
+func (s *scratch) strongRoot() bool {
+	for _, f := range s.found {
+		if f.strong && f.label != None {
+			return true
+		}
+	}
+	return false
 }
 
 // support reports which labels have a root, strong or weak, in the text.

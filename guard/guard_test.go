@@ -267,3 +267,33 @@ func mustRead(t testing.TB, path string) []guard.Example {
 	}
 	return ex
 }
+
+// TestDomains checks the shipped model carries a threshold per domain, and
+// that a domain's own weights change the score: BEEP's annotators call mild
+// criticism offensive, which the counselor domain must not learn from them.
+func TestDomains(t *testing.T) {
+	c := mustDefault(t)
+	for _, name := range []string{"counsel", "beep", "kmhas", "curse"} {
+		d, ok := guard.ParseDomain(name)
+		if !ok || d.String() != name {
+			t.Fatalf("ParseDomain(%q) = %v, %v", name, d, ok)
+		}
+		if th := c.ForDomain(d).Threshold(); th <= 0 || th >= 1 {
+			t.Errorf("%s threshold %v", name, th)
+		}
+	}
+	if _, ok := guard.ParseDomain("twitter"); ok {
+		t.Error("ParseDomain accepted an unknown name")
+	}
+	if c.Domain() != guard.Counsel {
+		t.Errorf("Default() is in domain %v, want counsel", c.Domain())
+	}
+	text := "드라마 연기가 좀 아쉽네요 각본도 별로고"
+	cs, bs := c.Classify(text).Score, c.ForDomain(guard.BEEP).Classify(text).Score
+	if cs == bs {
+		t.Errorf("counsel and beep domains score %q alike (%.3f): the domain copies are not applied", text, cs)
+	}
+	if r := c.Classify(text); r.Label != guard.None {
+		t.Errorf("counsel domain labels mild criticism %s (%.2f)", r.Label, r.Score)
+	}
+}

@@ -70,7 +70,7 @@ func TestLexicon(t *testing.T) {
 		if r.check != nil {
 			continue // context decides; covered by the table tests
 		}
-		s.analyze(lx, r.name)
+		s.analyze(lx, r.name, Counsel)
 		ok := false
 		for _, f := range s.found {
 			ok = ok || f.name == r.name
@@ -98,7 +98,7 @@ func TestResolve(t *testing.T) {
 		{"이 병신아", []string{"병신"}},
 	}
 	for _, tt := range tests {
-		s.analyze(lx, tt.text)
+		s.analyze(lx, tt.text, Counsel)
 		var got []string
 		for _, f := range s.found {
 			got = append(got, f.name)
@@ -123,7 +123,7 @@ func TestQuoted(t *testing.T) {
 	lx := defaultLexicon()
 	var s scratch
 	for _, tt := range tests {
-		s.analyze(lx, tt.text)
+		s.analyze(lx, tt.text, Counsel)
 		if len(s.found) == 0 {
 			t.Errorf("%q: no root found", tt.text)
 			continue

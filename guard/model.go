@@ -15,11 +15,14 @@ import (
 // per label. Sums are taken in integers and scaled once, and the table is a
 // quarter of float32's, which keeps it in cache.
 type Model struct {
-	Bits      int                // 1<<Bits hash buckets
-	Threshold float32            // abuse probability from which a text is labelled
-	Bias      [numLabels]float32 // per label
-	Scale     [numLabels]float32 // weight = int8 × scale
-	W         []int8             // [bucket][label]
+	Bits int // 1<<Bits hash buckets
+	// Thresholds per domain: the abuse probability from which a text is
+	// labelled. Counsel's is tuned for counselors (few false warnings), the
+	// others for the best F1 on their set's rows held out in training.
+	Thresholds [numDomains]float32
+	Bias       [numLabels]float32 // per label
+	Scale      [numLabels]float32 // weight = int8 × scale
+	W          []int8             // [bucket][label]
 }
 
 //go:embed model/guard.model
@@ -39,13 +42,15 @@ const modelMagic = "MWGUARD1"
 // header is the fixed part of the model file, little-endian, after the
 // magic; the weights follow, and the whole file is gzip-compressed.
 type header struct {
-	Schema    uint32
-	Bits      uint8
-	Labels    uint8
-	_         [2]uint8
-	Threshold float32
-	Bias      [numLabels]float32
-	Scale     [numLabels]float32
+	Schema     uint32
+	Bits       uint8
+	Labels     uint8
+	_          [2]uint8
+	Domains    uint8
+	_          [3]uint8
+	Thresholds [numDomains]float32
+	Bias       [numLabels]float32
+	Scale      [numLabels]float32
 }
 
 // WriteTo writes m in the model file format.
@@ -56,7 +61,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	zw.Write([]byte(modelMagic))
 	binary.Write(zw, binary.LittleEndian, header{Schema: featureSchema, Bits: uint8(m.Bits), Labels: numLabels,
-		Threshold: m.Threshold, Bias: m.Bias, Scale: m.Scale})
+		Domains: uint8(numDomains), Thresholds: m.Thresholds, Bias: m.Bias, Scale: m.Scale})
 	b := make([]byte, len(m.W))
 	for i, v := range m.W {
 		b[i] = byte(v)
@@ -86,10 +91,10 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if h.Schema != featureSchema {
 		return nil, fmt.Errorf("model has feature schema %d, this build computes %d: retrain with `minwon guard train`", h.Schema, featureSchema)
 	}
-	if h.Labels != numLabels || h.Bits < 8 || h.Bits > 24 {
-		return nil, fmt.Errorf("model shape %d labels × 2^%d not supported", h.Labels, h.Bits)
+	if h.Labels != numLabels || h.Domains != uint8(numDomains) || h.Bits < 8 || h.Bits > 24 {
+		return nil, fmt.Errorf("model shape %d labels × %d domains × 2^%d not supported", h.Labels, h.Domains, h.Bits)
 	}
-	m := &Model{Bits: int(h.Bits), Threshold: h.Threshold, Bias: h.Bias, Scale: h.Scale}
+	m := &Model{Bits: int(h.Bits), Thresholds: h.Thresholds, Bias: h.Bias, Scale: h.Scale}
 	b := make([]byte, (1<<m.Bits)*numLabels)
 	if _, err := io.ReadFull(zr, b); err != nil {
 		return nil, fmt.Errorf("read model weights: %w", err)

@@ -21,18 +21,25 @@ import (
 
 const guardUsage = `minwon guard — the counselor-protection classifier
 
-  minwon guard classify [--model FILE]
+  minwon guard classify [--model FILE] [--domain D]
       read UTF-8 lines on stdin, write one JSON object per line:
       {"text": "...", "label": "profanity|sexual|threat|none", "score": 0.0}
-  minwon guard eval [--model FILE] [--all] FILE...
+      in the counselor domain, or in D (beep, kmhas, curse) to compare.
+  minwon guard eval [--model FILE] [--all] [--domain D] FILE...
       print precision, recall and F1 per label. FILE may be BEEP (train.tsv,
       dev.tsv), K-MHaS (kmhas_*.txt) and 2runo (dataset.txt) — of these two only
       the fifth kept out of training unless --all — label<TAB>text TSV or
-      {"text","label"} JSONL.
+      {"text","label"} JSONL. A public set is judged with its own domain's
+      weights and threshold (beep, kmhas, curse) and summarised in the
+      counselor domain too; other files in the counselor domain (counsel).
+      --domain forces one.
   minwon guard train [--data DIR] [--examples DIR] [--extra FILE]... [--out FILE]
       train the model on the public sets in DIR (default ../shared/datasets
       beside the repository), our examples (guard/testdata/train) and extra
       labelled files such as supervisors' decisions; writes guard/model/guard.model.
+  minwon guard decisions [--data DIR] [--db URL] [--tenant ID] [--out FILE]
+      write supervisors' reviews of incidents as JSONL for train --extra: the
+      words of confirmed incidents with their label, of dismissed ones as none.
 `
 
 func runGuard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -47,6 +54,8 @@ func runGuard(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return guardEval(ctx, args[1:], stdout, stderr)
 	case "train":
 		return guardTrain(ctx, args[1:], stdout, stderr)
+	case "decisions":
+		return guardDecisions(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, guardUsage)
 		return nil
@@ -96,12 +105,20 @@ func guardClassify(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	fs := flag.NewFlagSet("guard classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	model := fs.String("model", "", "model file (default: the one built in)")
+	domain := fs.String("domain", "counsel", "whose weights and threshold: counsel, beep, kmhas or curse")
 	if err := fs.Parse(args); err != nil {
 		return minwon.Errorf(minwon.EINVALID, "%v", err)
+	}
+	d, ok := guard.ParseDomain(*domain)
+	if !ok {
+		return minwon.Errorf(minwon.EINVALID, "guard classify: unknown domain %q (counsel, beep, kmhas, curse)", *domain)
 	}
 	c, err := loadClassifier(*model)
 	if err != nil {
 		return err
+	}
+	if d != guard.Counsel {
+		c = c.ForDomain(d)
 	}
 	in := bufio.NewReaderSize(stdin, 64*1024)
 	out := bufio.NewWriter(stdout)
@@ -150,11 +167,18 @@ func guardEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	model := fs.String("model", "", "model file (default: the one built in)")
 	all := fs.Bool("all", false, "evaluate every K-MHaS and 2runo row, not only the fifth kept out of training")
+	domain := fs.String("domain", "", "judge every file in this domain: counsel, beep, kmhas or curse (default: by format)")
 	if err := fs.Parse(args); err != nil {
 		return minwon.Errorf(minwon.EINVALID, "%v", err)
 	}
 	if fs.NArg() == 0 {
 		return minwon.Errorf(minwon.EINVALID, "guard eval: no file given")
+	}
+	forced, ok := guard.Counsel, true
+	if *domain != "" {
+		if forced, ok = guard.ParseDomain(*domain); !ok {
+			return minwon.Errorf(minwon.EINVALID, "guard eval: unknown domain %q (counsel, beep, kmhas, curse)", *domain)
+		}
 	}
 	c, err := loadClassifier(*model)
 	if err != nil {
@@ -186,16 +210,27 @@ func guardEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			note += "; label 1 counts as abusive"
 		}
+		d := formatDomain[format]
+		if *domain != "" {
+			d = forced
+		}
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		fmt.Fprintf(stdout, "%s: %d rows (%s%s)\n", path, len(ex), format, note)
+		fmt.Fprintf(stdout, "%s: %d rows (%s%s); domain %s, threshold %.2f\n", path, len(ex), format, note, d, c.ForDomain(d).Threshold())
 		start := time.Now()
-		m := c.Evaluate(ex)
+		m := c.ForDomain(d).Evaluate(ex)
 		el := time.Since(start)
 		m.WriteReport(stdout)
 		if len(ex) > 0 {
 			fmt.Fprintf(stdout, "classified in %v (%.1f µs per text)\n", el.Round(time.Millisecond), float64(el.Microseconds())/float64(len(ex)))
+		}
+		if d != guard.Counsel {
+			cm := c.Evaluate(ex)
+			p, r, f, _, _ := cm.Abusive()
+			warned, clean := cm.FalseWarnings()
+			fmt.Fprintf(stdout, "counsel domain (what the center uses, threshold %.2f): abusive precision %.3f recall %.3f F1 %.3f; clean warned %d of %d\n",
+				c.Threshold(), p, r, f, warned, clean)
 		}
 	}
 	return nil
@@ -220,9 +255,9 @@ func guardTrain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return nil
 	})
 	var opt guard.TrainOptions
-	fs.IntVar(&opt.Bits, "bits", 18, "hash buckets, as a power of two")
-	fs.IntVar(&opt.Epochs, "epochs", 6, "passes over the data")
-	fs.Uint64Var(&opt.Seed, "seed", 120, "shuffling seed")
+	fs.IntVar(&opt.Bits, "bits", 20, "hash buckets, as a power of two")
+	fs.IntVar(&opt.Iters, "iters", 120, "L-BFGS iterations at most")
+	fs.Float64Var(&opt.L2, "l2", 1e-3, "L2 penalty on the weights")
 	if err := fs.Parse(args); err != nil {
 		return minwon.Errorf(minwon.EINVALID, "%v", err)
 	}
@@ -271,6 +306,9 @@ func repoRoot() string {
 		dir = parent
 	}
 }
+
+// formatDomain is the domain whose labels each file format carries.
+var formatDomain = map[guard.Format]guard.Domain{guard.FormatBEEP: guard.BEEP, guard.FormatKMHaS: guard.KMHaS, guard.FormatCurse: guard.Curse}
 
 // heldOut keeps the examples that training never sees, so eval reports on
 // unseen rows of a dataset the model also learned from.

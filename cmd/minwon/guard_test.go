@@ -88,6 +88,23 @@ func TestGuardEval(t *testing.T) {
 	if minwon.ErrorCode(err) != minwon.EINVALID {
 		t.Errorf("missing file: %v", err)
 	}
+
+	// A TSV is judged in the counselor domain unless told otherwise; a
+	// forced public domain adds the counselor summary line.
+	if !strings.Contains(out.String(), "domain counsel") || strings.Contains(out.String(), "counsel domain (what the center uses") {
+		t.Errorf("default domain:\n%s", out.String())
+	}
+	out.Reset()
+	if err := guardEval(context.Background(), []string{"--domain", "beep", file}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "domain beep") || !strings.Contains(out.String(), "counsel domain (what the center uses") {
+		t.Errorf("--domain beep:\n%s", out.String())
+	}
+	err = guardEval(context.Background(), []string{"--domain", "twitter", file}, io.Discard, io.Discard)
+	if minwon.ErrorCode(err) != minwon.EINVALID {
+		t.Errorf("unknown domain: %v", err)
+	}
 }
 
 // TestGuardTrain trains on a few examples of our own into a temporary
@@ -101,7 +118,7 @@ func TestGuardTrain(t *testing.T) {
 	os.WriteFile(extra, []byte("{\"text\":\"해삼 같은 놈\",\"label\":\"profanity\"}\n"), 0o644)
 	model := filepath.Join(dir, "guard.model")
 	var out bytes.Buffer
-	args := []string{"--data", "", "--examples", examples, "--extra", extra, "--out", model, "--bits", "12", "--epochs", "2"}
+	args := []string{"--data", "", "--examples", examples, "--extra", extra, "--out", model, "--bits", "12", "--iters", "20"}
 	if err := guardTrain(context.Background(), args, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -131,5 +148,8 @@ func TestRunGuardUsage(t *testing.T) {
 	}
 	if err := runGuard(context.Background(), []string{"classify", "--model", "/nonexistent"}, io.Discard, io.Discard); minwon.ErrorCode(err) != minwon.EINVALID {
 		t.Errorf("missing model: %v", err)
+	}
+	if err := runGuard(context.Background(), []string{"classify", "--domain", "twitter"}, io.Discard, io.Discard); minwon.ErrorCode(err) != minwon.EINVALID {
+		t.Errorf("unknown domain: %v", err)
 	}
 }
