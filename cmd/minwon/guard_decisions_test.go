@@ -22,13 +22,20 @@ func incidentEvents(t *testing.T) []*minwon.Event {
 		e.TenantID = "t1"
 		return e
 	}
+	open := func(inc string, typ minwon.IncidentType) *minwon.Event {
+		return ev(minwon.EventIncidentOpened, minwon.Incident{ID: inc, TenantID: "t1", ContactID: "c-" + inc, CallerID: "caller", Channel: minwon.ChannelChat, Type: typ, Source: minwon.SourceGuard, OpenedAt: at})
+	}
 	item := func(inc string, kind minwon.ItemKind, typ minwon.IncidentType, label, text string) *minwon.Event {
 		return ev(minwon.EventIncidentItem, minwon.IncidentItem{IncidentID: inc, Kind: kind, Type: typ, Label: label, Text: text, At: at})
 	}
 	review := func(inc string, v minwon.ReviewVerdict) *minwon.Event {
 		return ev(minwon.EventIncidentReviewed, minwon.IncidentReview{IncidentID: inc, Verdict: v, ActorID: "sup", Reason: "r", At: at})
 	}
+	// The store's incident read model refuses items of an incident it was
+	// never told about, so each incident opens first, as the engine does.
 	return []*minwon.Event{
+		open("i1", minwon.IncidentAbuse), open("i2", minwon.IncidentSexual), open("i3", minwon.IncidentAbuse),
+		open("i4", minwon.IncidentThreat), open("i5", minwon.IncidentAggressive),
 		item("i1", minwon.ItemMessage, minwon.IncidentAbuse, "profanity", "이 해삼 같은 놈아"),
 		item("i1", minwon.ItemNote, minwon.IncidentAbuse, "", "상담사 메모"),
 		item("i2", minwon.ItemMessage, minwon.IncidentSexual, "", "목소리 좋네 만나자"),
