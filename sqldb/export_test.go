@@ -25,3 +25,11 @@ func WALPages(ctx context.Context, db *DB) (int, error) {
 	err := db.cdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied)
 	return pages, err
 }
+
+// RestartAsked reports whether the checkpointer has asked the writer for a
+// WAL restart that the writer has not run yet.
+func RestartAsked(db *DB) bool { return db.wantRestart.Load() }
+
+// AskRestart asks the writer for a WAL restart, as the checkpointer does
+// when the WAL is large.
+func AskRestart(db *DB) { db.wantRestart.Store(true) }
