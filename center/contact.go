@@ -209,37 +209,79 @@ func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.
 	ev.TenantID, ev.ContactID, ev.AgentID, ev.QueueID, ev.ActorID = ct.TenantID, ct.ID, ct.AgentID, ct.QueueID, authorID
 	evs := []*minwon.Event{ev}
 	var d *policy.Decision
+	var wait func() error
 	if from == minwon.FromCitizen {
 		// The engine decides before anyone sees the message, and its events
 		// go in the same Append, so a crash never loses a warning count.
-		c.mu.Lock()
 		var err error
-		d, err = c.checkCitizen(&ct, m)
-		c.mu.Unlock()
-		if err != nil {
+		if d, wait, err = c.checkAndSubmit(ctx, &ct, m, evs); err != nil {
 			return nil, nil, err
 		}
 		if d != nil {
 			evs = append(evs, d.Events...)
 		}
 	}
-	if err := c.store.Append(ctx, evs...); err != nil {
-		return nil, nil, err
+	if wait != nil {
+		if err := wait(); err != nil {
+			// The projections already count the line: rebuild them from
+			// what the store holds, as commit does.
+			c.mu.Lock()
+			c.recover(ctx)
+			c.mu.Unlock()
+			return nil, nil, err
+		}
+	} else {
+		if err := c.store.Append(ctx, evs...); err != nil {
+			return nil, nil, err
+		}
+		if from == minwon.FromCitizen {
+			c.mu.Lock()
+			if c.prot != nil {
+				c.prot.apply(c, evs...)
+			}
+			c.mu.Unlock()
+		}
 	}
 	l.seq = m.Seq
 	if clientID != "" {
 		l.byClient[clientID] = m
 	}
-	if from == minwon.FromCitizen {
-		// Only citizen lines matter to the protection projections.
-		c.mu.Lock()
-		if c.prot != nil {
-			c.prot.apply(c, evs...)
-		}
-		c.mu.Unlock()
-	}
 	c.bus.Publish(ctx, evs...)
 	return m, d, nil
+}
+
+// checkAndSubmit runs the protection engine on a citizen's line and, with a
+// Submitter store, queues the line and the engine's events and applies them
+// to the protection projections, all under one hold of c.mu: the
+// projections see lines in the order the store does, and the lock is not
+// taken a second time when the commit returns. Under load that second
+// taking was the worst of the chat tail: a group commit woke every sender
+// of the batch at once and they queued for the exclusive lock one by one,
+// holding up the delivery of everything else. wait is nil when the store
+// cannot queue; the caller then appends and applies itself.
+func (c *Center) checkAndSubmit(ctx context.Context, ct *minwon.Contact, m *minwon.Message, evs []*minwon.Event) (d *policy.Decision, wait func() error, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d, err = c.checkCitizen(ct, m); err != nil {
+		return nil, nil, err
+	}
+	sub, ok := c.store.(minwon.Submitter)
+	if !ok {
+		return d, nil, nil
+	}
+	all := evs
+	if d != nil {
+		all = append(evs[:len(evs):len(evs)], d.Events...)
+	}
+	// Once queued the line is written even if the citizen's socket goes
+	// away meanwhile: a resend with the same client ID finds it.
+	if wait, err = sub.Submit(context.WithoutCancel(ctx), all...); err != nil {
+		return nil, nil, err
+	}
+	if c.prot != nil {
+		c.prot.apply(c, all...)
+	}
+	return d, wait, nil
 }
 
 // CitizenSend stores a citizen's message; while the bot has the contact, the

@@ -105,6 +105,9 @@ func (db *DB) run() {
 	wait.Stop()
 	for r := range db.reqs {
 		db.gate.Lock()
+		if db.cdb != nil {
+			db.restart(context.Background())
+		}
 		batch = append(batch[:0], r)
 		n := len(r.ops)
 		more := true

@@ -69,10 +69,11 @@ type DB struct {
 	reqs   chan *request
 	done   chan struct{} // closed when the writer has drained reqs and exited
 
-	// gate is held by the writer while it collects and commits a batch, by
-	// the SQLite checkpointer while it rewinds the WAL, and by tests that
-	// make requests pile up into one batch.
+	// gate is held by the writer while it collects and commits a batch and
+	// by tests that make requests pile up into one batch.
 	gate sync.Mutex
+	// wantRestart: the SQLite checkpointer asks the writer to rewind the WAL.
+	wantRestart atomic.Bool
 
 	stmts map[string]*sql.Stmt // SQLite statements prepared on wdb; writer goroutine only
 

@@ -63,3 +63,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), ev.ID, string(ev.Type), ev.TenantID, db.ti
 	}
 	return nil
 }
+
+// RestartAsked reports whether the checkpointer has asked the writer for a
+// WAL restart that the writer has not run yet.
+func RestartAsked(db *DB) bool { return db.wantRestart.Load() }
+
+// AskRestart asks the writer for a WAL restart, as the checkpointer does
+// when the WAL is large.
+func AskRestart(db *DB) { db.wantRestart.Store(true) }
