@@ -142,13 +142,7 @@ func (c *Center) NoteIncident(ctx context.Context, userID, id, text string) (*mi
 	if err != nil {
 		return nil, err
 	}
-	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
-		return nil, err
-	}
-	if inc = c.prot.incidents.Incident(id); inc == nil {
-		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
-	}
-	return copyIncident(inc), nil
+	return c.commitIncident(ctx, ev, id)
 }
 
 // IncidentFilter narrows the incident list.

@@ -484,10 +484,17 @@ func (c *Center) ReviewIncident(ctx context.Context, userID, id string, v minwon
 	if err != nil {
 		return nil, err
 	}
+	return c.commitIncident(ctx, ev, id)
+}
+
+// commitIncident stores ev, an event of incident id, and returns the incident
+// as it reads after the event. Callers hold c.mu.
+func (c *Center) commitIncident(ctx context.Context, ev *minwon.Event, id string) (*minwon.Incident, error) {
 	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
 		return nil, err
 	}
-	if inc = c.prot.incidents.Incident(id); inc == nil {
+	inc := c.prot.incidents.Incident(id)
+	if inc == nil {
 		return nil, minwon.Errorf(minwon.ENOTFOUND, "incident not found")
 	}
 	return copyIncident(inc), nil

@@ -80,17 +80,7 @@ func TestPolicyRoutes(t *testing.T) {
 			}
 		})
 		t.Run("TheCitizenGetsTheNewWarning", func(t *testing.T) {
-			desk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
-			if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
-				t.Fatalf("set available: %d", code)
-			}
-			citizen := mustDial(t, wsURL(e, "/ws/chat?entry=hanbit&visitor=v-policy"), nil)
-			contactID := citizen.await("welcome", typ("welcome"))["contact_id"].(string)
-			desk.await("offer", typ("offer"))
-			if code := kim.do("POST", "/api/contacts/"+contactID+"/accept", nil, nil); code != 200 {
-				t.Fatalf("accept: %d", code)
-			}
-			citizen.await("agent joined", typ("agent"))
+			_, citizen, _ := acceptedChat(t, e, kim, "v-policy")
 			citizen.send(frame{"type": "message", "client_id": "p1", "text": "ㅅㅂ 빨리 처리해"})
 			citizen.await("the new warning", msgText(cfg.Warnings[0]))
 		})

@@ -22,17 +22,7 @@ import (
 func TestChatProtectionFlow(t *testing.T) {
 	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
 		kim := e.login("counselor01")
-		desk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
-		if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
-			t.Fatalf("set available: %d", code)
-		}
-		citizen := mustDial(t, wsURL(e, "/ws/chat?entry=hanbit&visitor=v-swear"), nil)
-		contactID := citizen.await("welcome", typ("welcome"))["contact_id"].(string)
-		desk.await("offer", typ("offer"))
-		if code := kim.do("POST", "/api/contacts/"+contactID+"/accept", nil, nil); code != 200 {
-			t.Fatalf("accept: %d", code)
-		}
-		citizen.await("agent joined", typ("agent"))
+		desk, citizen, contactID := acceptedChat(t, e, kim, "v-swear")
 		swears := []string{"ㅅㅂ 빨리 처리해", "씨X 아직이야?", "시*발 당장 바꿔"}
 		var maskedID string
 		for i, text := range swears {
@@ -165,17 +155,7 @@ func TestChatProtectionFlow(t *testing.T) {
 func TestCounselorProtectionButtons(t *testing.T) {
 	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
 		kim := e.login("counselor01")
-		desk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
-		if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
-			t.Fatalf("set available: %d", code)
-		}
-		citizen := mustDial(t, wsURL(e, "/ws/chat?entry=hanbit&visitor=v-rude"), nil)
-		contactID := citizen.await("welcome", typ("welcome"))["contact_id"].(string)
-		desk.await("offer", typ("offer"))
-		if code := kim.do("POST", "/api/contacts/"+contactID+"/accept", nil, nil); code != 200 {
-			t.Fatalf("accept: %d", code)
-		}
-		citizen.await("agent joined", typ("agent"))
+		_, citizen, contactID := acceptedChat(t, e, kim, "v-rude")
 		var p struct {
 			Warn       bool   `json:"warn"`
 			End        bool   `json:"end"`
@@ -273,4 +253,23 @@ func TestCounselorProtectionButtons(t *testing.T) {
 			t.Fatalf("detail: %d %+v", code, d)
 		}
 	})
+}
+
+// acceptedChat makes counselor available, opens a citizen chat from visitor
+// and has the counselor accept it once the citizen is welcomed; it returns
+// the counselor's desk socket, the citizen's socket and the contact.
+func acceptedChat(t *testing.T, e *env, counselor *staff, visitor string) (desk, citizen *ws, contactID string) {
+	t.Helper()
+	desk = mustDial(t, wsURL(e, "/ws/desk"), counselor.c)
+	if code := counselor.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
+		t.Fatalf("set available: %d", code)
+	}
+	citizen = mustDial(t, wsURL(e, "/ws/chat?entry=hanbit&visitor="+visitor), nil)
+	contactID = citizen.await("welcome", typ("welcome"))["contact_id"].(string)
+	desk.await("offer", typ("offer"))
+	if code := counselor.do("POST", "/api/contacts/"+contactID+"/accept", nil, nil); code != 200 {
+		t.Fatalf("accept: %d", code)
+	}
+	citizen.await("agent joined", typ("agent"))
+	return desk, citizen, contactID
 }
