@@ -2,6 +2,7 @@ package center
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -168,7 +169,9 @@ func foldRecordings(evs []*minwon.Event) (map[string]*minwon.Recording, error) {
 // allRecordings reads every recording the store knows of; retention keeps
 // them at most MaxRetentionDays plus holds, so the whole history is read.
 func (c *Center) allRecordings(ctx context.Context, f minwon.EventFilter) (map[string]*minwon.Recording, error) {
-	f.Types = recordingEvents
+	if f.Types == nil {
+		f.Types = recordingEvents
+	}
 	evs, err := c.store.Events(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("load recordings: %w", err)
@@ -226,9 +229,33 @@ func (c *Center) ContactRecordings(ctx context.Context, userID, contactID string
 	return sortRecordings(m), nil
 }
 
-// recording finds one recording by ID.
+// idTime returns when a minwon.NewID was made.
+func idTime(id string) (time.Time, bool) {
+	if len(id) != 26 {
+		return time.Time{}, false
+	}
+	b, err := hex.DecodeString(id)
+	if err != nil {
+		return time.Time{}, false
+	}
+	var ms int64
+	for _, x := range b[:6] {
+		ms = ms<<8 | int64(x)
+	}
+	return time.UnixMilli(ms), true
+}
+
+// recording finds one recording by ID. The ID was made when the recording
+// started, so only the events of the hours after are read: a recording
+// is stored when its call ends, at most 12 hours later. (A purged one is
+// found too; its file is gone, so it does not play.)
 func (c *Center) recording(ctx context.Context, id string) (*minwon.Recording, error) {
-	m, err := c.allRecordings(ctx, minwon.EventFilter{})
+	at, ok := idTime(id)
+	if !ok {
+		return nil, minwon.Errorf(minwon.ENOTFOUND, "recording not found")
+	}
+	m, err := c.allRecordings(ctx, minwon.EventFilter{From: at.Add(-time.Hour), To: at.Add(14 * time.Hour),
+		Types: []minwon.EventType{minwon.EventRecordingStarted, minwon.EventRecordingStored}})
 	if err != nil {
 		return nil, err
 	}
@@ -310,16 +337,28 @@ func (c *Center) OpenRecording(r *minwon.Recording) (*recording.Reader, func() e
 		f.Close()
 		return nil, nil, fmt.Errorf("open recording: %w", err)
 	}
-	rd, err := recording.NewReader(f, st.Size(), rc.Keys)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
+	// Every chunk is authenticated before the first byte goes out (AES-GCM
+	// runs at memory speed; an hour of audio is 58 MB), so a damaged file
+	// is an error, never half a recording.
+	sum, err := recording.Verify(f, st.Size(), rc.Keys)
+	if err == nil {
+		var rd *recording.Reader
+		if rd, err = recording.NewReader(f, st.Size(), rc.Keys); err == nil && (sum.SHA256 != r.SHA256 || sum.Size != r.Size) {
+			err = recording.ErrTampered
+		}
+		if err == nil {
+			return rd, f.Close, nil
+		}
 	}
-	if s := rd.Summary(); s.SHA256 != r.SHA256 || s.Size != r.Size {
-		f.Close()
-		return nil, nil, minwon.Errorf(minwon.EINTERNAL, "recording %s does not match its stored summary", r.ID)
+	f.Close()
+	switch {
+	case errors.Is(err, recording.ErrTampered):
+		c.log.Error("recording failed its integrity check", "recording", r.ID, "file", r.File, "err", err)
+		return nil, nil, minwon.Errorf(minwon.EINTERNAL, "recording %s is damaged or was tampered with; it is not played", r.ID)
+	case errors.Is(err, recording.ErrUnknownKey):
+		return nil, nil, minwon.Errorf(minwon.EUNAVAILABLE, "recording %s is sealed with key %q, which this node does not hold", r.ID, r.KeyID)
 	}
-	return rd, f.Close, nil
+	return nil, nil, fmt.Errorf("open recording %s: %w", r.ID, err)
 }
 
 // holds returns the open incidents and legal cases on each contact: their
@@ -426,6 +465,9 @@ func (c *Center) PurgeRecordings(ctx context.Context, now time.Time) error {
 // chunk a second.
 const recoverQuiet = 2 * time.Minute
 
+// recoverWithin is how far back recovery looks for unsealed recordings.
+const recoverWithin = 14 * 24 * time.Hour
+
 // RecoverRecordings seals again the recordings a crash left open: files
 // started but never stored, untouched for a while (a live call on another
 // node writes its file every second). Each gets recording.stored with
@@ -435,7 +477,10 @@ func (c *Center) RecoverRecordings(ctx context.Context) error {
 	if rc.Dir == "" || rc.Keys == nil {
 		return nil
 	}
-	all, err := c.allRecordings(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventRecordingStarted, minwon.EventRecordingStored}})
+	// A crash leaves its file behind at most a few days before the next
+	// start or daily run looks; two weeks spare reading the whole history.
+	all, err := c.allRecordings(ctx, minwon.EventFilter{From: c.cfg.Now().Add(-recoverWithin),
+		Types: []minwon.EventType{minwon.EventRecordingStarted, minwon.EventRecordingStored}})
 	if err != nil {
 		return err
 	}
