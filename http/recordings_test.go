@@ -197,7 +197,7 @@ func TestRecordingPlayback(t *testing.T) {
 			})
 			var whole []byte
 			t.Run("WholeFileMatchesItsSHA256", func(t *testing.T) {
-				resp, err := kim.c.Get(e.url + "/api/recordings/"+r1+"/audio")
+				resp, err := kim.c.Get(e.url + "/api/recordings/" + r1 + "/audio")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -239,7 +239,7 @@ func TestRecordingPlayback(t *testing.T) {
 				if err := os.WriteFile(path, b, 0o600); err != nil {
 					t.Fatal(err)
 				}
-				resp, err := sup.c.Get(e.url + "/api/recordings/"+r1+"/audio")
+				resp, err := sup.c.Get(e.url + "/api/recordings/" + r1 + "/audio")
 				if err != nil {
 					t.Fatal(err)
 				}
