@@ -1,7 +1,10 @@
 package center_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"io"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -113,6 +116,25 @@ func TestRecordingRetention(t *testing.T) {
 	incs := must(f.c.Incidents(f.ctx, "sup", center.IncidentFilter{}))
 	if len(incs.Incidents) != 1 || incs.Incidents[0].ContactID != held.ID {
 		t.Fatalf("incidents %+v", incs.Incidents)
+	}
+	// The evidence bundle carries the call's recording, decrypted.
+	var zipped bytes.Buffer
+	ok(t, f.c.ExportIncident(f.ctx, "sup", incs.Incidents[0].ID, &zipped))
+	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+	ok(t, err)
+	found := false
+	for _, zf := range zr.File {
+		if zf.Name == "recording.wav" {
+			rc, err := zf.Open()
+			ok(t, err)
+			h := sha256.New()
+			io.Copy(h, rc)
+			rc.Close()
+			found = hex.EncodeToString(h.Sum(nil)) == rHeld.SHA256
+		}
+	}
+	if !found {
+		t.Fatal("the bundle lacks the recording, or it does not match its SHA-256")
 	}
 	must(f.c.ReviewIncident(f.ctx, "sup", incs.Incidents[0].ID, minwon.ReviewConfirmed, "욕설 확인"))
 	ok(t, f.c.PurgeRecordings(f.ctx, f.clock.Now()))
