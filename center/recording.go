@@ -104,7 +104,8 @@ func (c *Center) purgeDue(now time.Time) {
 }
 
 // RecordingStarted stores recording.started: a call's recording runs
-// since r.Started and belongs to r.ContactID.
+// since r.Started. The phone stores it when the notice starts, and again
+// with r.ContactID once the call is queued.
 func (c *Center) RecordingStarted(ctx context.Context, r *minwon.Recording) error {
 	return c.storeRecording(ctx, minwon.EventRecordingStarted, "", r)
 }
@@ -148,9 +149,11 @@ func foldRecordings(evs []*minwon.Event) (map[string]*minwon.Recording, error) {
 			if err := ev.Decode(&r); err != nil {
 				return nil, fmt.Errorf("decode %s %s: %w", ev.Type, ev.ID, err)
 			}
-			if old := out[r.ID]; old != nil && ev.Type == minwon.EventRecordingStarted {
+			old := out[r.ID]
+			if old != nil && ev.Type == minwon.EventRecordingStarted && old.SHA256 != "" {
 				continue // a started event never undoes the summary
-			} else if old != nil && r.ContactID == "" {
+			}
+			if old != nil && r.ContactID == "" {
 				r.ContactID = old.ContactID
 			}
 			out[r.ID] = &r

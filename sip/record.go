@@ -62,6 +62,12 @@ func (c *call) startRecording(ctx context.Context) {
 					}}
 					c.rec.Store(r)
 					c.log.Info("recording started", "recording", id)
+					// Stored now, so a crash before the call is queued still
+					// leaves a recording to recover.
+					meta := r.meta
+					if err := c.s.center.RecordingStarted(context.WithoutCancel(ctx), &meta); err != nil {
+						c.log.Error("store recording.started", "recording", id, "err", err)
+					}
 					return
 				}
 				f.Close()
@@ -72,8 +78,8 @@ func (c *call) startRecording(ctx context.Context) {
 	c.log.Error("call not recorded", "err", err)
 }
 
-// recordingQueued stores recording.started once the call is a contact, so
-// the recording can be listed with it from now on.
+// recordingQueued stores recording.started again once the call is a
+// contact, so the recording is listed with it from now on.
 func (c *call) recordingQueued(ctx context.Context) {
 	r := c.rec.Load()
 	if r == nil {
