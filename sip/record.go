@@ -26,6 +26,7 @@ import (
 type callRecording struct {
 	meta minwon.Recording
 	f    *os.File
+	now  func() time.Time // arrival times: the wall clock, as RTP arrives by it
 
 	mu     sync.Mutex
 	rec    *recording.Call
@@ -56,7 +57,7 @@ func (c *call) startRecording(ctx context.Context) {
 			if f, err = root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 				var rc *recording.Call
 				if rc, err = recording.NewCall(f, c.s.cfg.RecordingKeys, recording.Options{}); err == nil {
-					r := &callRecording{f: f, rec: rc, started: time.Now(), meta: minwon.Recording{
+					r := &callRecording{f: f, rec: rc, now: time.Now, started: time.Now(), meta: minwon.Recording{
 						ID: id, TenantID: c.tenant, CallID: c.callID, File: name,
 						KeyID: c.s.cfg.RecordingKeys.Current(), Started: now.UTC(),
 					}}
@@ -129,13 +130,13 @@ func (r *callRecording) citizen(pt uint8, ts uint32, payload []byte) {
 	if r.closed || r.err != nil {
 		return
 	}
-	r.fail(r.rec.Write(recording.Citizen, recording.Packet{PayloadType: pt, Timestamp: ts, Arrival: time.Now(), Payload: payload}))
+	r.fail(r.rec.Write(recording.Citizen, recording.Packet{PayloadType: pt, Timestamp: ts, Arrival: r.now(), Payload: payload}))
 }
 
 // ours records one packet we send the caller: a prompt, or the
 // counselor's phone once bridged.
 func (r *callRecording) ours(pt uint8, payload []byte) {
-	now := time.Now()
+	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed || r.err != nil {
