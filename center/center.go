@@ -83,10 +83,11 @@ type Center struct {
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
 
-	positionsAt time.Time // last queue-position broadcast
-	forgetNext  time.Time // the caller register's next forgetting; zero: none
-	purgeNext   time.Time // the next recordings retention run; zero: none
-	purging     bool      // a retention run is going on
+	positionsAt time.Time      // last queue-position broadcast
+	forgetNext  time.Time      // the caller register's next forgetting; zero: none
+	purgeNext   time.Time      // the next recordings retention run; zero: none
+	purging     bool           // a retention run is going on
+	background  sync.WaitGroup // retention runs, waited for by Close
 
 	stop chan struct{}
 	done chan struct{}
@@ -168,6 +169,7 @@ func (c *Center) Close() error {
 		<-c.done
 		c.stop = nil
 	}
+	c.background.Wait()
 	return nil
 }
 

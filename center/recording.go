@@ -87,7 +87,9 @@ func (c *Center) purgeDue(now time.Time) {
 	}
 	c.purging = true
 	c.purgeNext = c.nextRunAt(now, c.purgeTime())
+	c.background.Add(1)
 	go func() {
+		defer c.background.Done()
 		defer func() {
 			c.mu.Lock()
 			c.purging = false

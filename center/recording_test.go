@@ -187,3 +187,32 @@ func TestRecordingRecoveredAfterACrash(t *testing.T) {
 		t.Fatalf("%d recording.stored events after a second run", n)
 	}
 }
+
+// TestRecordingPurgeRunsFromTheTick: once the clock passes 03:30 the tick
+// starts the run, which deletes what is due, and the next run is the next
+// day's 03:30.
+func TestRecordingPurgeRunsFromTheTick(t *testing.T) {
+	dir := t.TempDir()
+	f := mustCenter(t, center.Config{Recording: center.RecordingConfig{Dir: dir, Keys: testKeys, DefaultDays: 1}})
+	r := f.storedRecording(dir, "city", "", f.clock.Now())
+	ok(t, f.c.Tick(f.ctx))
+	if !exists(dir, r) {
+		t.Fatal("deleted before the run was due")
+	}
+	f.clock.Add(2 * 24 * time.Hour) // 2026-11-25 19:00 in Seoul
+	ok(t, f.c.Tick(f.ctx))
+	deadline := time.Now().Add(5 * time.Second) // the run is a goroutine of the center's
+	for countEvents(t, f, minwon.EventRecordingPurged) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the tick did not run the purge")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if exists(dir, r) {
+		t.Fatal("purged but the file is still there")
+	}
+	next, _ := f.c.NextDeadline()
+	if want := time.Date(2026, 11, 26, 3, 30, 0, 0, f.c.Location()); !next.Equal(want) {
+		t.Fatalf("next deadline %v, want %v", next, want)
+	}
+}
