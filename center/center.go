@@ -83,11 +83,12 @@ type Center struct {
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
 
-	positionsAt time.Time      // last queue-position broadcast
-	forgetNext  time.Time      // the caller register's next forgetting; zero: none
-	purgeNext   time.Time      // the next recordings retention run; zero: none
-	purging     bool           // a retention run is going on
-	background  sync.WaitGroup // retention runs, waited for by Close
+	positionsAt time.Time // last queue-position broadcast
+	forgetNext  time.Time // the caller register's next forgetting; zero: none
+
+	purgeNext  time.Time      // the next recordings retention run; zero: none
+	purging    bool           // a retention run is going on
+	background sync.WaitGroup // retention runs, waited for by Close
 
 	stop chan struct{}
 	done chan struct{}
