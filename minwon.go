@@ -34,17 +34,17 @@ type Tenant struct {
 	DefaultQueue string     `json:"default_queue"` // queue a new contact joins when nothing else decides
 	// Bot lets the self-service bot answer this tenant's Korean web chats
 	// first; a citizen reaches a counselor when the bot hands over.
-	Bot bool `json:"bot"`
-	// RecordingDays is how long the tenant keeps call recordings, counted
-	// from the end of the call; 0 takes the server's default.
-	RecordingDays int       `json:"recording_days,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
+	Bot       bool      `json:"bot"`
+	CreatedAt time.Time `json:"created_at"`
 	// Salt keys the tenant's caller identities (CallerHash); generated when
 	// the tenant is created, kept by tenant.salt, never shown.
 	Salt Secret `json:"-"`
 	// Policy is the tenant's own counselor-protection policy; nil follows
 	// the parent's, or the defaults. Set by policy.updated.
 	Policy *TenantPolicy `json:"-"`
+	// RecordingDays is how long the tenant keeps call recordings, counted
+	// from the end of the call; 0 takes the server's default.
+	RecordingDays int `json:"recording_days,omitempty"`
 }
 
 // Department is a city office a matter can be handed to.
