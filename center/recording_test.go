@@ -75,6 +75,7 @@ func TestRecordingRetention(t *testing.T) {
 	ok(t, second(f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "long", Name: "오래시", EntryPoints: []string{"long"}, RecordingDays: 365})))
 	_, err := f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "bad", Name: "잘못시", RecordingDays: 5000})
 	wantCode(t, err, minwon.EINVALID)
+	f.restart(center.Config{Recording: center.RecordingConfig{Dir: dir, Keys: testKeys, DefaultDays: 30}}) // the tenant's days are read back
 	f.ready("kim")
 	held := f.answered("v-held")
 	must(f.c.CitizenSend(f.ctx, held.ID, "m1", "ㅅㅂ 빨리 처리해"))
