@@ -75,6 +75,13 @@ const (
 	EventProtectiveBreak  EventType = "agent.protective"  // ProtectiveBreak; AgentID set
 	EventCallerForgotten  EventType = "caller.forgotten"  // RegisterForgotten; the register's daily forgetting ran
 
+	// Call recordings (recording.go). ContactID is set once the call is a
+	// contact; ActorID on recording.played.
+	EventRecordingStarted EventType = "recording.started" // Recording, without the summary
+	EventRecordingStored  EventType = "recording.stored"  // Recording, sealed, with its SHA-256 and size
+	EventRecordingPlayed  EventType = "recording.played"  // RecordingPlayed; the audit entry, stored before a byte is sent
+	EventRecordingPurged  EventType = "recording.purged"  // RecordingPurged; the file was deleted by retention
+
 	// Ephemeral events travel on the bus but are never stored.
 	EventTyping   EventType = "contact.typing"   // Typing
 	EventPosition EventType = "contact.position" // Position

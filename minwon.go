@@ -42,6 +42,9 @@ type Tenant struct {
 	// Policy is the tenant's own counselor-protection policy; nil follows
 	// the parent's, or the defaults. Set by policy.updated.
 	Policy *TenantPolicy `json:"-"`
+	// RecordingDays is how long the tenant keeps call recordings, counted
+	// from the end of the call; 0 takes the server's default.
+	RecordingDays int `json:"recording_days,omitempty"`
 }
 
 // Department is a city office a matter can be handed to.

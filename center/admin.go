@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/recording"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -131,6 +132,9 @@ func (c *Center) SaveTenant(ctx context.Context, actor string, t minwon.Tenant) 
 		if err := checkID(e); err != nil {
 			return nil, minwon.Errorf(minwon.EINVALID, "entry point %q: %s", e, minwon.ErrorMessage(err))
 		}
+	}
+	if t.RecordingDays < 0 || t.RecordingDays > recording.MaxRetentionDays {
+		return nil, minwon.Errorf(minwon.EINVALID, "recording retention of %d days; want 0 (the default) to %d", t.RecordingDays, recording.MaxRetentionDays)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

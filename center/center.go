@@ -38,6 +38,9 @@ type Config struct {
 	// forgets what no policy window looks at any more; 0 is DefaultForgetAt
 	// (04:00), negative never.
 	ForgetAt time.Duration
+	// Recording says where call recordings are kept and for how long
+	// (center/recording.go).
+	Recording RecordingConfig
 }
 
 // DefaultConfig returns settings that work with no input.
@@ -82,6 +85,10 @@ type Center struct {
 
 	positionsAt time.Time // last queue-position broadcast
 	forgetNext  time.Time // the caller register's next forgetting; zero: none
+
+	purgeNext  time.Time      // the next recordings retention run; zero: none
+	purging    bool           // a retention run is going on
+	background sync.WaitGroup // retention runs, waited for by Close
 
 	stop chan struct{}
 	done chan struct{}
@@ -163,6 +170,7 @@ func (c *Center) Close() error {
 		<-c.done
 		c.stop = nil
 	}
+	c.background.Wait()
 	return nil
 }
 
@@ -301,6 +309,7 @@ func (c *Center) reload(ctx context.Context) error {
 	if err := c.reloadPolicy(ctx, now); err != nil {
 		return err
 	}
+	c.scheduleRecordings(now)
 	for _, l := range c.contacts {
 		c.routeFlagged(l, false) // the banner only; the queue was chosen when it was created
 	}
@@ -452,6 +461,7 @@ func (c *Center) Tick(ctx context.Context) error {
 	evs = append(evs, c.endProtectiveBreaks(now)...)
 	evs = append(evs, c.route(now)...)
 	c.forget(ctx, now)
+	c.purgeDue(now)
 	if err := c.commit(ctx, evs); err != nil {
 		return err
 	}
@@ -531,7 +541,10 @@ func (c *Center) NextDeadline() (time.Time, bool) {
 	defer c.mu.RUnlock()
 	t, ok := c.engine.NextDeadline()
 	if f := c.forgetNext; !f.IsZero() && (!ok || f.Before(t)) {
-		return f, true
+		t, ok = f, true
+	}
+	if p := c.purgeNext; !p.IsZero() && (!ok || p.Before(t)) {
+		t, ok = p, true
 	}
 	return t, ok
 }

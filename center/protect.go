@@ -573,6 +573,11 @@ func (c *Center) ExportIncident(ctx context.Context, userID, id string, w io.Wri
 			b.Transcript = append(b.Transcript, m)
 		}
 	}
+	closeRec, err := c.bundleRecording(ctx, inc, &b)
+	if err != nil {
+		return err
+	}
+	defer closeRec()
 	return e.WriteBundle(w, b)
 }
 

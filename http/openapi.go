@@ -41,7 +41,11 @@ func (s *Server) OpenAPI() map[string]any {
 		responses := map[string]any{
 			"default": map[string]any{"description": "An error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}},
 		}
-		if rt.resp == nil {
+		if media, ok := rt.resp.(binaryResponse); ok {
+			body := map[string]any{string(media): map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
+			responses["200"] = map[string]any{"description": "OK", "content": body}
+			responses["206"] = map[string]any{"description": "The range asked for (Range: bytes=…)", "content": body}
+		} else if rt.resp == nil {
 			responses["204"] = map[string]any{"description": "Done"}
 		} else {
 			responses["200"] = map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.resp))}}}
@@ -70,6 +74,10 @@ func (s *Server) OpenAPI() map[string]any {
 		"security": []any{map[string]any{"session": []string{}}},
 	}
 }
+
+// binaryResponse marks a route that answers with a file of this media
+// type, served with Range, instead of JSON.
+type binaryResponse string
 
 type schemaGen struct{ defs map[string]any }
 

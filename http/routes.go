@@ -52,6 +52,9 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/wrapup", minwon.RoleCounselor, "Close with category, resolution and summary", "counselor", wrapRequest{}, minwon.Contact{}, s.wrap},
 		{"POST", "/api/contacts/{id}/transfer", minwon.RoleCounselor, "Transfer to a queue or a counselor", "counselor", transferRequest{}, minwon.Contact{}, s.transfer},
 		{"POST", "/api/contacts/{id}/handoff", minwon.RoleCounselor, "Hand the matter to a department", "counselor", handoffRequest{}, minwon.Handoff{}, s.handoff},
+		// Call recordings (recordings.go): supervisors of the tenant, and the counselor of the call.
+		{"GET", "/api/contacts/{id}/recordings", "", "A contact's call recordings, oldest first, with SHA-256 and size (a supervisor of its tenant, or the counselor who took it)", "recordings", nil, []minwon.Recording{}, s.contactRecordings},
+		{"GET", "/api/recordings/{id}/audio", "", "Play a recording: the decrypted stereo WAV (citizen left, counselor right), with Range; each request is audited as recording.played before a byte is sent", "recordings", nil, binaryResponse("audio/wav"), s.recordingAudio},
 		{"GET", "/api/contacts/{id}/history", minwon.RoleCounselor, "Earlier contacts of the same citizen", "counselor", nil, []minwon.Contact{}, s.history},
 		{"GET", "/api/kb/search", minwon.RoleCounselor, "Search the knowledge base (?q=)", "counselor", nil, []kbHit{}, s.kbSearch},
 		{"GET", "/api/kb/articles/{id}", minwon.RoleCounselor, "One knowledge-base article, with the short answer it gives to ?q=", "counselor", nil, articleView{}, s.kbArticle},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/diago"
@@ -33,6 +34,9 @@ type call struct {
 	player    *player
 	contactID string
 	agent     string // who answered; set under s.mu by the bus
+	tenant    string
+	callID    string
+	rec       atomic.Pointer[callRecording] // from the recording notice on (record.go)
 	done      chan struct{}
 	stopOnce  sync.Once
 
@@ -50,6 +54,10 @@ func (c *call) stop() { c.stopOnce.Do(func() { close(c.done) }) }
 func (c *call) run() {
 	defer c.stop()
 	ctx := c.d.Context()
+	if err := c.recordTaps(); err != nil {
+		c.log.Error("call not recorded", "err", err)
+	}
+	defer c.stopRecording(ctx) // last: after the player, the key reader and the bridge
 	w, err := c.d.AudioWriter()
 	if err != nil {
 		c.log.Warn("call audio", "err", err)
@@ -135,6 +143,9 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 	for _, a := range acts {
 		switch a.Kind {
 		case ivr.ActPlay:
+			if c.m.State() == ivr.StateNotice {
+				c.startRecording(ctx) // every call is recorded from the notice on
+			}
 			if c.m.State() == ivr.StateEnding {
 				c.hangupCounselor(ctx) // the bridge must stop writing before the goodbye
 			}
@@ -184,6 +195,7 @@ func (c *call) enqueue(ctx context.Context, lang string) {
 	c.contactID = ct.ID
 	c.log = c.log.With("contact", ct.ID, "queue", ct.QueueID)
 	c.s.track(c)
+	c.recordingQueued(ctx)
 	pos, _ := c.s.center.Position(ct.ID)
 	c.inbox.push(ivr.Input{Kind: ivr.InputQueued, Position: pos.Position, Wait: time.Duration(pos.WaitSecs) * time.Second})
 	// An answer that came before the call was tracked is not lost.

@@ -28,6 +28,7 @@ import (
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/ivr"
 	"github.com/minwon/minwon/prompts"
+	"github.com/minwon/minwon/recording"
 )
 
 // Center is what the phone channel needs of the center.
@@ -43,6 +44,9 @@ type Center interface {
 	Disconnect(ctx context.Context, userID string) error
 	Contact(ctx context.Context, id string) (*minwon.Contact, error)
 	Position(contactID string) (minwon.Position, bool)
+	// For recording: what is known of a call's recording, stored as events.
+	RecordingStarted(ctx context.Context, r *minwon.Recording) error
+	RecordingStored(ctx context.Context, r *minwon.Recording) error
 }
 
 var _ Center = (*center.Center)(nil)
@@ -63,6 +67,12 @@ type Config struct {
 	// it; otherwise the call stays up without counselor audio. nil: the
 	// phones registered with this server.
 	Endpoint func(agentID string) (string, bool)
+	// RecordingDir and RecordingKeys turn call recording on: from the
+	// recording notice on, the caller (left) and what the caller hears
+	// (right: prompts, then the counselor's phone) go into one sealed file
+	// per call under RecordingDir. Empty or nil: calls are not recorded.
+	RecordingDir  string
+	RecordingKeys *recording.Keyring
 }
 
 // DefaultConfig listens on the loopback SIP port with room for 500 calls.
@@ -287,6 +297,7 @@ func (s *Server) serve(d *diago.DialogServerSession) {
 		return
 	}
 	c := newCall(s, d, number, d.FromUser(), log)
+	c.tenant, c.callID = t.ID, callID
 	s.mu.Lock()
 	s.live[c] = true
 	s.mu.Unlock()

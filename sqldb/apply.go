@@ -31,10 +31,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	insertEventPG = newQuery(`INSERT INTO events (id, type, tenant_id, at, actor_id, contact_id, agent_id, queue_id, data)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
 
-	upsertTenant = newQuery(`INSERT INTO tenants (id, parent_id, name, kind, entry_points, default_queue, created_at, bot)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	upsertTenant = newQuery(`INSERT INTO tenants (id, parent_id, name, kind, entry_points, default_queue, created_at, bot, recording_days)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
-	entry_points = excluded.entry_points, default_queue = excluded.default_queue, created_at = excluded.created_at, bot = excluded.bot`)
+	entry_points = excluded.entry_points, default_queue = excluded.default_queue, created_at = excluded.created_at, bot = excluded.bot,
+	recording_days = excluded.recording_days`)
 	// The first salt stored for a tenant is kept: two nodes that both gave
 	// an old tenant its salt at start agree on the one that came first.
 	setTenantSalt    = newQuery(`UPDATE tenants SET salt = CASE WHEN salt = '' THEN ? ELSE salt END WHERE id = ?`)
@@ -146,7 +147,7 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 		if err := decode(ev, &v); err != nil {
 			return nil, err
 		}
-		return []stmt{{q: upsertTenant, args: []any{v.ID, v.ParentID, v.Name, string(v.Kind), jsonArg(nonNil(v.EntryPoints)), v.DefaultQueue, t(v.CreatedAt), v.Bot}}}, nil
+		return []stmt{{q: upsertTenant, args: []any{v.ID, v.ParentID, v.Name, string(v.Kind), jsonArg(nonNil(v.EntryPoints)), v.DefaultQueue, t(v.CreatedAt), v.Bot, v.RecordingDays}}}, nil
 
 	case minwon.EventTenantSalt:
 		var v minwon.TenantSalt

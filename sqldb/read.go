@@ -116,11 +116,11 @@ func (db *DB) Events(ctx context.Context, f minwon.EventFilter) ([]*minwon.Event
 
 // Tenants returns every tenant, ordered by ID.
 func (db *DB) Tenants(ctx context.Context) ([]*minwon.Tenant, error) {
-	q := `SELECT id, parent_id, name, kind, entry_points, default_queue, created_at, bot, salt, policy FROM tenants ORDER BY id`
+	q := `SELECT id, parent_id, name, kind, entry_points, default_queue, created_at, bot, salt, policy, recording_days FROM tenants ORDER BY id`
 	return list(ctx, db, "tenants", q, nil, func(rows *sql.Rows) (*minwon.Tenant, error) {
 		var t minwon.Tenant
 		var salt, policy string
-		err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Kind, jsonCol{&t.EntryPoints}, &t.DefaultQueue, timeCol{&t.CreatedAt}, &t.Bot, &salt, &policy)
+		err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Kind, jsonCol{&t.EntryPoints}, &t.DefaultQueue, timeCol{&t.CreatedAt}, &t.Bot, &salt, &policy, &t.RecordingDays)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	mwhttp "github.com/minwon/minwon/http"
 	"github.com/minwon/minwon/inmem"
 	"github.com/minwon/minwon/kb"
+	"github.com/minwon/minwon/recording"
 	"github.com/minwon/minwon/sip"
 	"github.com/minwon/minwon/sqldb"
 	"github.com/minwon/minwon/ui"
@@ -48,6 +50,10 @@ type Config struct {
 	SIP         string
 	SIPExplicit bool
 	SIPMaxCalls int
+	// RecordingKeys is the recording keyring ("id:key,…", the first seals);
+	// Recording "off" turns call recording off.
+	RecordingKeys string
+	Recording     string
 }
 
 // DefaultConfig returns the embedded default.
@@ -68,6 +74,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	env("MINWON_HTTP", &cfg.HTTP)
 	env("MINWON_SECRET", &cfg.Secret)
 	env("MINWON_ADMIN_PASSWORD", &cfg.AdminPassword)
+	env("MINWON_RECORDING_KEYS", &cfg.RecordingKeys)
 	if v, ok := os.LookupEnv("MINWON_SIP"); ok {
 		cfg.SIP, cfg.SIPExplicit = v, true
 	}
@@ -94,6 +101,14 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.StringVar(&cfg.LLM.Model, "llm-model", cfg.LLM.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
 		fset.StringVar(&cfg.SIP, "sip", cfg.SIP, "SIP address for calls, UDP and TCP (env MINWON_SIP; \"\" off; with --demo default 127.0.0.1:5060)")
 		fset.IntVar(&cfg.SIPMaxCalls, "sip-max-calls", cfg.SIPMaxCalls, "concurrent calls at which new ones get 503 (0: the default, 500)")
+		fset.StringVar(&cfg.RecordingKeys, "recording-keys", cfg.RecordingKeys, "call recording keys, id:key[,id:key…] with 32-byte keys in hex or base64, the first sealing new calls (prefer env MINWON_RECORDING_KEYS: flags show in ps)")
+		fset.StringVar(&cfg.Recording, "recording", "on", "call recording: on, or off (calls are then not recorded; logged)")
+		fset.IntVar(&cfg.Center.Recording.DefaultDays, "recording-days", 0, "days a tenant without its own setting keeps call recordings (0: the default, 90)")
+		fset.Func("recording-purge-at", "local time (HH:MM, Asia/Seoul) of the daily recordings retention run; default 03:30, \"off\" never", func(s string) error {
+			d, err := parseForgetAt(s)
+			cfg.Center.Recording.PurgeAt = d
+			return err
+		})
 		fset.BoolVar(&cfg.Bot, "bot", cfg.Bot, "let the self-service bot answer web chats first where the tenant has it on (--bot=false: straight to counselors)")
 	}
 	if err := fset.Parse(args); err != nil {
@@ -109,6 +124,12 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	})
 	if !cfg.SIPExplicit && cfg.Demo {
 		cfg.SIP = defaultDemoSIP
+	}
+	if cfg.Recording != "on" && cfg.Recording != "off" && cfg.Recording != "" {
+		return cfg, minwon.Errorf(minwon.EINVALID, "--recording=%s: want on or off", cfg.Recording)
+	}
+	if d := cfg.Center.Recording.DefaultDays; d < 0 || d > recording.MaxRetentionDays {
+		return cfg, minwon.Errorf(minwon.EINVALID, "--recording-days=%d: want 0 (the default) to %d", d, recording.MaxRetentionDays)
 	}
 	cfg.HTTPConfig.Addr = cfg.HTTP
 	return cfg, nil
@@ -212,6 +233,54 @@ func (cfg Config) secret() ([]byte, error) {
 	return b, nil
 }
 
+// recordings returns where call recordings go and the keys that seal them:
+// <data>/recordings, with the keys of MINWON_RECORDING_KEYS. A demo without
+// keys gets a generated key kept in the data directory; anywhere else voice
+// without keys does not start, unless recording is explicitly off.
+func (cfg Config) recordings(log *slog.Logger) (center.RecordingConfig, error) {
+	rc := cfg.Center.Recording
+	rc.Dir = filepath.Join(cfg.Data, "recordings")
+	if cfg.Recording == "off" {
+		log.Warn("call recording is OFF (--recording=off): calls are not recorded")
+		return center.RecordingConfig{}, nil
+	}
+	keys := cfg.RecordingKeys
+	if keys == "" && cfg.Demo {
+		path := filepath.Join(cfg.Data, "recording.keys")
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			keys = strings.TrimSpace(string(b))
+		case errors.Is(err, fs.ErrNotExist):
+			k := make([]byte, 32)
+			rand.Read(k)
+			keys = "demo:" + hex.EncodeToString(k)
+			if err := os.WriteFile(path, []byte(keys+"\n"), 0o600); err != nil {
+				return rc, minwon.Errorf(minwon.EUNAVAILABLE, "write %s: %v", path, err)
+			}
+		default:
+			return rc, minwon.Errorf(minwon.EUNAVAILABLE, "read %s: %v", path, err)
+		}
+		log.Warn("DEMO RECORDING KEY: calls are sealed with a generated key kept next to the recordings; set MINWON_RECORDING_KEYS for real use", "file", path)
+	}
+	if keys == "" {
+		if cfg.SIP != "" {
+			return rc, minwon.Errorf(minwon.EINVALID, "voice records every call: set MINWON_RECORDING_KEYS (id:64-hex-digit key; openssl rand -hex 32), or start with --recording=off")
+		}
+		return rc, nil // no voice here; recordings play where the keys are
+	}
+	k, err := recording.ParseKeyring(keys)
+	if err != nil {
+		return rc, err
+	}
+	if err := os.MkdirAll(rc.Dir, 0o700); err != nil {
+		return rc, minwon.Errorf(minwon.EUNAVAILABLE, "create %s: %v", rc.Dir, err)
+	}
+	rc.Keys = k
+	log.Info("call recording on", "dir", rc.Dir, "keys", k)
+	return rc, nil
+}
+
 // bootstrap fills an empty store: the demo center with --demo, otherwise one
 // center with an admin whose password the operator must supply.
 func bootstrap(ctx context.Context, cfg Config, store minwon.Store, c *center.Center, stdout io.Writer) error {
@@ -299,12 +368,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Center.Secret, err = cfg.secret(); err != nil {
 		return err
 	}
+	if cfg.Center.Recording, err = cfg.recordings(log); err != nil {
+		return err
+	}
 	bus := inmem.NewBus()
 	c := center.New(cfg.Center, store, bus, log)
 	if err := c.Start(ctx, true); err != nil {
 		return err
 	}
 	defer c.Close()
+	if err := c.RecoverRecordings(ctx); err != nil {
+		log.Error("recover recordings cut short by a crash", "err", err)
+	}
 	if err := bootstrap(ctx, cfg, store, c, stdout); err != nil {
 		return err
 	}
@@ -394,6 +469,7 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 	}
 	scfg := sip.DefaultConfig()
 	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
+	scfg.RecordingDir, scfg.RecordingKeys = cfg.Center.Recording.Dir, cfg.Center.Recording.Keys
 	srv, err := sip.New(scfg, c, bus, log)
 	if err == nil {
 		err = srv.Start(ctx)

@@ -9,6 +9,7 @@ import { api, basePath, get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { dateTime } from '../lib/util';
 import { notify, notifyError } from './notify';
+import { Recordings } from './Recordings';
 import { names, useSession } from './session';
 
 /** Mirrors minwon.IncidentTypes, in report order. */
@@ -403,6 +404,12 @@ function DetailView(props: { id: string; onChanged(): void }) {
               </li>
             ))}
           </ul>
+        </>
+      )}
+      {inc.channel === 'voice' && (
+        <>
+          <h4>{t('rec_title')}</h4>
+          <Recordings contactId={inc.contact_id} />
         </>
       )}
       <div class="kbm-decide">

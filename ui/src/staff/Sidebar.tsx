@@ -7,6 +7,7 @@ import { Assist } from './Assist';
 import { citizenLabel } from './ChatColumn';
 import type { ChatItem } from './Desk';
 import { errorText, notifyError } from './notify';
+import { RecordingsToggle } from './Recordings';
 import { names, useSession } from './session';
 import { Marked } from '../lib/Marked';
 
@@ -249,7 +250,9 @@ function timeOf(iso: string | undefined, lang: string): string {
 
 function History(props: { contact: Contact | null }) {
   const lang = useLang();
-  const { ref } = useSession();
+  const { ref, me } = useSession();
+  // A counselor hears only the calls they took; supervisors hear all.
+  const mayHear = (c: Contact) => c.agent_id === me.user.id || (me.user.roles ?? []).some((r) => r === 'supervisor' || r === 'admin');
   const nm = names(ref);
   const cache = useRef(new Map<string, Contact[]>());
   const [list, setList] = useState<Contact[] | null>(null);
@@ -292,6 +295,7 @@ function History(props: { contact: Contact | null }) {
               {c.department_id ? ` → ${nm.department(c.department_id)}` : ''}
             </div>
             <div class="summary">{c.summary || t('no_summary')}</div>
+            {c.channel === 'voice' && mayHear(c) && <RecordingsToggle contactId={c.id} />}
           </li>
         ))}
       </ul>
