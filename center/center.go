@@ -77,6 +77,7 @@ type Center struct {
 	bot      Answerer // nil: no chat starts with the bot
 
 	prot          *protection       // nil: counselor protection off
+	ivr           ivrState          // business hours and IVR notices (ivr.go)
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
 
@@ -299,6 +300,9 @@ func (c *Center) reload(ctx context.Context) error {
 		return err
 	}
 	if err := c.reloadPolicy(ctx, now); err != nil {
+		return err
+	}
+	if err := c.reloadIVR(ctx); err != nil {
 		return err
 	}
 	for _, l := range c.contacts {

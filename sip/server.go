@@ -43,6 +43,8 @@ type Center interface {
 	Disconnect(ctx context.Context, userID string) error
 	Contact(ctx context.Context, id string) (*minwon.Contact, error)
 	Position(contactID string) (minwon.Position, bool)
+	// CallSchedule is the tenant's hours and notices at the start of a call.
+	CallSchedule(number string) (ivr.Schedule, string, bool)
 }
 
 var _ Center = (*center.Center)(nil)
@@ -57,6 +59,8 @@ type Config struct {
 	RetryAfter time.Duration
 	IVR        ivr.Config
 	Prompts    *prompts.Set // nil: prompts.Default()
+	// Voice holds the tenants' notice audio; nil: notices play nothing.
+	Voice *prompts.Voice
 	Now        func() time.Time
 	// Endpoint returns the SIP URI where a counselor's phone answers. When
 	// the counselor who accepted a call has one, the caller is bridged to

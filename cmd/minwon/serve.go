@@ -24,6 +24,7 @@ import (
 	mwhttp "github.com/minwon/minwon/http"
 	"github.com/minwon/minwon/inmem"
 	"github.com/minwon/minwon/kb"
+	"github.com/minwon/minwon/prompts"
 	"github.com/minwon/minwon/sip"
 	"github.com/minwon/minwon/sqldb"
 	"github.com/minwon/minwon/ui"
@@ -301,6 +302,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	bus := inmem.NewBus()
 	c := center.New(cfg.Center, store, bus, log)
+	c.SetNoticeVoice(cfg.voice())
 	if err := c.Start(ctx, true); err != nil {
 		return err
 	}
@@ -385,6 +387,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
+// voice keeps the IVR notices' audio under <data>/prompts/<tenant>/.
+func (cfg Config) voice() *prompts.Voice {
+	return &prompts.Voice{Dir: filepath.Join(cfg.Data, "prompts")}
+}
+
 // startSIP starts the phone channel when configured. An address the
 // operator chose must work; the demo's default only warns, so two demo
 // nodes on one machine still start.
@@ -394,6 +401,7 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 	}
 	scfg := sip.DefaultConfig()
 	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
+	scfg.Voice = cfg.voice()
 	srv, err := sip.New(scfg, c, bus, log)
 	if err == nil {
 		err = srv.Start(ctx)
