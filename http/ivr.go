@@ -34,8 +34,8 @@ type hoursStatusView struct {
 }
 
 type heard struct {
-	Prompt string `json:"prompt"`          // the prompt's name, or "notice"
-	Text   string `json:"text"`            // what is said
+	Prompt string `json:"prompt"`           // the prompt's name, or "notice"
+	Text   string `json:"text"`             // what is said
 	Notice string `json:"notice,omitempty"` // the notice's ID
 	Kind   string `json:"kind,omitempty"`   // the notice's kind
 }

@@ -20,15 +20,15 @@ type Prompt string
 // The catalogue's prompts. Position and wait announcements are one prompt per
 // number (PositionPrompt, WaitPrompt), so no sentence is stitched from words.
 const (
-	Greeting   Prompt = "greeting"   // the center's welcome
-	Notice     Prompt = "notice"     // calls are recorded; always before a counselor
-	Menu       Prompt = "menu"       // the language menu
-	Invalid    Prompt = "invalid"    // the key pressed is not on the menu
-	Queued     Prompt = "queued"     // every counselor is busy; please hold
-	Connecting Prompt = "connecting" // a counselor is taking the call
-	Busy       Prompt = "busy"       // the center can't take the call now
-	Goodbye    Prompt = "goodbye"    // the counselor ended the call
-	Hold       Prompt = "hold"       // hold audio, looped while queued
+	Greeting   Prompt = "greeting"    // the center's welcome
+	Notice     Prompt = "notice"      // calls are recorded; always before a counselor
+	Menu       Prompt = "menu"        // the language menu
+	Invalid    Prompt = "invalid"     // the key pressed is not on the menu
+	Queued     Prompt = "queued"      // every counselor is busy; please hold
+	Connecting Prompt = "connecting"  // a counselor is taking the call
+	Busy       Prompt = "busy"        // the center can't take the call now
+	Goodbye    Prompt = "goodbye"     // the counselor ended the call
+	Hold       Prompt = "hold"        // hold audio, looped while queued
 	AfterHours Prompt = "after_hours" // the line is closed now; call again in business hours
 	Lunch      Prompt = "lunch"       // the line is on its lunch break
 	Holiday    Prompt = "holiday"     // the line is closed for a public holiday

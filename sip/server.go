@@ -61,7 +61,7 @@ type Config struct {
 	Prompts    *prompts.Set // nil: prompts.Default()
 	// Voice holds the tenants' notice audio; nil: notices play nothing.
 	Voice *prompts.Voice
-	Now        func() time.Time
+	Now   func() time.Time
 	// Endpoint returns the SIP URI where a counselor's phone answers. When
 	// the counselor who accepted a call has one, the caller is bridged to
 	// it; otherwise the call stays up without counselor audio. nil: the
