@@ -1,0 +1,85 @@
+package sip_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/zaf/g711"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/calendar"
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/ivr"
+	"github.com/minwon/minwon/prompts"
+	"github.com/minwon/minwon/sip"
+)
+
+// level is ms of one constant sample: its PCMU packets are one repeated
+// byte, so the RTP peer can count how much of it the caller heard.
+func level(v int16, ms int) (prompts.Audio, byte) {
+	n := prompts.SampleRate * ms / 1000
+	b := make([]byte, 2*n)
+	for i := range n {
+		binary.LittleEndian.PutUint16(b[2*i:], uint16(v))
+	}
+	return b, g711.EncodeUlawFrame(v)
+}
+
+func TestClosedDistrictHearsWhyAndIsNotQueued(t *testing.T) {
+	// 2025-10-06 10:00 in Seoul: a Monday, and 추석.
+	at := time.Date(2025, 10, 6, 10, 0, 0, 0, time.FixedZone("KST", 9*3600))
+	chuseok, chuseokByte := level(6000, 600)
+	closed, closedByte := level(-6000, 800)
+	f := newFixtureWith(t, 10, center.Config{Now: func() time.Time { return at }}, func(cfg *sip.Config) {
+		set := testPrompts()
+		ko := map[ivr.Prompt]prompts.Audio{}
+		for _, p := range ivr.AllPrompts() {
+			ko[p], _ = set.Get("ko", p)
+		}
+		ko["holiday_chuseok"], ko[ivr.Holiday] = chuseok, closed
+		cfg.Prompts = prompts.FromAudio(map[string]map[ivr.Prompt]prompts.Audio{"ko": ko})
+	})
+	if chuseokByte == closedByte || bytes.IndexByte([]byte{0xff, 0x7f}, chuseokByte) >= 0 {
+		t.Fatalf("marker bytes %x %x are not distinct from each other and silence", chuseokByte, closedByte)
+	}
+	ctx := f.ctx
+	if _, err := f.c.SaveUser(ctx, "", minwon.User{ID: "admin", TenantID: "city", Login: "admin", Name: "관리자", Roles: []minwon.Role{minwon.RoleAdmin}}, "password123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.SaveTenant(ctx, "", minwon.Tenant{ID: "jung", ParentID: "city", Name: "중구", Kind: minwon.TenantDistrict, EntryPoints: []string{"02-120-3000"}, DefaultQueue: "general"}); err != nil {
+		t.Fatal(err)
+	}
+	hours := &center.HoursConfig{Hours: calendar.Hours{Weekly: calendar.Weekdays(calendar.Span{From: 9 * 60, To: 18 * 60})}}
+	if _, err := f.c.SetHours(ctx, "admin", "city", hours); err != nil {
+		t.Fatal(err)
+	}
+	peer := newRTPPeer(t)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out, err := f.runSipp(cctx, "caller_until_bye.xml", "021203000", "u1", "-set", "rtpport", peer.port())
+	if err != nil {
+		t.Fatalf("sipp (the center should hang up): %v\n%s", err, out)
+	}
+	t.Run("HearsTheHolidayAndTheClosedPrompt", func(t *testing.T) {
+		// 600 ms and 800 ms are 30 and 40 packets; allow for the edges.
+		if n := peer.heard(chuseokByte); n < 25 {
+			t.Fatalf("heard %d packets of the 추석 prompt, want about 30", n)
+		}
+		if n := peer.heard(closedByte); n < 35 {
+			t.Fatalf("heard %d packets of the holiday-closed prompt, want about 40", n)
+		}
+	})
+	t.Run("IsNotQueued", func(t *testing.T) {
+		if cs := f.voiceContacts(); len(cs) != 0 {
+			t.Fatalf("voice contacts %+v for a closed line", cs)
+		}
+		evs, err := f.store.Events(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventContactCreated, minwon.EventContactQueued}})
+		if err != nil || len(evs) != 0 {
+			t.Fatalf("contact events %d (%v), want none", len(evs), err)
+		}
+		eventually(t, "the call is gone", 2*time.Second, func() bool { return f.srv.Active() == 0 })
+	})
+}
