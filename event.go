@@ -86,6 +86,7 @@ const (
 	EventIVRHours         EventType = "ivr.hours"          // center.IVRHours; ActorID set
 	EventIVRNoticeSet     EventType = "ivr.notice.set"     // center.IVRNotice; ActorID set
 	EventIVRNoticeRemoved EventType = "ivr.notice.removed" // center.IVRNoticeRemoved; ActorID set
+	EventIVRPromptSet     EventType = "ivr.prompt.set"     // center.IVRPrompt; a tenant's recording of a default prompt; ActorID set
 )
 
 // Ephemeral reports whether events of type t are published without being stored.

@@ -59,6 +59,19 @@ type ivrState struct {
 	voice   NoticeVoice
 	hours   map[string]*tenantHours
 	notices map[string]map[string]IVRNotice // tenant → id → notice
+	prompts map[string]map[string]IVRPrompt // tenant → lang/name → recording
+}
+
+// IVRPrompt is a tenant's own recording of a catalogue prompt
+// (ivr.prompt.set); an empty Audio removes it, so the default plays again.
+type IVRPrompt struct {
+	Lang  string    `json:"lang"`
+	Name  string    `json:"name"`
+	Audio string    `json:"audio_sha256,omitempty"`
+	SetBy string    `json:"set_by,omitempty"`
+	SetAt time.Time `json:"set_at,omitzero"`
+	// TenantID is the tenant whose recording it is (a district may play its city's).
+	TenantID string `json:"tenant_id,omitempty"`
 }
 
 type tenantHours struct {
@@ -86,7 +99,8 @@ var alwaysOpen, _ = calendar.New(calendar.Config{Hours: calendar.AlwaysOpen()})
 func (c *Center) reloadIVR(ctx context.Context) error {
 	c.ivr.hours = map[string]*tenantHours{}
 	c.ivr.notices = map[string]map[string]IVRNotice{}
-	evs, err := c.store.Events(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventIVRHours, minwon.EventIVRNoticeSet, minwon.EventIVRNoticeRemoved}})
+	c.ivr.prompts = map[string]map[string]IVRPrompt{}
+	evs, err := c.store.Events(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventIVRHours, minwon.EventIVRNoticeSet, minwon.EventIVRNoticeRemoved, minwon.EventIVRPromptSet}})
 	if err != nil {
 		return fmt.Errorf("load IVR hours and notices: %w", err)
 	}
@@ -134,6 +148,22 @@ func (c *Center) applyIVR(ev *minwon.Event) error {
 			return err
 		}
 		delete(c.ivr.notices[ev.TenantID], p.ID)
+	case minwon.EventIVRPromptSet:
+		var p IVRPrompt
+		if err := ev.Decode(&p); err != nil {
+			return err
+		}
+		key := p.Lang + "/" + p.Name
+		if p.Audio == "" {
+			delete(c.ivr.prompts[ev.TenantID], key)
+			return nil
+		}
+		m := c.ivr.prompts[ev.TenantID]
+		if m == nil {
+			m = map[string]IVRPrompt{}
+			c.ivr.prompts[ev.TenantID] = m
+		}
+		m[key] = p
 	}
 	return nil
 }
@@ -535,4 +565,91 @@ func (c *Center) Holidays(userID, tenantID string, year int) ([]calendar.Holiday
 		hs = []calendar.Holiday{}
 	}
 	return hs, nil
+}
+
+// promptLangs are the catalogue's languages a tenant may record prompts in.
+var promptLangs = []string{"ko", "en"}
+
+// IVRPrompts lists a tenant's own recordings of catalogue prompts.
+func (c *Center) IVRPrompts(userID, tenantID string) ([]IVRPrompt, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, err := c.ivrTenant(userID, tenantID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := []IVRPrompt{}
+	for _, k := range slices.Sorted(maps.Keys(c.ivr.prompts[t.ID])) {
+		out = append(out, c.ivr.prompts[t.ID][k])
+	}
+	return out, nil
+}
+
+// SetIVRPrompt stores an admin's recording (WAV, 8 kHz mono 16-bit) of one
+// catalogue prompt for a tenant and its districts; nil wav removes it.
+func (c *Center) SetIVRPrompt(ctx context.Context, userID, tenantID, lang, name string, wav []byte) (*IVRPrompt, error) {
+	check := func() (*minwon.Tenant, error) {
+		t, err := c.ivrTenant(userID, tenantID, true)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(promptLangs, lang) {
+			return nil, minwon.FieldErrorf("lang", "%q: want one of %s", lang, strings.Join(promptLangs, ", "))
+		}
+		if !slices.Contains(ivr.AllPrompts(), ivr.Prompt(name)) {
+			return nil, minwon.FieldErrorf("name", "%q is not a prompt of the catalogue", name)
+		}
+		if _, own := c.ivr.prompts[t.ID][lang+"/"+name]; wav == nil && !own {
+			return nil, minwon.Errorf(minwon.ENOTFOUND, "%s has no recording of %s/%s", t.Name, lang, name)
+		}
+		if c.ivr.voice == nil && wav != nil {
+			return nil, minwon.Errorf(minwon.EUNAVAILABLE, "this server keeps no prompt audio (no data directory)")
+		}
+		return t, nil
+	}
+	c.mu.RLock()
+	t, err := check()
+	voice := c.ivr.voice
+	c.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	var sha string
+	if wav != nil {
+		if sha, err = voice.Upload(t.ID, wav); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, err = check(); err != nil {
+		return nil, err
+	}
+	now := c.cfg.Now()
+	p := IVRPrompt{Lang: lang, Name: name, Audio: sha, SetBy: userID, SetAt: now.UTC().Truncate(time.Microsecond), TenantID: t.ID}
+	ev := minwon.NewEvent(minwon.EventIVRPromptSet, now, p)
+	ev.TenantID, ev.ActorID = t.ID, userID
+	if err := c.applyIVR(ev); err != nil {
+		return nil, err
+	}
+	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// TenantPrompt returns the recording that replaces a catalogue prompt on
+// tenant id's lines: its own, else the nearest ancestor's. The SIP edge
+// plays it from the owner's prompt folder.
+func (c *Center) TenantPrompt(tenantID, lang string, name ivr.Prompt) (owner, sha string, ok bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t := c.tenants[tenantID]
+	for i := 0; i < 8 && t != nil; i++ {
+		if p, ok := c.ivr.prompts[t.ID][lang+"/"+string(name)]; ok {
+			return t.ID, p.Audio, true
+		}
+		t = c.tenants[t.ParentID]
+	}
+	return "", "", false
 }

@@ -282,3 +282,49 @@ func TestIVRNotices(t *testing.T) {
 		}
 	})
 }
+
+func TestIVRPrompts(t *testing.T) {
+	f := mustCenter(t, center.Config{})
+	f.ivrTenants()
+	wav := []byte("a WAV the fake voice takes")
+	t.Run("AdminsOnlyAndCataloguePromptsOnly", func(t *testing.T) {
+		_, err := f.c.SetIVRPrompt(f.ctx, "sup", "city", "ko", "greeting", wav)
+		wantCode(t, err, minwon.EFORBIDDEN)
+		_, err = f.c.SetIVRPrompt(f.ctx, "admin", "city", "ko", "../../etc/passwd", wav)
+		if minwon.ErrorField(err) != "name" {
+			t.Fatalf("err = %v, want field name", err)
+		}
+		_, err = f.c.SetIVRPrompt(f.ctx, "admin", "city", "xx", "greeting", wav)
+		if minwon.ErrorField(err) != "lang" {
+			t.Fatalf("err = %v, want field lang", err)
+		}
+		wantCode(t, second(f.c.SetIVRPrompt(f.ctx, "admin", "city", "ko", "greeting", nil)), minwon.ENOTFOUND)
+	})
+	must(f.c.SetIVRPrompt(f.ctx, "admin", "city", "ko", "greeting", wav))
+	t.Run("DistrictsPlayTheCitysRecording", func(t *testing.T) {
+		owner, sha, ok := f.c.TenantPrompt("jung", "ko", ivr.Greeting)
+		if !ok || owner != "city" || sha != strings.Repeat("b", 64) {
+			t.Fatalf("jung greeting = %q %q %v", owner, sha, ok)
+		}
+		if _, _, ok := f.c.TenantPrompt("jung", "en", ivr.Greeting); ok {
+			t.Fatal("the Korean recording replaced the English prompt")
+		}
+		if _, _, ok := f.c.TenantPrompt("other", "ko", ivr.Greeting); ok {
+			t.Fatal("another tenant plays the city's recording")
+		}
+	})
+	t.Run("RestartKeepsAndRemoveRestoresTheDefault", func(t *testing.T) {
+		f.restart(center.Config{})
+		f.c.SetNoticeVoice(newFakeVoice())
+		if _, _, ok := f.c.TenantPrompt("jung", "ko", ivr.Greeting); !ok {
+			t.Fatal("the recording was lost on restart")
+		}
+		must(f.c.SetIVRPrompt(f.ctx, "admin", "city", "ko", "greeting", nil))
+		if _, _, ok := f.c.TenantPrompt("jung", "ko", ivr.Greeting); ok {
+			t.Fatal("the removed recording still plays")
+		}
+		if ps := must(f.c.IVRPrompts("sup", "city")); len(ps) != 0 {
+			t.Fatalf("prompts %+v", ps)
+		}
+	})
+}

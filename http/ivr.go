@@ -109,18 +109,7 @@ const maxNoticeBody = prompts.MaxUploadBytes*4/3 + 64<<10
 
 func (s *Server) setIVRNotice(w http.ResponseWriter, r *http.Request) {
 	var req center.NoticeRequest
-	r.Body = http.MaxBytesReader(w, r.Body, maxNoticeBody)
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.fail(w, r, minwon.Errorf(minwon.ETOOLARGE, "the notice is larger than %d bytes; a notice WAV may have at most %d KiB", maxNoticeBody, prompts.MaxUploadBytes>>10))
-			return
-		}
-		s.fail(w, r, minwon.Errorf(minwon.EINVALID, "read body: %v", err))
-		return
-	}
-	if err := decodeStrict(data, &req); err != nil {
+	if err := s.decodeAudio(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -160,4 +149,51 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, v any, err error
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// promptRequest is the body of PUT /api/tenants/{id}/prompts/{lang}/{name}.
+type promptRequest struct {
+	WAV []byte `json:"wav"` // base64 of a WAV, 8 kHz mono 16-bit
+}
+
+func (s *Server) listIVRPrompts(w http.ResponseWriter, r *http.Request) {
+	v, err := s.center.IVRPrompts(userOf(r).ID, r.PathValue("id"))
+	s.answer(w, r, v, err)
+}
+
+func (s *Server) putIVRPrompt(w http.ResponseWriter, r *http.Request) {
+	var req promptRequest
+	if err := s.decodeAudio(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(req.WAV) == 0 {
+		s.fail(w, r, minwon.FieldErrorf("wav", "a WAV recording is required (8000 Hz mono 16-bit)"))
+		return
+	}
+	p, err := s.center.SetIVRPrompt(r.Context(), userOf(r).ID, r.PathValue("id"), r.PathValue("lang"), r.PathValue("name"), req.WAV)
+	s.answer(w, r, p, err)
+}
+
+func (s *Server) removeIVRPrompt(w http.ResponseWriter, r *http.Request) {
+	_, err := s.center.SetIVRPrompt(r.Context(), userOf(r).ID, r.PathValue("id"), r.PathValue("lang"), r.PathValue("name"), nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// decodeAudio is decode with room for a base64 WAV.
+func (s *Server) decodeAudio(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxNoticeBody)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return minwon.Errorf(minwon.ETOOLARGE, "the body is larger than %d bytes; a WAV may have at most %d KiB", maxNoticeBody, prompts.MaxUploadBytes>>10)
+		}
+		return minwon.Errorf(minwon.EINVALID, "read body: %v", err)
+	}
+	return decodeStrict(data, v)
 }

@@ -1,6 +1,9 @@
 package http_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -143,6 +146,37 @@ func TestIVRRoutes(t *testing.T) {
 				t.Fatalf("list: %d %+v", code, list)
 			}
 		})
+		t.Run("TenantRecordingReplacesADefaultPrompt", func(t *testing.T) {
+			wav := base64.StdEncoding.EncodeToString(testWAV(8000, 4000))
+			const path = city + "/prompts/ko/after_hours"
+			if code, _ := sup.rawDo("PUT", path, `{"wav":"`+wav+`"}`); code != http.StatusForbidden {
+				t.Fatalf("supervisor PUT prompt: %d, want 403", code)
+			}
+			for _, tt := range []struct{ path, body, field string }{
+				{city + "/prompts/ko/no_such_prompt", `{"wav":"` + wav + `"}`, "name"},
+				{city + "/prompts/ko/after_hours", `{"wav":"` + base64.StdEncoding.EncodeToString(testWAV(16000, 4000)) + `"}`, "wav"},
+				{city + "/prompts/ko/after_hours", `{}`, "wav"},
+			} {
+				if code, body := admin.rawDo("PUT", tt.path, tt.body); code != 400 || errField(t, body) != tt.field {
+					t.Fatalf("PUT %s: %d %s, want 400 on %s", tt.path, code, body, tt.field)
+				}
+			}
+			var p center.IVRPrompt
+			code, body := admin.rawDo("PUT", path, `{"wav":"`+wav+`"}`)
+			if code != 200 || json.Unmarshal(body, &p) != nil || len(p.Audio) != 64 {
+				t.Fatalf("admin PUT prompt: %d %s", code, body)
+			}
+			var list []center.IVRPrompt
+			if code := sup.do("GET", district+"/prompts", nil, &list); code != 200 || len(list) != 0 {
+				t.Fatalf("the district lists its own recordings only: %d %+v", code, list)
+			}
+			if code := admin.do("DELETE", path, nil, nil); code != http.StatusNoContent {
+				t.Fatalf("DELETE prompt: %d", code)
+			}
+			if code := admin.do("DELETE", path, nil, nil); code != http.StatusNotFound {
+				t.Fatalf("DELETE again: %d, want 404", code)
+			}
+		})
 		t.Run("RemovedNoticeStopsPlaying", func(t *testing.T) {
 			if code := sup.do("DELETE", district+"/notices/"+id, nil, nil); code != http.StatusNoContent {
 				t.Fatalf("DELETE: %d", code)
@@ -154,4 +188,19 @@ func TestIVRRoutes(t *testing.T) {
 			}
 		})
 	})
+}
+
+// testWAV is a mono 16-bit WAV of silence at rate Hz.
+func testWAV(rate, samples int) []byte {
+	var b bytes.Buffer
+	b.WriteString("RIFF")
+	binary.Write(&b, binary.LittleEndian, uint32(36+2*samples))
+	b.WriteString("WAVEfmt ")
+	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(rate), uint32(2 * rate), uint16(2), uint16(16)} {
+		binary.Write(&b, binary.LittleEndian, v)
+	}
+	b.WriteString("data")
+	binary.Write(&b, binary.LittleEndian, uint32(2*samples))
+	b.Write(make([]byte, 2*samples))
+	return b.Bytes()
 }

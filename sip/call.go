@@ -28,6 +28,7 @@ type call struct {
 	log       *slog.Logger
 	number    string
 	caller    string
+	tenant    string // whose line was called; its recordings replace the defaults
 	m         *ivr.Machine
 	inbox     *inbox
 	player    *player
@@ -97,6 +98,7 @@ func (c *call) run() {
 	// The tenant's hours and notices are evaluated once, at the start, with
 	// the center's clock: a call that began open is not cut off at closing.
 	sched, tenant, _ := c.s.center.CallSchedule(c.number)
+	c.tenant = tenant
 	c.log.Info("call flow", "tenant", tenant, "closed", sched.Closed, "notices", len(sched.Notices), "replace_menu", sched.ReplaceMenu)
 	if !c.act(ctx, c.m.StartWith(c.s.cfg.Now(), sched)) {
 		return
@@ -183,11 +185,19 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 func (c *call) prompt(lang string, p ivr.Prompt) (prompts.Audio, bool) {
 	tenant, sha, ok := center.ParseNoticePrompt(p)
 	if !ok {
-		return c.s.cfg.Prompts.Get(lang, p)
+		if c.tenant == "" || c.s.cfg.Voice == nil {
+			return c.s.cfg.Prompts.Get(lang, p)
+		}
+		if tenant, sha, ok = c.s.center.TenantPrompt(c.tenant, lang, p); !ok {
+			return c.s.cfg.Prompts.Get(lang, p)
+		}
 	}
 	au, err := c.s.cfg.Voice.Audio(tenant, sha)
 	if err != nil {
-		c.log.Warn("notice audio", "tenant", tenant, "audio", sha, "err", err)
+		c.log.Warn("tenant audio", "tenant", tenant, "prompt", p, "audio", sha, "err", err)
+		if _, _, isNotice := center.ParseNoticePrompt(p); !isNotice {
+			return c.s.cfg.Prompts.Get(lang, p) // the default rather than silence
+		}
 		return nil, false
 	}
 	return au, true

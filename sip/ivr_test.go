@@ -28,12 +28,30 @@ func level(v int16, ms int) (prompts.Audio, byte) {
 	return b, g711.EncodeUlawFrame(v)
 }
 
+// wavOf wraps samples in a RIFF WAVE header, 8 kHz mono 16-bit.
+func wavOf(a prompts.Audio) []byte {
+	var b bytes.Buffer
+	b.WriteString("RIFF")
+	binary.Write(&b, binary.LittleEndian, uint32(36+len(a)))
+	b.WriteString("WAVEfmt ")
+	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(8000), uint32(16000), uint16(2), uint16(16)} {
+		binary.Write(&b, binary.LittleEndian, v)
+	}
+	b.WriteString("data")
+	binary.Write(&b, binary.LittleEndian, uint32(len(a)))
+	b.Write(a)
+	return b.Bytes()
+}
+
 func TestClosedDistrictHearsWhyAndIsNotQueued(t *testing.T) {
 	// 2025-10-06 10:00 in Seoul: a Monday, and 추석.
 	at := time.Date(2025, 10, 6, 10, 0, 0, 0, time.FixedZone("KST", 9*3600))
 	chuseok, chuseokByte := level(6000, 600)
 	closed, closedByte := level(-6000, 800)
+	greeting, greetingByte := level(2000, 500)
+	voice := &prompts.Voice{Dir: t.TempDir()}
 	f := newFixtureWith(t, 10, center.Config{Now: func() time.Time { return at }}, func(cfg *sip.Config) {
+		cfg.Voice = voice
 		set := testPrompts()
 		ko := map[ivr.Prompt]prompts.Audio{}
 		for _, p := range ivr.AllPrompts() {
@@ -42,7 +60,8 @@ func TestClosedDistrictHearsWhyAndIsNotQueued(t *testing.T) {
 		ko["holiday_chuseok"], ko[ivr.Holiday] = chuseok, closed
 		cfg.Prompts = prompts.FromAudio(map[string]map[ivr.Prompt]prompts.Audio{"ko": ko})
 	})
-	if chuseokByte == closedByte || bytes.IndexByte([]byte{0xff, 0x7f}, chuseokByte) >= 0 {
+	f.c.SetNoticeVoice(voice)
+	if chuseokByte == closedByte || greetingByte == chuseokByte || greetingByte == closedByte || bytes.IndexByte([]byte{0xff, 0x7f}, chuseokByte) >= 0 {
 		t.Fatalf("marker bytes %x %x are not distinct from each other and silence", chuseokByte, closedByte)
 	}
 	ctx := f.ctx
@@ -56,6 +75,10 @@ func TestClosedDistrictHearsWhyAndIsNotQueued(t *testing.T) {
 	if _, err := f.c.SetHours(ctx, "admin", "city", hours); err != nil {
 		t.Fatal(err)
 	}
+	// The city's own greeting replaces the default on its districts' lines.
+	if _, err := f.c.SetIVRPrompt(ctx, "admin", "city", "ko", string(ivr.Greeting), wavOf(greeting)); err != nil {
+		t.Fatal(err)
+	}
 	peer := newRTPPeer(t)
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -63,6 +86,11 @@ func TestClosedDistrictHearsWhyAndIsNotQueued(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sipp (the center should hang up): %v\n%s", err, out)
 	}
+	t.Run("HearsTheCitysRecordedGreeting", func(t *testing.T) {
+		if n := peer.heard(greetingByte); n < 20 {
+			t.Fatalf("heard %d packets of the recorded greeting, want about 25", n)
+		}
+	})
 	t.Run("HearsTheHolidayAndTheClosedPrompt", func(t *testing.T) {
 		// 600 ms and 800 ms are 30 and 40 packets; allow for the edges.
 		if n := peer.heard(chuseokByte); n < 25 {

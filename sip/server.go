@@ -45,6 +45,8 @@ type Center interface {
 	Position(contactID string) (minwon.Position, bool)
 	// CallSchedule is the tenant's hours and notices at the start of a call.
 	CallSchedule(number string) (ivr.Schedule, string, bool)
+	// TenantPrompt is the tenant's own recording of a catalogue prompt.
+	TenantPrompt(tenantID, lang string, name ivr.Prompt) (owner, sha string, ok bool)
 }
 
 var _ Center = (*center.Center)(nil)
