@@ -574,6 +574,9 @@ const ko = {
   ivr_hkind_statutory: '법정 공휴일',
   ivr_hkind_substitute: '대체공휴일',
   ivr_hkind_extra: '추가 휴일',
+  ivr_prompts: '기본 안내 음성 교체',
+  ivr_prompts_hint: '녹음한 WAV(8 kHz 모노 16비트)로 기본 안내를 바꿉니다. 하위 센터에도 적용됩니다.',
+  ivr_prompt_upload: '올리기',
 };
 
 export type Key = keyof typeof ko;
@@ -1135,6 +1138,9 @@ const en: Record<Key, string> = {
   ivr_hkind_statutory: 'Statutory',
   ivr_hkind_substitute: 'Substitute',
   ivr_hkind_extra: 'Extra',
+  ivr_prompts: 'Replace default prompts',
+  ivr_prompts_hint: "Replace a default announcement with a recording (WAV, 8 kHz mono 16-bit). Districts hear it too unless they have their own.",
+  ivr_prompt_upload: 'Upload',
 };
 
 const tables: Record<Lang, Record<Key, string>> = { ko, en };

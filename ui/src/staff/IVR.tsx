@@ -365,6 +365,8 @@ export function IVR() {
         )}
       </form>
 
+      {isAdmin && <PromptRecordings tenant={tenant} />}
+
       <section class="card" data-testid="ivr-holidays">
         <h3>{t('ivr_holidays')}</h3>
         <table class="table small">
@@ -468,6 +470,98 @@ function NoticeForm(props: { tenant: string; onSaved(): void }) {
       <button type="submit" disabled={busy} data-testid="ivr-notice-save">
         {t('ivr_notice_save')}
       </button>
+    </form>
+  );
+}
+
+interface Recording {
+  lang: string;
+  name: string;
+  audio_sha256: string;
+  set_at?: string;
+}
+
+// The prompts a tenant most often records in its own voice; any catalogue
+// prompt name is accepted.
+const PROMPTS = ['greeting', 'after_hours', 'lunch', 'holiday', 'thanks', 'notice', 'menu', 'queued', 'busy', 'goodbye', 'hold'];
+
+/** An admin replaces default prompts of a tenant with recordings. */
+function PromptRecordings(props: { tenant: string }) {
+  const lang = useLang();
+  const [list, setList] = useState<Recording[]>([]);
+  const [name, setName] = useState('greeting');
+  const [plang, setPlang] = useState('ko');
+  const [file, setFile] = useState<File | null>(null);
+  const [err, setErr] = useState('');
+  const path = `/api/tenants/${seg(props.tenant)}/prompts`;
+  const refresh = () =>
+    get<Recording[]>(path)
+      .then(setList)
+      .catch((e) => setErr(errorText(e)));
+  useEffect(() => {
+    refresh();
+  }, [props.tenant]);
+  async function upload(e: Event) {
+    e.preventDefault();
+    if (!file) return;
+    setErr('');
+    try {
+      await put(`${path}/${seg(plang)}/${seg(name)}`, { wav: await fileBase64(file) });
+      notify(t('saved'));
+      refresh();
+    } catch (e2) {
+      setErr(errorText(e2));
+    }
+  }
+  async function remove(r: Recording) {
+    try {
+      await api('DELETE', `${path}/${seg(r.lang)}/${seg(r.name)}`);
+      refresh();
+    } catch (e2) {
+      setErr(errorText(e2));
+    }
+  }
+  return (
+    <form class="card" onSubmit={upload} data-testid="ivr-prompts">
+      <h3>{t('ivr_prompts')}</h3>
+      <p class="muted small">{t('ivr_prompts_hint')}</p>
+      {err && (
+        <p class="error" role="alert">
+          {err}
+        </p>
+      )}
+      <table class="table small">
+        <tbody>
+          {list.map((r) => (
+            <tr key={r.lang + r.name}>
+              <td>{r.lang}</td>
+              <td>{r.name}</td>
+              <td class="muted">{dateTime(r.set_at, lang)}</td>
+              <td>
+                <button type="button" class="small ghost" onClick={() => remove(r)}>
+                  {t('pol_remove')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="row">
+        <select value={plang} onChange={(e) => setPlang(e.currentTarget.value)}>
+          <option value="ko">한국어</option>
+          <option value="en">English</option>
+        </select>
+        <input list="ivr-prompt-names" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <datalist id="ivr-prompt-names">
+          {PROMPTS.map((p) => (
+            <option key={p} value={p} />
+          ))}
+        </datalist>
+        <input type="file" accept="audio/wav,.wav" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        <button type="submit" disabled={!file}>
+          {t('ivr_prompt_upload')}
+        </button>
+      </div>
     </form>
   );
 }
