@@ -60,6 +60,7 @@ type ivrState struct {
 	hours   map[string]*tenantHours
 	notices map[string]map[string]IVRNotice // tenant → id → notice
 	prompts map[string]map[string]IVRPrompt // tenant → lang/name → recording
+	seen    map[string]bool                 // IDs of the IVR events applied, so the bus's copy is not applied twice
 }
 
 // IVRPrompt is a tenant's own recording of a catalogue prompt
@@ -100,6 +101,7 @@ func (c *Center) reloadIVR(ctx context.Context) error {
 	c.ivr.hours = map[string]*tenantHours{}
 	c.ivr.notices = map[string]map[string]IVRNotice{}
 	c.ivr.prompts = map[string]map[string]IVRPrompt{}
+	c.ivr.seen = map[string]bool{}
 	evs, err := c.store.Events(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventIVRHours, minwon.EventIVRNoticeSet, minwon.EventIVRNoticeRemoved, minwon.EventIVRPromptSet}})
 	if err != nil {
 		return fmt.Errorf("load IVR hours and notices: %w", err)
@@ -114,8 +116,35 @@ func (c *Center) reloadIVR(ctx context.Context) error {
 	return nil
 }
 
+// isIVREvent reports whether the IVR projection consumes events of type t.
+func isIVREvent(t minwon.EventType) bool {
+	switch t {
+	case minwon.EventIVRHours, minwon.EventIVRNoticeSet, minwon.EventIVRNoticeRemoved, minwon.EventIVRPromptSet:
+		return true
+	}
+	return false
+}
+
+// ApplyIVREvent brings an IVR change made on another node into this node's
+// memory; subscribe it to the bus. Events this node made itself, or loaded,
+// are skipped.
+func (c *Center) ApplyIVREvent(ev *minwon.Event) {
+	if !isIVREvent(ev.Type) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ivr.seen == nil || c.ivr.seen[ev.ID] {
+		return // not loaded yet: the load reads it from the store
+	}
+	if err := c.applyIVR(ev); err != nil {
+		c.log.Error("apply IVR event from the bus", "tenant", ev.TenantID, "event", ev.ID, "err", err)
+	}
+}
+
 // applyIVR applies one IVR event to memory. Callers hold c.mu.
 func (c *Center) applyIVR(ev *minwon.Event) error {
+	c.ivr.seen[ev.ID] = true
 	switch ev.Type {
 	case minwon.EventIVRHours:
 		var p IVRHours

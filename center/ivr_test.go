@@ -10,6 +10,7 @@ import (
 	"github.com/minwon/minwon/calendar"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/ivr"
+	"github.com/minwon/minwon/sqldb"
 )
 
 // fakeVoice makes "audio" from the text, so the tests need no espeak-ng.
@@ -327,4 +328,48 @@ func TestIVRPrompts(t *testing.T) {
 			t.Fatalf("prompts %+v", ps)
 		}
 	})
+}
+
+func TestIVRChangesReachAnotherNode(t *testing.T) {
+	f := mustCenter(t, center.Config{})
+	f.ivrTenants()
+	// A second node on the same store and bus.
+	db, err := sqldb.Open(f.ctx, f.path, nil)
+	ok(t, err)
+	t.Cleanup(func() { db.Close() })
+	other := center.New(center.Config{Now: f.clock.Now, Secret: []byte("test secret test secret test secret")}, db, f.bus, nil)
+	applied := make(chan string, 16)
+	t.Cleanup(f.bus.Subscribe(func(ev *minwon.Event) {
+		other.ApplyIVREvent(ev)
+		applied <- ev.ID
+	}))
+	ok(t, other.Start(f.ctx, false))
+	f.c.SetNoticeVoice(newFakeVoice())
+	chuseok := time.Date(2025, 10, 6, 10, 0, 0, 0, kst)
+	// Wait for the bus to hand the given event to the other node.
+	await := func(id string) {
+		t.Helper()
+		for {
+			select {
+			case got := <-applied:
+				if got == id {
+					return
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("event %s never reached the other node", id)
+			}
+		}
+	}
+	v := must(f.c.SetHours(f.ctx, "admin", "city", weekdays9to6()))
+	evs := must(f.store.Events(f.ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventIVRHours}}))
+	await(evs[len(evs)-1].ID)
+	if st := must(other.HoursStatusAt("sup", "jung", chuseok)); st.Open || st.Holiday != "추석" {
+		t.Fatalf("the other node's status %+v after hours were set (%s)", st, v.Source)
+	}
+	n := must(f.c.SetIVRNotice(f.ctx, "sup", "city", center.NoticeRequest{Notice: calendar.Notice{ID: "q", Kind: calendar.NoticeDisaster, Text: "지진", Start: f.clock.Now(), End: f.clock.Now().Add(time.Hour)}}))
+	evs = must(f.store.Events(f.ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventIVRNoticeSet}}))
+	await(evs[len(evs)-1].ID)
+	if ns := must(other.IVRNotices("sup", "city")); len(ns) != 1 || ns[0].ID != n.ID {
+		t.Fatalf("the other node's notices %+v", ns)
+	}
 }
