@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"testing"
 	"time"
 
@@ -110,4 +111,43 @@ func TestClosedDistrictHearsWhyAndIsNotQueued(t *testing.T) {
 		}
 		eventually(t, "the call is gone", 2*time.Second, func() bool { return f.srv.Active() == 0 })
 	})
+}
+
+func TestDisasterNoticeReplacesTheMenuThenQueues(t *testing.T) {
+	voice := &prompts.Voice{Dir: t.TempDir()}
+	f := newFixture(t, 10, func(cfg *sip.Config) { cfg.Voice = voice })
+	f.c.SetNoticeVoice(voice)
+	ctx := f.ctx
+	if _, err := f.c.SaveUser(ctx, "", minwon.User{ID: "sup", TenantID: "city", Login: "sup", Name: "감독자", Roles: []minwon.Role{minwon.RoleSupervisor}}, "password123"); err != nil {
+		t.Fatal(err)
+	}
+	quake, quakeByte := level(5000, 700)
+	now := f.c.Now()
+	n := center.NoticeRequest{Notice: calendar.Notice{Kind: calendar.NoticeDisaster, Text: "지진 안내", Start: now.Add(-time.Minute), End: now.Add(time.Hour), ReplaceMenu: true, Then: calendar.ThenQueue}, WAV: wavOf(quake)}
+	if _, err := f.c.SetIVRNotice(ctx, "sup", "city", n); err != nil {
+		t.Fatal(err)
+	}
+	peer := newRTPPeer(t)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		out, err := f.runSipp(cctx, "caller.xml", "120", "u1", "-set", "rtpport", peer.port(), "-d", "3000")
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, out)
+		}
+		done <- err
+	}()
+	// 120 is open around the clock: after the notice and the recording
+	// notice the caller is queued in Korean without pressing a key.
+	eventually(t, "the call is queued", 10*time.Second, func() bool { return len(f.voiceContacts()) == 1 })
+	if n := peer.heard(quakeByte); n < 30 {
+		t.Fatalf("heard %d packets of the disaster notice before being queued, want about 35", n)
+	}
+	if cs := f.voiceContacts(); cs[0].Language != "ko" || cs[0].QueueID != "general" {
+		t.Fatalf("queued %+v, want Korean on general", cs[0])
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("sipp: %v", err)
+	}
 }
