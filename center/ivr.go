@@ -1,6 +1,7 @@
 package center
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -211,18 +212,23 @@ func (c *Center) hoursOf(id string) *tenantHours {
 	return nil
 }
 
-// noticesOf returns the notices that play on tenant id's lines: its own and
-// its ancestors' (a city's disaster notice reaches every district).
-// Callers hold c.mu.
-func (c *Center) noticesOf(id string) []IVRNotice {
+// activeNoticesOf returns the notices active at at on tenant id's lines:
+// its own and its ancestors' (a city's disaster notice reaches every
+// district), in a fixed order. Callers hold c.mu.
+func (c *Center) activeNoticesOf(id string, at time.Time) []IVRNotice {
 	var out []IVRNotice
 	t := c.tenants[id]
 	for i := 0; i < 8 && t != nil; i++ {
-		for _, k := range slices.Sorted(maps.Keys(c.ivr.notices[t.ID])) {
-			out = append(out, c.ivr.notices[t.ID][k])
+		for _, n := range c.ivr.notices[t.ID] {
+			if n.ActiveAt(at) {
+				out = append(out, n)
+			}
 		}
 		t = c.tenants[t.ParentID]
 	}
+	slices.SortFunc(out, func(a, b IVRNotice) int {
+		return cmp.Or(strings.Compare(a.TenantID, b.TenantID), strings.Compare(a.ID, b.ID))
+	})
 	return out
 }
 
@@ -487,7 +493,7 @@ func (c *Center) HoursStatusAt(userID, tenantID string, at time.Time) (*HoursSta
 	if at.IsZero() {
 		at = c.cfg.Now()
 	}
-	return c.hoursStatus(t, at), nil
+	return c.hoursStatus(t, at, true), nil
 }
 
 // CallSchedule is what the IVR of a call to number consults at its start,
@@ -499,7 +505,7 @@ func (c *Center) CallSchedule(number string) (ivr.Schedule, string, bool) {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	st := c.hoursStatus(t, c.cfg.Now())
+	st := c.hoursStatus(t, c.cfg.Now(), false)
 	return st.Schedule, t.ID, true
 }
 
@@ -518,18 +524,22 @@ func ParseNoticePrompt(p ivr.Prompt) (tenant, sha string, ok bool) {
 	return strings.Cut(rest, "/")
 }
 
-// hoursStatus evaluates t's calendar and notices at at. Callers hold c.mu.
-func (c *Center) hoursStatus(t *minwon.Tenant, at time.Time) *HoursStatus {
+// hoursStatus evaluates t's calendar and notices at at; next also finds
+// when the line next opens or closes, which a call does not need.
+// Callers hold c.mu.
+func (c *Center) hoursStatus(t *minwon.Tenant, at time.Time, next bool) *HoursStatus {
 	cal := alwaysOpen
 	if h := c.hoursOf(t.ID); h != nil {
 		cal = h.cal
 	}
 	open, why := cal.Open(at)
 	st := &HoursStatus{TenantID: t.ID, At: at, Open: open, Why: why, Holiday: why.Holiday, Notices: []IVRNotice{}}
-	if next, ok := cal.NextChange(at); ok {
-		st.NextChange = &next
+	if next {
+		if nc, ok := cal.NextChange(at); ok {
+			st.NextChange = &nc
+		}
 	}
-	all := c.noticesOf(t.ID)
+	all := c.activeNoticesOf(t.ID, at)
 	byID := map[string]IVRNotice{}
 	var ns calendar.Notices
 	for _, n := range all {

@@ -2,6 +2,7 @@ package center_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -371,5 +372,27 @@ func TestIVRChangesReachAnotherNode(t *testing.T) {
 	await(evs[len(evs)-1].ID)
 	if ns := must(other.IVRNotices("sup", "city")); len(ns) != 1 || ns[0].ID != n.ID {
 		t.Fatalf("the other node's notices %+v", ns)
+	}
+}
+
+// BenchmarkCallSchedule is the work each call's start adds: the district's
+// inherited calendar and a full tenant's worth of notices.
+func BenchmarkCallSchedule(b *testing.B) {
+	t := &testing.T{}
+	f := mustCenter(t, center.Config{})
+	f.t = t
+	f.ivrTenants()
+	must(f.c.SetHours(f.ctx, "admin", "city", weekdays9to6()))
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, kst)
+	f.clock.t = now
+	for i := range calendar.MaxNotices {
+		start := now.Add(time.Duration(i-100) * time.Hour)
+		must(f.c.SetIVRNotice(f.ctx, "sup", "city", center.NoticeRequest{Notice: calendar.Notice{ID: fmt.Sprint(i), Kind: calendar.NoticeGeneral, Text: "안내", Start: start, End: start.Add(time.Hour)}}))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if sch, _, ok := f.c.CallSchedule("02-120-3000"); !ok || len(sch.Notices) != 1 {
+			b.Fatalf("schedule %+v", sch)
+		}
 	}
 }
