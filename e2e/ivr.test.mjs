@@ -50,3 +50,32 @@ test('a disaster notice set by a supervisor is what a caller hears now', { timeo
   await sup.getByTestId('lang-en').click();
   await eventually(async () => assert.match(await preview.innerText(), /What a caller hears now/));
 }));
+
+test('an admin gives a district weekday hours in the grid; a bad span is refused with why', { timeout: 90_000 }, w.run(async () => {
+  const admin = await w.person('admin');
+  await login(admin, w.url, 'admin');
+  await openPage(admin, 'ivr');
+  await admin.getByTestId('ivr-tenant').selectOption('hanbit-jung');
+  const hours = admin.getByTestId('ivr-hours');
+  await eventually(async () => assert.match(await hours.getByTestId('ivr-source').innerText(), /24시간/));
+
+  // A line with no hours is open around the clock; unticking that shows the grid.
+  await hours.getByTestId('ivr-always-open').uncheck();
+  await hours.getByTestId('ivr-day-mon').fill('18:00-09:00');
+  await hours.getByTestId('ivr-save-hours').click();
+  await eventually(async () => assert.match(await hours.getByTestId('ivr-hours-error').innerText(), /mon/));
+
+  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) await hours.getByTestId(`ivr-day-${d}`).fill('09:00-18:00');
+  await hours.getByTestId('ivr-breaks').fill('12:00-13:00');
+  await hours.getByTestId('ivr-save-hours').click();
+  await eventually(async () => assert.match(await hours.getByTestId('ivr-source').innerText(), /이 센터의 상담 시간/));
+  await w.shot(admin, 'ivr-hours-saved');
+
+  // The grid shows what the server kept, after a reload.
+  await admin.reload();
+  await admin.getByTestId('ivr-tenant').selectOption('hanbit-jung');
+  await eventually(async () => assert.equal(await admin.getByTestId('ivr-day-wed').inputValue(), '09:00-18:00'));
+  assert.equal(await admin.getByTestId('ivr-day-sat').inputValue(), '');
+  // The preview says open or closed with a reason, and when that changes.
+  await eventually(async () => assert.match(await admin.getByTestId('ivr-open').innerText(), /바뀜/));
+}));
