@@ -85,6 +85,16 @@ func TestIVRRoutes(t *testing.T) {
 				}
 			}
 		})
+		t.Run("OversizedNoticeIs413AndLosesNothing", func(t *testing.T) {
+			huge := `{"kind":"general","text":"안내","start":"2026-12-02T10:00:00+09:00","end":"2026-12-02T11:00:00+09:00","wav":"` + strings.Repeat("A", 2<<20) + `"}`
+			if code, body := sup.rawDo("POST", district+"/notices", huge); code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("2 MiB notice: %d %s, want 413", code, body)
+			}
+			var list []center.IVRNotice
+			if sup.do("GET", district+"/notices", nil, &list); len(list) != 0 {
+				t.Fatalf("notices after refusals %+v", list)
+			}
+		})
 		var hv center.HoursView
 		if code, body := admin.rawDo("PUT", city+"/hours", weekdays); code != 200 {
 			t.Fatalf("admin PUT hours: %d %s", code, body)
