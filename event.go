@@ -87,6 +87,15 @@ const (
 	EventPosition EventType = "contact.position" // Position
 )
 
+// A tenant's IVR: its business hours and the situational notices its
+// supervisors set (payloads in package center, which knows the calendar).
+const (
+	EventIVRHours         EventType = "ivr.hours"          // center.IVRHours; ActorID set
+	EventIVRNoticeSet     EventType = "ivr.notice.set"     // center.IVRNotice; ActorID set
+	EventIVRNoticeRemoved EventType = "ivr.notice.removed" // center.IVRNoticeRemoved; ActorID set
+	EventIVRPromptSet     EventType = "ivr.prompt.set"     // center.IVRPrompt; a tenant's recording of a default prompt; ActorID set
+)
+
 // Ephemeral reports whether events of type t are published without being stored.
 func (t EventType) Ephemeral() bool { return t == EventTyping || t == EventPosition }
 

@@ -57,7 +57,16 @@ type Notice struct {
 	Start       time.Time `json:"start"`
 	End         time.Time `json:"end"`
 	ReplaceMenu bool      `json:"replace_menu,omitempty"`
+	// Then says where a call goes after a notice that replaces the menu:
+	// ThenQueue (the default) or ThenEnd.
+	Then string `json:"then,omitempty"`
 }
+
+// What follows a notice that replaces the menu.
+const (
+	ThenQueue = "queue" // on to a counselor, in the default language
+	ThenEnd   = "end"   // goodbye: nobody is taking calls on this line
+)
 
 // ActiveAt reports whether t is in [Start, End).
 func (n Notice) ActiveAt(t time.Time) bool { return !t.Before(n.Start) && t.Before(n.End) }
@@ -76,6 +85,10 @@ func (n Notice) Validate() error {
 		return minwon.Errorf(minwon.EINVALID, "notice %q: text longer than %d characters", id, MaxNoticeText)
 	case !utf8.ValidString(n.Prompt) || len(n.Prompt) > 200:
 		return minwon.Errorf(minwon.EINVALID, "notice %q: prompt name too long or not UTF-8", id)
+	case n.Then != "" && n.Then != ThenQueue && n.Then != ThenEnd:
+		return minwon.Errorf(minwon.EINVALID, "notice %q: then %q: want queue or end", id, n.Then)
+	case n.Then != "" && !n.ReplaceMenu:
+		return minwon.Errorf(minwon.EINVALID, "notice %q: then applies only to a notice that replaces the menu", id)
 	case n.Start.IsZero() || n.End.IsZero():
 		return minwon.Errorf(minwon.EINVALID, "notice %q: start and end are required", id)
 	case !n.End.After(n.Start):

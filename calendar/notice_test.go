@@ -68,6 +68,8 @@ func TestNoticesValidate(t *testing.T) {
 		{"MissingID", Notices{notice("", NoticeLunch, "2026-12-02 12:00", "2026-12-02 13:00")}, "id is required"},
 		{"NoStart", Notices{{ID: "a", Kind: NoticeLunch, Text: "x", End: at("2026-12-02 13:00")}}, "start and end are required"},
 		{"TextTooLong", Notices{{ID: "a", Kind: NoticeLunch, Text: strings.Repeat("가", MaxNoticeText+1), Start: at("2026-12-02 12:00"), End: at("2026-12-02 13:00")}}, "longer than"},
+		{"UnknownThen", Notices{{ID: "a", Kind: NoticeLunch, Text: "x", ReplaceMenu: true, Then: "transfer", Start: at("2026-12-02 12:00"), End: at("2026-12-02 13:00")}}, "want queue or end"},
+		{"ThenWithoutReplacingTheMenu", Notices{{ID: "a", Kind: NoticeLunch, Text: "x", Then: ThenEnd, Start: at("2026-12-02 12:00"), End: at("2026-12-02 13:00")}}, "only to a notice that replaces the menu"},
 		{"TextNotUTF8", Notices{{ID: "a", Kind: NoticeLunch, Text: "\xff\xfe", Start: at("2026-12-02 12:00"), End: at("2026-12-02 13:00")}}, "UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

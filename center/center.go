@@ -80,6 +80,7 @@ type Center struct {
 	bot      Answerer // nil: no chat starts with the bot
 
 	prot          *protection       // nil: counselor protection off
+	ivr           ivrState          // business hours and IVR notices (ivr.go)
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
 
@@ -310,6 +311,9 @@ func (c *Center) reload(ctx context.Context) error {
 		return err
 	}
 	c.scheduleRecordings(now)
+	if err := c.reloadIVR(ctx); err != nil {
+		return err
+	}
 	for _, l := range c.contacts {
 		c.routeFlagged(l, false) // the banner only; the queue was chosen when it was created
 	}

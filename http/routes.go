@@ -7,6 +7,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/board"
+	"github.com/minwon/minwon/calendar"
 	"github.com/minwon/minwon/center"
 )
 
@@ -103,6 +104,17 @@ func (s *Server) registerRoutes() {
 		{"GET", "/api/tenants/{id}/policy", "", "The protection policy that applies to a tenant, and where it comes from (an admin, or a supervisor of the tenant or its parent)", "admin", nil, center.PolicyView{}, s.getPolicy},
 		{"PUT", "/api/tenants/{id}/policy", minwon.RoleAdmin, "Replace a tenant's protection policy; a field at fault comes back as error.field; audited", "admin", policyDoc{}, center.PolicyView{}, s.putPolicy},
 		{"DELETE", "/api/tenants/{id}/policy", minwon.RoleAdmin, "Remove a tenant's own policy: it follows its parent's, or the defaults; audited", "admin", nil, center.PolicyView{}, s.resetPolicy},
+		// The tenant's IVR (ivr.go): business hours, holidays, situational notices.
+		{"GET", "/api/tenants/{id}/hours", "", "The business hours that apply to a tenant and where they come from (an admin, or a supervisor of the tenant or its parent)", "ivr", nil, center.HoursView{}, s.getHours},
+		{"PUT", "/api/tenants/{id}/hours", minwon.RoleAdmin, "Replace a tenant's business hours and extra holidays; \"config\": null follows the parent again; a field at fault comes back as error.field", "ivr", hoursRequest{}, center.HoursView{}, s.putHours},
+		{"GET", "/api/tenants/{id}/hours/status", "", "Whether the tenant's line is open (?at=RFC 3339, default now), why, the holiday, the next change, the active notices and what a caller hears", "ivr", nil, hoursStatusView{}, s.hoursStatus},
+		{"GET", "/api/tenants/{id}/notices", "", "The tenant's situational IVR notices (an admin, or a supervisor of the tenant or its parent)", "ivr", nil, []center.IVRNotice{}, s.listIVRNotices},
+		{"POST", "/api/tenants/{id}/notices", minwon.RoleSupervisor, "Set a situational IVR notice with start and end; its text is spoken by the Korean voice, or \"wav\" (base64, 8 kHz mono 16-bit) is played", "ivr", center.NoticeRequest{}, center.IVRNotice{}, s.setIVRNotice},
+		{"DELETE", "/api/tenants/{id}/notices/{notice}", minwon.RoleSupervisor, "Remove a situational IVR notice", "ivr", nil, nil, s.removeIVRNotice},
+		{"GET", "/api/tenants/{id}/prompts", "", "The tenant's own recordings of catalogue prompts (they replace the defaults on its lines and its districts')", "ivr", nil, []center.IVRPrompt{}, s.listIVRPrompts},
+		{"PUT", "/api/tenants/{id}/prompts/{lang}/{name}", minwon.RoleAdmin, "Replace a default prompt (greeting, after_hours …) with a recording: \"wav\", base64 of 8 kHz mono 16-bit WAV, at most 1 MiB", "ivr", promptRequest{}, center.IVRPrompt{}, s.putIVRPrompt},
+		{"DELETE", "/api/tenants/{id}/prompts/{lang}/{name}", minwon.RoleAdmin, "Remove a tenant's recording; the default prompt plays again", "ivr", nil, nil, s.removeIVRPrompt},
+		{"GET", "/api/holidays", "", "Korean public holidays of a year (?year=, default this year), with a tenant's extra holidays (?tenant=)", "ivr", nil, []calendar.Holiday{}, s.holidays},
 		{"GET", "/api/departments", minwon.RoleAdmin, "List departments", "admin", nil, []minwon.Department{}, s.listDepartments},
 		{"POST", "/api/departments", minwon.RoleAdmin, "Create a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},
 		{"PUT", "/api/departments/{id}", minwon.RoleAdmin, "Update a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},

@@ -8,6 +8,9 @@
 package ivr
 
 import (
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,16 +20,78 @@ type Prompt string
 // The catalogue's prompts. Position and wait announcements are one prompt per
 // number (PositionPrompt, WaitPrompt), so no sentence is stitched from words.
 const (
-	Greeting   Prompt = "greeting"   // the center's welcome
-	Notice     Prompt = "notice"     // calls are recorded; always before a counselor
-	Menu       Prompt = "menu"       // the language menu
-	Invalid    Prompt = "invalid"    // the key pressed is not on the menu
-	Queued     Prompt = "queued"     // every counselor is busy; please hold
-	Connecting Prompt = "connecting" // a counselor is taking the call
-	Busy       Prompt = "busy"       // the center can't take the call now
-	Goodbye    Prompt = "goodbye"    // the counselor ended the call
-	Hold       Prompt = "hold"       // hold audio, looped while queued
+	Greeting   Prompt = "greeting"    // the center's welcome
+	Notice     Prompt = "notice"      // calls are recorded; always before a counselor
+	Menu       Prompt = "menu"        // the language menu
+	Invalid    Prompt = "invalid"     // the key pressed is not on the menu
+	Queued     Prompt = "queued"      // every counselor is busy; please hold
+	Connecting Prompt = "connecting"  // a counselor is taking the call
+	Busy       Prompt = "busy"        // the center can't take the call now
+	Goodbye    Prompt = "goodbye"     // the counselor ended the call
+	Hold       Prompt = "hold"        // hold audio, looped while queued
+	AfterHours Prompt = "after_hours" // the line is closed now; call again in business hours
+	Lunch      Prompt = "lunch"       // the line is on its lunch break
+	Holiday    Prompt = "holiday"     // the line is closed for a public holiday
+	Thanks     Prompt = "thanks"      // thank you for calling (a call that ends without a counselor)
 )
+
+// holidayPrompts names the announcement of each statutory holiday ("today
+// is 추석"), played before Holiday when a line is closed for it.
+var holidayPrompts = map[string]Prompt{
+	"신정": "holiday_sinjeong", "설날": "holiday_seollal", "삼일절": "holiday_samiljeol",
+	"부처님오신날": "holiday_buddha", "어린이날": "holiday_children", "현충일": "holiday_memorial",
+	"광복절": "holiday_liberation", "추석": "holiday_chuseok", "개천절": "holiday_gaecheonjeol",
+	"한글날": "holiday_hangul", "성탄절": "holiday_christmas", "대체공휴일": "holiday_substitute",
+}
+
+// HolidayPrompt returns the announcement of a holiday by its Korean name
+// (설날 전날 and 다음날 count as 설날, a substitute day of any holiday as
+// 대체공휴일). Extra holidays (elections, 임시공휴일) have none.
+func HolidayPrompt(name string) (Prompt, bool) {
+	switch {
+	case strings.HasPrefix(name, "대체공휴일"):
+		name = "대체공휴일"
+	case name == "설날 전날" || name == "설날 다음날":
+		name = "설날"
+	case name == "추석 전날" || name == "추석 다음날":
+		name = "추석"
+	}
+	p, ok := holidayPrompts[name]
+	return p, ok
+}
+
+// Schedule is what the tenant's calendar and notices say about a call at
+// its start; the adapter evaluates them with the center's clock and hands
+// the answer in, so the machine stays pure.
+type Schedule struct {
+	// Closed: the line is closed now (after hours, lunch, a holiday). The
+	// caller hears Closing, the notices and Thanks, and is not queued.
+	Closed  bool
+	Closing []Prompt
+	// Notices are the situational notices active now, in playing order.
+	Notices []Prompt
+	// ReplaceMenu: the notices replace the language menu; the call then
+	// goes to the queue in the default language, or ends when End is set.
+	ReplaceMenu bool
+	End         bool
+}
+
+// Plan lists the prompts a caller hears under s before the language menu,
+// the queue or the end of the call: what "calling now" sounds like.
+func Plan(s Schedule) []Prompt {
+	out := []Prompt{Greeting}
+	switch {
+	case s.Closed:
+		out = append(append(append(out, s.Closing...), s.Notices...), Thanks)
+	case s.ReplaceMenu && s.End:
+		out = append(append(out, s.Notices...), Thanks)
+	case s.ReplaceMenu:
+		out = append(append(out, s.Notices...), Notice)
+	default:
+		out = append(append(out, s.Notices...), Notice, Menu)
+	}
+	return out
+}
 
 // Announced positions and waits are capped: beyond them the prompt says "more
 // than" rather than a number nobody needs exactly.
@@ -63,7 +128,8 @@ func WaitPrompt(wait time.Duration) Prompt {
 // AllPrompts lists every prompt the machine may ask for, the set a prompt
 // catalogue must hold in each language.
 func AllPrompts() []Prompt {
-	ps := []Prompt{Greeting, Notice, Menu, Invalid, Queued, Connecting, Busy, Goodbye, Hold, "position_many", "wait_short", "wait_long"}
+	ps := []Prompt{Greeting, Notice, Menu, Invalid, Queued, Connecting, Busy, Goodbye, Hold, AfterHours, Lunch, Holiday, Thanks, "position_many", "wait_short", "wait_long"}
+	ps = append(ps, slices.Sorted(maps.Values(holidayPrompts))...)
 	for i := 1; i <= MaxPosition; i++ {
 		ps = append(ps, PositionPrompt(i))
 	}
@@ -120,6 +186,7 @@ type State string
 
 const (
 	StateGreeting   State = "greeting"
+	StateAnnounce   State = "announce" // the situational notices play
 	StateNotice     State = "notice"
 	StateMenu       State = "menu"
 	StateQueuing    State = "queuing" // waiting for the center to accept the contact
@@ -186,6 +253,7 @@ type Machine struct {
 	pos      int
 	wait     time.Duration
 	contact  bool // a contact exists in the center
+	sched    Schedule
 }
 
 // New returns a machine at the start of a call.
@@ -220,9 +288,14 @@ func (m *Machine) Deadline() (time.Time, bool) {
 	return m.deadline, !m.deadline.IsZero()
 }
 
-// Start begins the call with the greeting.
-func (m *Machine) Start(now time.Time) []Action {
-	m.state = StateGreeting
+// Start begins the call with the greeting, on a line that is open with no
+// notices.
+func (m *Machine) Start(now time.Time) []Action { return m.StartWith(now, Schedule{}) }
+
+// StartWith begins the call with the greeting; what follows it is decided
+// by s, the line's schedule at the start of the call.
+func (m *Machine) StartWith(now time.Time, s Schedule) []Action {
+	m.state, m.sched = StateGreeting, s
 	return []Action{m.play(Greeting)}
 }
 
@@ -262,12 +335,35 @@ func (m *Machine) Handle(now time.Time, in Input) []Action {
 	switch m.state {
 	case StateGreeting:
 		if in.Kind == InputPlayed {
+			s := m.sched
+			switch {
+			case s.Closed:
+				// Nobody answers: the reason, the notices, and the end.
+				m.state = StateEnding
+				return []Action{m.play(append(append(append([]Prompt{}, s.Closing...), s.Notices...), Thanks)...)}
+			case len(s.Notices) > 0:
+				m.state = StateAnnounce
+				return []Action{m.play(s.Notices...)}
+			}
+			m.state = StateNotice
+			return []Action{m.play(Notice)}
+		}
+	case StateAnnounce:
+		// Keys are ignored: a disaster notice must be heard.
+		if in.Kind == InputPlayed {
+			if m.sched.ReplaceMenu && m.sched.End {
+				m.state = StateEnding
+				return []Action{m.play(Thanks)}
+			}
 			m.state = StateNotice
 			return []Action{m.play(Notice)}
 		}
 	case StateNotice:
 		// Keys are ignored: the recording notice can't be skipped.
 		if in.Kind == InputPlayed {
+			if m.sched.ReplaceMenu {
+				return m.choose(m.cfg.DefaultLang)
+			}
 			m.state, m.tries = StateMenu, 1
 			return []Action{m.play(Menu)}
 		}

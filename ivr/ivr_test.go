@@ -282,3 +282,93 @@ func TestPrompts(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleBranches(t *testing.T) {
+	quake, moved := ivr.Prompt("notice:city/quake"), ivr.Prompt("notice:city/moved")
+	tests := []struct {
+		name  string
+		sched ivr.Schedule
+		steps []string
+		want  []string // after the greeting
+		state ivr.State
+	}{
+		{"OpenWithoutNoticesIsTheUsualFlow",
+			ivr.Schedule{},
+			[]string{"played", "played", "digit 1"},
+			[]string{"play ko notice", "play ko menu", "enqueue ko"},
+			ivr.StateQueuing},
+		{"ClosedSaysWhyAndEndsWithoutQueueing",
+			ivr.Schedule{Closed: true, Closing: []ivr.Prompt{ivr.AfterHours}},
+			[]string{"played", "digit 1", "played"},
+			[]string{"play ko after_hours+thanks", "hangup"},
+			ivr.StateDone},
+		{"ClosedForAHolidayNamesItAndPlaysTheNotices",
+			ivr.Schedule{Closed: true, Closing: []ivr.Prompt{"holiday_chuseok", ivr.Holiday}, Notices: []ivr.Prompt{moved}},
+			[]string{"played", "played"},
+			[]string{"play ko holiday_chuseok+holiday+notice:city/moved+thanks", "hangup"},
+			ivr.StateDone},
+		{"NoticesPlayBeforeTheRecordingNoticeAndMenu",
+			ivr.Schedule{Notices: []ivr.Prompt{quake, moved}},
+			[]string{"played", "digit 2", "played", "played", "digit 2"},
+			[]string{"play ko notice:city/quake+notice:city/moved", "play ko notice", "play ko menu", "enqueue en"},
+			ivr.StateQueuing},
+		{"ReplacingNoticeGoesToTheQueueInTheDefaultLanguage",
+			ivr.Schedule{Notices: []ivr.Prompt{quake}, ReplaceMenu: true},
+			[]string{"played", "played", "played"},
+			[]string{"play ko notice:city/quake", "play ko notice", "enqueue ko"},
+			ivr.StateQueuing},
+		{"ReplacingNoticeThatEndsHangsUp",
+			ivr.Schedule{Notices: []ivr.Prompt{quake}, ReplaceMenu: true, End: true},
+			[]string{"played", "played", "played"},
+			[]string{"play ko notice:city/quake", "play ko thanks", "hangup"},
+			ivr.StateDone},
+		{"HangupDuringTheClosedMessageLeavesNothing",
+			ivr.Schedule{Closed: true, Closing: []ivr.Prompt{ivr.Lunch}},
+			[]string{"played", "hangup"},
+			[]string{"play ko lunch+thanks"},
+			ivr.StateDone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &call{t: t, m: ivr.New(ivr.DefaultConfig()), now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+			c.take(c.m.StartWith(c.now, tt.sched))
+			for _, s := range tt.steps {
+				c.do(s)
+			}
+			want := append([]string{"play ko greeting"}, tt.want...)
+			if strings.Join(c.log, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("actions:\n%s\nwant:\n%s", strings.Join(c.log, "\n"), strings.Join(want, "\n"))
+			}
+			if c.m.State() != tt.state {
+				t.Fatalf("state %s, want %s", c.m.State(), tt.state)
+			}
+			// What Plan says a caller hears is what the machine played, up
+			// to the menu, the queue or the end.
+			var heard []string
+			for _, l := range c.log {
+				if p, ok := strings.CutPrefix(l, "play ko "); ok {
+					heard = append(heard, strings.Split(p, "+")...)
+				}
+			}
+			var plan []string
+			for _, p := range ivr.Plan(tt.sched) {
+				plan = append(plan, string(p))
+			}
+			if n := len(plan); n > len(heard) || strings.Join(heard[:n], "+") != strings.Join(plan, "+") {
+				t.Fatalf("plan %v, heard %v", plan, heard)
+			}
+		})
+	}
+}
+
+func TestHolidayPrompt(t *testing.T) {
+	for name, want := range map[string]ivr.Prompt{
+		"추석": "holiday_chuseok", "추석 전날": "holiday_chuseok", "설날 다음날": "holiday_seollal",
+		"부처님오신날": "holiday_buddha", "대체공휴일(추석)": "holiday_substitute", "임시공휴일": "",
+	} {
+		got, ok := ivr.HolidayPrompt(name)
+		if got != want || ok != (want != "") {
+			t.Errorf("HolidayPrompt(%q) = %q %v, want %q", name, got, ok, want)
+		}
+	}
+}

@@ -29,12 +29,12 @@ type call struct {
 	log       *slog.Logger
 	number    string
 	caller    string
+	tenant    string // whose line was called; its recordings replace the defaults
 	m         *ivr.Machine
 	inbox     *inbox
 	player    *player
 	contactID string
 	agent     string // who answered; set under s.mu by the bus
-	tenant    string
 	callID    string
 	rec       atomic.Pointer[callRecording] // from the recording notice on (record.go)
 	done      chan struct{}
@@ -102,7 +102,12 @@ func (c *call) run() {
 	}
 	defer c.hangupCounselor(ctx)
 
-	if !c.act(ctx, c.m.Start(c.s.cfg.Now())) {
+	// The tenant's hours and notices are evaluated once, at the start, with
+	// the center's clock: a call that began open is not cut off at closing.
+	sched, tenant, _ := c.s.center.CallSchedule(c.number)
+	c.tenant = tenant
+	c.log.Info("call flow", "tenant", tenant, "closed", sched.Closed, "notices", len(sched.Notices), "replace_menu", sched.ReplaceMenu)
+	if !c.act(ctx, c.m.StartWith(c.s.cfg.Now(), sched)) {
 		return
 	}
 	for c.m.State() != ivr.StateDone {
@@ -151,7 +156,7 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 			}
 			var parts []prompts.Audio
 			for _, p := range a.Prompts {
-				if au, ok := c.s.cfg.Prompts.Get(a.Lang, p); ok {
+				if au, ok := c.prompt(a.Lang, p); ok {
 					parts = append(parts, au)
 				} else {
 					c.log.Warn("prompt missing", "prompt", p, "lang", a.Lang)
@@ -183,6 +188,29 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 		}
 	}
 	return c.m.State() != ivr.StateDone
+}
+
+// prompt returns a prompt's audio: a notice's from the tenant's stored
+// audio, any other from the catalogue.
+func (c *call) prompt(lang string, p ivr.Prompt) (prompts.Audio, bool) {
+	tenant, sha, ok := center.ParseNoticePrompt(p)
+	if !ok {
+		if c.tenant == "" || c.s.cfg.Voice == nil {
+			return c.s.cfg.Prompts.Get(lang, p)
+		}
+		if tenant, sha, ok = c.s.center.TenantPrompt(c.tenant, lang, p); !ok {
+			return c.s.cfg.Prompts.Get(lang, p)
+		}
+	}
+	au, err := c.s.cfg.Voice.Audio(tenant, sha)
+	if err != nil {
+		c.log.Warn("tenant audio", "tenant", tenant, "prompt", p, "audio", sha, "err", err)
+		if _, _, isNotice := center.ParseNoticePrompt(p); !isNotice {
+			return c.s.cfg.Prompts.Get(lang, p) // the default rather than silence
+		}
+		return nil, false
+	}
+	return au, true
 }
 
 func (c *call) enqueue(ctx context.Context, lang string) {

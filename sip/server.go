@@ -47,6 +47,10 @@ type Center interface {
 	// For recording: what is known of a call's recording, stored as events.
 	RecordingStarted(ctx context.Context, r *minwon.Recording) error
 	RecordingStored(ctx context.Context, r *minwon.Recording) error
+	// CallSchedule is the tenant's hours and notices at the start of a call.
+	CallSchedule(number string) (ivr.Schedule, string, bool)
+	// TenantPrompt is the tenant's own recording of a catalogue prompt.
+	TenantPrompt(tenantID, lang string, name ivr.Prompt) (owner, sha string, ok bool)
 }
 
 var _ Center = (*center.Center)(nil)
@@ -61,7 +65,9 @@ type Config struct {
 	RetryAfter time.Duration
 	IVR        ivr.Config
 	Prompts    *prompts.Set // nil: prompts.Default()
-	Now        func() time.Time
+	// Voice holds the tenants' notice audio; nil: notices play nothing.
+	Voice *prompts.Voice
+	Now   func() time.Time
 	// Endpoint returns the SIP URI where a counselor's phone answers. When
 	// the counselor who accepted a call has one, the caller is bridged to
 	// it; otherwise the call stays up without counselor audio. nil: the

@@ -72,6 +72,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, maxCalls int, opts ...func(*sip.Config)) *fixture {
 	t.Helper()
+	return newFixtureWith(t, maxCalls, center.Config{}, opts...)
+}
+
+// newFixtureWith is newFixture with a center config (its clock, say).
+func newFixtureWith(t *testing.T, maxCalls int, ccfg center.Config, opts ...func(*sip.Config)) *fixture {
+	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), sipp: needSipp(t)}
 	db, err := sqldb.Open(f.ctx, filepath.Join(t.TempDir(), "minwon.db"), nil)
 	if err != nil {
@@ -83,7 +89,8 @@ func newFixture(t *testing.T, maxCalls int, opts ...func(*sip.Config)) *fixture 
 	}
 	f.store = db
 	bus := inmem.NewBus()
-	f.c = center.New(center.Config{Secret: []byte("sip test secret sip test secret!!")}, db, bus, nil)
+	ccfg.Secret = []byte("sip test secret sip test secret!!")
+	f.c = center.New(ccfg, db, bus, nil)
 	if err := f.c.Start(f.ctx, true); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/minwon/minwon/inmem"
 	"github.com/minwon/minwon/kb"
 	"github.com/minwon/minwon/recording"
+	"github.com/minwon/minwon/prompts"
 	"github.com/minwon/minwon/sip"
 	"github.com/minwon/minwon/sqldb"
 	"github.com/minwon/minwon/ui"
@@ -373,6 +374,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	bus := inmem.NewBus()
 	c := center.New(cfg.Center, store, bus, log)
+	c.SetNoticeVoice(cfg.voice())
+	// IVR changes made on other nodes; before Start, so none falls between.
+	defer bus.Subscribe(c.ApplyIVREvent)()
 	if err := c.Start(ctx, true); err != nil {
 		return err
 	}
@@ -460,6 +464,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
+// voice keeps the IVR notices' audio under <data>/prompts/<tenant>/.
+func (cfg Config) voice() *prompts.Voice {
+	return &prompts.Voice{Dir: filepath.Join(cfg.Data, "prompts")}
+}
+
 // startSIP starts the phone channel when configured. An address the
 // operator chose must work; the demo's default only warns, so two demo
 // nodes on one machine still start.
@@ -470,6 +479,7 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 	scfg := sip.DefaultConfig()
 	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
 	scfg.RecordingDir, scfg.RecordingKeys = cfg.Center.Recording.Dir, cfg.Center.Recording.Keys
+	scfg.Voice = cfg.voice()
 	srv, err := sip.New(scfg, c, bus, log)
 	if err == nil {
 		err = srv.Start(ctx)

@@ -6,6 +6,7 @@ import { Admin } from './Admin';
 import { Board } from './Board';
 import { Desk } from './Desk';
 import { Handoffs } from './Handoffs';
+import { IVR } from './IVR';
 import { KB } from './KB';
 import { Login } from './Login';
 import { PolicyEditor } from './PolicyEditor';
@@ -107,6 +108,7 @@ export function App() {
           {page === 'kb' && <KB tab={route.rest[0]} id={route.rest[1]} />}
           {page === 'protect' && <Protect id={route.rest[0]} />}
           {page === 'policy' && <PolicyEditor />}
+          {page === 'ivr' && <IVR />}
         </main>
       </SessionContext.Provider>
     );

@@ -22,7 +22,7 @@ export function hasRole(u: User | undefined | null, r: Role): boolean {
   return roles.some((have) => have === r || (have === 'admin' && r !== 'department'));
 }
 
-export type Page = 'desk' | 'board' | 'admin' | 'handoffs' | 'kb' | 'protect' | 'policy';
+export type Page = 'desk' | 'board' | 'admin' | 'handoffs' | 'kb' | 'protect' | 'policy' | 'ivr';
 
 export const homeOf: Record<Role, Page> = {
   counselor: 'desk',
@@ -48,6 +48,8 @@ export function pagesOf(u: User): Page[] {
   if (hasRole(u, 'supervisor')) out.push('protect');
   // Supervisors read the protection policy; admins edit it.
   if (hasRole(u, 'supervisor')) out.push('policy');
+  // Supervisors set the phone line's notices; admins its hours.
+  if (hasRole(u, 'supervisor')) out.push('ivr');
   return out;
 }
 
