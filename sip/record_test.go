@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -75,41 +74,11 @@ func TestCallIsRecorded(t *testing.T) {
 			return "sip:kim@127.0.0.1:" + strconv.Itoa(agentPort), agent == "kim"
 		}
 	})
-	if err := f.c.Connect(f.ctx, "kim"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
-		t.Fatal(err)
-	}
-	agentDone := make(chan error, 1)
-	var agentOut bytes.Buffer
-	go func() {
-		cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(agentPort), "-mp", strconv.Itoa(freePort(t)),
-			"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
-		cmd.Stdout, cmd.Stderr = &agentOut, &agentOut
-		agentDone <- cmd.Run()
-	}()
+	f.available(t, "kim")
+	agentDone := f.echoPhone(t, agentPort)
 	peer := newRTPPeer(t)
-	callerDone := make(chan error, 1)
-	go func() {
-		out, err := f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
-		if err != nil {
-			t.Logf("caller sipp: %s", out)
-		}
-		callerDone <- err
-	}()
-	eventually(t, "the call is offered to kim", 10*time.Second, func() bool {
-		for _, ct := range f.voiceContacts() {
-			if f.c.OfferedTo(ct.ID) == "kim" {
-				return true
-			}
-		}
-		if n, _, _ := peer.count(); n > 0 {
-			peer.sendDigit('1')
-		}
-		return false
-	})
-	ct := f.voiceContacts()[0]
+	callerDone := f.callUntilBye(peer)
+	ct := f.awaitOffer(t, peer, "kim")
 	if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -118,11 +87,11 @@ func TestCallIsRecorded(t *testing.T) {
 	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	for name, ch := range map[string]chan error{"caller": callerDone, "counselor": agentDone} {
+	for name, ch := range map[string]<-chan error{"caller": callerDone, "counselor": agentDone} {
 		select {
 		case err := <-ch:
 			if err != nil {
-				t.Errorf("%s sipp: %v\n%s", name, err, agentOut.String())
+				t.Errorf("%s sipp: %v", name, err)
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("the %s was not hung up", name)

@@ -400,34 +400,10 @@ func TestCeilingIs503(t *testing.T) {
 
 func TestCounselorAnswersAndEnds(t *testing.T) {
 	f := newFixture(t, 10)
-	if err := f.c.Connect(f.ctx, "kim"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
-		t.Fatal(err)
-	}
+	f.available(t, "kim")
 	peer := newRTPPeer(t)
-	done := make(chan error, 1)
-	var out []byte
-	go func() {
-		var err error
-		out, err = f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
-		done <- err
-	}()
-	eventually(t, "the call is offered to kim", 8*time.Second, func() bool {
-		for _, ct := range f.voiceContacts() {
-			if f.c.OfferedTo(ct.ID) == "kim" {
-				return true
-			}
-		}
-		if n, _, _ := peer.count(); n > 0 {
-			if err := peer.sendDigit('1'); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return false
-	})
-	ct := f.voiceContacts()[0]
+	done := f.callUntilBye(peer)
+	ct := f.awaitOffer(t, peer, "kim")
 	if ct.QueueID != "general" || ct.Language != "ko" {
 		t.Fatalf("contact %+v, want the Korean queue", ct)
 	}
@@ -444,7 +420,7 @@ func TestCounselorAnswersAndEnds(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("sipp: %v\n%s", err, out)
+			t.Fatalf("sipp: %v", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the caller was not hung up")
@@ -471,40 +447,11 @@ func TestBridgeToCounselorPhone(t *testing.T) {
 			return "sip:kim@127.0.0.1:" + strconv.Itoa(agentPort), true
 		}
 	})
-	if err := f.c.Connect(f.ctx, "kim"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
-		t.Fatal(err)
-	}
-	agentDone := make(chan error, 1)
-	var agentOut bytes.Buffer
-	go func() {
-		cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(agentPort), "-mp", strconv.Itoa(freePort(t)),
-			"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
-		cmd.Stdout, cmd.Stderr = &agentOut, &agentOut
-		agentDone <- cmd.Run()
-	}()
+	f.available(t, "kim")
+	agentDone := f.echoPhone(t, agentPort)
 	peer := newRTPPeer(t)
-	callerDone := make(chan error, 1)
-	var callerOut []byte
-	go func() {
-		var err error
-		callerOut, err = f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
-		callerDone <- err
-	}()
-	eventually(t, "the call is offered to kim", 8*time.Second, func() bool {
-		for _, ct := range f.voiceContacts() {
-			if f.c.OfferedTo(ct.ID) == "kim" {
-				return true
-			}
-		}
-		if n, _, _ := peer.count(); n > 0 {
-			peer.sendDigit('1')
-		}
-		return false
-	})
-	ct := f.voiceContacts()[0]
+	callerDone := f.callUntilBye(peer)
+	ct := f.awaitOffer(t, peer, "kim")
 	// Before the counselor accepts, nothing carries the caller's voice back.
 	for range 10 {
 		peer.sendVoice(0x3c)
@@ -525,11 +472,11 @@ func TestBridgeToCounselorPhone(t *testing.T) {
 	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	for name, ch := range map[string]chan error{"caller": callerDone, "counselor": agentDone} {
+	for name, ch := range map[string]<-chan error{"caller": callerDone, "counselor": agentDone} {
 		select {
 		case err := <-ch:
 			if err != nil {
-				t.Errorf("%s sipp: %v\n%s%s", name, err, callerOut, agentOut.String())
+				t.Errorf("%s sipp: %v", name, err)
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("the %s was not hung up", name)
@@ -574,35 +521,10 @@ func TestRegisteredPhone(t *testing.T) {
 	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
 		t.Fatal(err)
 	}
-	phoneDone := make(chan error, 1)
-	var phoneOut bytes.Buffer
-	go func() {
-		cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(phonePort), "-mp", strconv.Itoa(freePort(t)),
-			"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
-		cmd.Stdout, cmd.Stderr = &phoneOut, &phoneOut
-		phoneDone <- cmd.Run()
-	}()
+	phoneDone := f.echoPhone(t, phonePort)
 	peer := newRTPPeer(t)
-	callerDone := make(chan error, 1)
-	go func() {
-		out, err := f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
-		if err != nil {
-			err = fmt.Errorf("%w\n%s", err, out)
-		}
-		callerDone <- err
-	}()
-	eventually(t, "the call is offered to kim", 8*time.Second, func() bool {
-		for _, ct := range f.voiceContacts() {
-			if f.c.OfferedTo(ct.ID) == "kim" {
-				return true
-			}
-		}
-		if n, _, _ := peer.count(); n > 0 {
-			peer.sendDigit('1')
-		}
-		return false
-	})
-	ct := f.voiceContacts()[0]
+	callerDone := f.callUntilBye(peer)
+	ct := f.awaitOffer(t, peer, "kim")
 	if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -616,7 +538,7 @@ func TestRegisteredPhone(t *testing.T) {
 	select {
 	case err := <-phoneDone:
 		if err != nil {
-			t.Fatalf("phone sipp: %v\n%s", err, phoneOut.String())
+			t.Fatalf("phone sipp: %v", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the counselor's phone was not hung up")
@@ -632,4 +554,69 @@ func TestRegisteredPhone(t *testing.T) {
 			t.Fatal("kim is still present after the phone unregistered")
 		}
 	})
+}
+
+// available connects agent's desk and makes them available for calls.
+func (f *fixture) available(t *testing.T, agent string) {
+	t.Helper()
+	if err := f.c.Connect(f.ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.SetState(f.ctx, agent, minwon.AgentAvailable, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// echoPhone runs sipp as a counselor's phone on port: it answers one call
+// and echoes its audio. The channel gets sipp's result, with its output on
+// failure, once the call ends.
+func (f *fixture) echoPhone(t *testing.T, port int) <-chan error {
+	done := make(chan error, 1)
+	cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-mp", strconv.Itoa(freePort(t)),
+		"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
+	go func() {
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, out)
+		}
+		done <- err
+	}()
+	return done
+}
+
+// callUntilBye dials 120 with sipp, its media on peer, and stays on the
+// line until the server hangs up. The channel gets sipp's result, with its
+// output on failure.
+func (f *fixture) callUntilBye(peer *rtpPeer) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		out, err := f.runSipp(f.ctx, "caller_until_bye.xml", "120", "u1", "-set", "rtpport", peer.port())
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, out)
+		}
+		done <- err
+	}()
+	return done
+}
+
+// awaitOffer presses 1 (한국어) once the caller hears the IVR and waits
+// until the call is offered to agent; it returns the call's contact.
+func (f *fixture) awaitOffer(t *testing.T, peer *rtpPeer, agent string) *minwon.Contact {
+	t.Helper()
+	var offered *minwon.Contact
+	eventually(t, "the call is offered to "+agent, 10*time.Second, func() bool {
+		for _, ct := range f.voiceContacts() {
+			if f.c.OfferedTo(ct.ID) == agent {
+				offered = ct
+				return true
+			}
+		}
+		if n, _, _ := peer.count(); n > 0 {
+			if err := peer.sendDigit('1'); err != nil {
+				t.Error(err)
+			}
+		}
+		return false
+	})
+	return offered
 }
