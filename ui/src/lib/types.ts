@@ -19,6 +19,8 @@ export interface Tenant {
   /** The self-service bot answers this tenant's Korean web chats first. */
   bot?: boolean;
   created_at?: string;
+  /** Days call recordings are kept after the call; 0 or absent: the server's default. */
+  recording_days?: number;
 }
 
 export interface Department {
@@ -52,6 +54,7 @@ export interface User {
   disabled: boolean;
   created_at?: string;
   password?: string; // only ever sent, never returned
+  sip_password?: string; // the desk phone's SIP password: only ever sent, never returned
 }
 
 export interface Contact {

@@ -28,6 +28,13 @@ interface Field<T> {
   set(o: T, v: DraftValue): void;
   /** Table cell; absent for fields not shown in the table. */
   cell?(o: T): string;
+  /** A message key when the draft value cannot be saved. */
+  check?(v: DraftValue): Key | null;
+}
+
+/** Entry points that are dialled numbers (120, 02-120-1001), not chat slugs. */
+export function phoneEntries(eps: string[] | null | undefined): string[] {
+  return (eps ?? []).filter((e) => /^\+?[0-9][0-9 ()-]*$/.test(e.trim()));
 }
 
 const NS = 1e9;
@@ -117,6 +124,20 @@ export function Admin(props: { tab?: string }) {
               cell: (o) => (o.entry_points ?? []).join(', '),
             },
             {
+              key: 'recording_days',
+              label: 'recording_days',
+              input: 'number',
+              hint: 'recording_days_hint',
+              get: (o) => (o.recording_days ? String(o.recording_days) : ''),
+              set: (o, v) => {
+                const n = num(v);
+                if (n > 0) o.recording_days = n;
+                else delete o.recording_days;
+              },
+              check: (v) => (str(v).trim() === '' || /^[0-9]+$/.test(str(v).trim()) ? null : 'recording_days_invalid'),
+              cell: (o) => (o.recording_days ? String(o.recording_days) : '—'),
+            },
+            {
               key: 'default_queue',
               label: 'default_queue',
               input: 'select',
@@ -134,6 +155,7 @@ export function Admin(props: { tab?: string }) {
               cell: (o) => (o.bot ? t('yes') : ''),
             },
           ]}
+          extraCols={[{ label: 'phone_numbers', cell: (o) => phoneEntries(o.entry_points).map((n) => `☎ ${n}`).join(', '), testid: 'tenant-phones' }]}
         />
       )}
       {tab === 'departments' && (
@@ -295,6 +317,22 @@ export function Admin(props: { tab?: string }) {
                 else delete o.password;
               },
             },
+            {
+              key: 'sip_password',
+              label: 'sip_password',
+              input: 'password',
+              hint: 'sip_password_hint',
+              get: () => '',
+              set: (o, v) => {
+                if (str(v)) o.sip_password = str(v);
+                else delete o.sip_password;
+              },
+              // The server counts characters as Go runes; so does [...s].
+              check: (v) => {
+                const n = [...str(v)].length;
+                return n === 0 || (n >= 8 && n <= 72) ? null : 'sip_password_length';
+              },
+            },
           ]}
         />
       )}
@@ -309,6 +347,8 @@ function Crud<T extends { id: string }>(props: {
   fields: Field<T>[];
   blank(): T;
   onSaved(): void;
+  /** Read-only table columns derived from a row. */
+  extraCols?: { label: Key; cell(o: T): string; testid?: string }[];
 }) {
   useLang();
   const [editing, setEditing] = useState<T | null>(null); // null: the form makes a new one
@@ -335,6 +375,10 @@ function Crud<T extends { id: string }>(props: {
 
   async function submit(e: Event) {
     e.preventDefault();
+    for (const f of props.fields) {
+      const bad = f.check?.(draft[f.key]);
+      if (bad) return setError(t(bad));
+    }
     setBusy(true);
     setError('');
     const o = structuredClone(editing ?? props.blank()) as T;
@@ -360,6 +404,7 @@ function Crud<T extends { id: string }>(props: {
   }
 
   const cols = props.fields.filter((f) => f.cell);
+  const extra = props.extraCols ?? [];
   return (
     <div class="crud">
       <section class="card">
@@ -369,13 +414,16 @@ function Crud<T extends { id: string }>(props: {
               {cols.map((f) => (
                 <th key={f.key}>{t(f.label)}</th>
               ))}
+              {extra.map((x) => (
+                <th key={x.label}>{t(x.label)}</th>
+              ))}
               <th />
             </tr>
           </thead>
           <tbody>
             {props.rows.length === 0 && (
               <tr>
-                <td colSpan={cols.length + 1} class="muted">
+                <td colSpan={cols.length + extra.length + 1} class="muted">
                   {t('none')}
                 </td>
               </tr>
@@ -384,6 +432,11 @@ function Crud<T extends { id: string }>(props: {
               <tr key={o.id} class={editing?.id === o.id ? 'selected' : ''} data-testid="row" data-id={o.id}>
                 {cols.map((f) => (
                   <td key={f.key}>{f.cell?.(o)}</td>
+                ))}
+                {extra.map((x) => (
+                  <td key={x.label} data-testid={x.testid}>
+                    {x.cell(o)}
+                  </td>
                 ))}
                 <td>
                   <button type="button" class="small ghost" onClick={() => startEdit(o)} data-testid="edit">

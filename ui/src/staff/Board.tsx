@@ -118,6 +118,11 @@ export function Board() {
   // Chats with the bot are counted apart: no counselor is needed for them yet.
   const withBot = (board.live ?? []).filter((l) => l.state === 'bot');
   const counselorLive = (board.live ?? []).filter((l) => l.state !== 'bot');
+  // Not yet answered by a counselor (queued, or being offered), by channel:
+  // callers on hold and chats waiting are staffed differently.
+  const unanswered = counselorLive.filter((l) => l.state === 'queued' || l.state === 'offered');
+  const waitingVoice = unanswered.filter((l) => l.channel === 'voice').length;
+  const waitingChat = unanswered.filter((l) => l.channel === 'chat').length;
   const today = board.today ?? { offered: 0, answered: 0, abandoned: 0, answered_in_sl: 0, service_level: 0, answer_rate: 0 };
 
   return (
@@ -164,6 +169,15 @@ export function Board() {
       <div class="board-grid">
         <section class="card">
           <h2>{t('queues')}</h2>
+          <p class="waiting-split" data-testid="waiting-split">
+            <span class="waiting-voice" data-testid="waiting-voice" data-count={waitingVoice}>
+              <span aria-hidden="true">☎ </span>
+              {t('board_waiting_voice')} <strong>{waitingVoice}</strong>
+            </span>
+            <span class="waiting-chat" data-testid="waiting-chat" data-count={waitingChat}>
+              {t('board_waiting_chat')} <strong>{waitingChat}</strong>
+            </span>
+          </p>
           <table class="table" data-testid="queues-table">
             <thead>
               <tr>

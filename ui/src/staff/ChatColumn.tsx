@@ -4,7 +4,7 @@ import { t, tv, useLang } from '../lib/i18n';
 import { useNow, useThrottle } from '../lib/hooks';
 import type { Pending } from '../lib/messages';
 import type { Contact, Handoff, Resolution } from '../lib/types';
-import { elapsed } from '../lib/util';
+import { clock, elapsed, since } from '../lib/util';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
@@ -41,6 +41,9 @@ export function ChatColumn(props: {
   const [ending, setEnding] = useState(false);
   const typing = props.chat.typingUntil > now;
   const started = c.answered_at ?? c.created_at;
+  // A call is spoken on the counselor's registered desk phone: no message
+  // box, a call panel instead; memo, wrap-up and end work as for a chat.
+  const voice = c.channel === 'voice';
 
   const [confirmEnd, setConfirmEnd] = useState(false);
 
@@ -58,8 +61,9 @@ export function ChatColumn(props: {
 
   return (
     <article
-      class={`chat-col card${props.focused ? ' focused' : ''} cs-${c.state}`}
+      class={`chat-col card${props.focused ? ' focused' : ''} cs-${c.state}${voice ? ' voice-col' : ''}`}
       data-testid="chat"
+      data-channel={c.channel}
       data-contact-id={c.id}
       data-state={c.state}
       onMouseDown={props.onFocus}
@@ -70,21 +74,25 @@ export function ChatColumn(props: {
           <strong>{citizenLabel(c)}</strong>
           {props.chat.unread > 0 && <span class="badge">{props.chat.unread}</span>}
           <div class="sub muted">
+            {voice && <span aria-hidden="true">☎ </span>}
             {tv('channel', c.channel)} · {nm.queue(c.queue_id)}
-            {c.language && c.language !== 'ko' ? ` · ${c.language}` : ''} · {elapsed(started, now)}
+            {voice && c.entry_point ? ` · ${t('voice_dialled')} ${c.entry_point}` : ''}
+            {c.language && c.language !== 'ko' ? ` · ${voice ? tv('calllang', c.language) : c.language}` : ''} · {elapsed(started, now)}
           </div>
         </div>
         <span class={`chip cs cs-${c.state}`}>{tv('cstate', c.state)}</span>
         {c.state === 'active' && (
           <div class="head-actions">
-            <button type="button" class="ghost" data-testid="transfer-open" onClick={() => setTransfer(true)}>
-              {t('transfer')}
-            </button>
+            {!voice && (
+              <button type="button" class="ghost" data-testid="transfer-open" onClick={() => setTransfer(true)}>
+                {t('transfer')}
+              </button>
+            )}
             {confirmEnd ? (
-              <span class="confirm-end" role="group" aria-label={t('end_chat_confirm')}>
-                <span>{t('end_chat_confirm')}</span>
+              <span class="confirm-end" role="group" aria-label={t(voice ? 'voice_end_confirm' : 'end_chat_confirm')}>
+                <span>{t(voice ? 'voice_end_confirm' : 'end_chat_confirm')}</span>
                 <button type="button" class="danger" data-testid="end-chat-confirm" disabled={ending} onClick={end}>
-                  {t('end_chat')}
+                  {t(voice ? 'voice_end' : 'end_chat')}
                 </button>
                 <button type="button" class="ghost" onClick={() => setConfirmEnd(false)}>
                   {t('cancel')}
@@ -92,7 +100,7 @@ export function ChatColumn(props: {
               </span>
             ) : (
               <button type="button" class="danger" data-testid="end-chat" disabled={ending} onClick={() => setConfirmEnd(true)}>
-                {t('end_chat')}
+                {t(voice ? 'voice_end' : 'end_chat')}
               </button>
             )}
           </div>
@@ -104,17 +112,23 @@ export function ChatColumn(props: {
         </div>
       )}
       {c.state === 'active' && <ProtectBar contactId={c.id} refresh={props.chat.messages.length} />}
-      <Transcript
-        messages={props.chat.messages}
-        pending={props.chat.pending}
-        agentName={nm.agent}
-        onRetry={props.onRetry}
-        typing={typing}
-      />
-      <div class="typing-line" data-testid="typing" hidden={!typing}>
-        {t('citizen_typing')}
-      </div>
-      {c.state === 'active' && <Composer onSend={props.onSend} onTyping={props.onTyping} insert={props.chat.insert} />}
+      {voice ? (
+        <CallPanel contact={c} now={now} />
+      ) : (
+        <>
+          <Transcript
+            messages={props.chat.messages}
+            pending={props.chat.pending}
+            agentName={nm.agent}
+            onRetry={props.onRetry}
+            typing={typing}
+          />
+          <div class="typing-line" data-testid="typing" hidden={!typing}>
+            {t('citizen_typing')}
+          </div>
+        </>
+      )}
+      {c.state === 'active' && !voice && <Composer onSend={props.onSend} onTyping={props.onTyping} insert={props.chat.insert} />}
       {c.state === 'wrapup' && <WrapUp contact={c} memo={props.memo} onDone={props.onClosed} />}
       {transfer && (
         <TransferDialog
@@ -127,6 +141,36 @@ export function ChatColumn(props: {
         />
       )}
     </article>
+  );
+}
+
+/**
+ * CallPanel stands in for the transcript and message box of a call: the
+ * time since the counselor answered, and where the audio is (the desk phone
+ * registered with the counselor's SIP password).
+ */
+function CallPanel(props: { contact: Contact; now: number }) {
+  const c = props.contact;
+  const answered = c.answered_at ?? c.created_at;
+  const end = c.ended_at ? Date.parse(c.ended_at) : props.now;
+  const secs = Math.max(0, since(answered, end));
+  const live = c.state === 'active';
+  return (
+    <div class={`call-panel${live ? ' live' : ' ended'}`} data-testid="call-panel" data-state={c.state}>
+      <div class="call-status">
+        <span class="call-icon" aria-hidden="true">
+          ☎
+        </span>
+        <strong data-testid="call-status">{live ? t('voice_in_call') : t('voice_call_ended')}</strong>
+      </div>
+      <div class="call-timer">
+        <span class="muted">{t('voice_call_time')}</span>{' '}
+        <span class="call-clock" data-testid="call-timer" aria-live="off">
+          {clock(secs)}
+        </span>
+      </div>
+      {live && <p class="muted small">{t('voice_no_message_box')}</p>}
+    </div>
   );
 }
 

@@ -294,11 +294,12 @@ export function Desk() {
   const offerCount = Object.keys(st.offers).length;
   useEffect(() => {
     const base = t('brand');
-    document.title = offerCount > 0 ? `(${offerCount}) ${t('offer_title')} · ${base}` : base;
+    const calls = Object.values(st.offers).some((o) => o.contact.channel === 'voice');
+    document.title = offerCount > 0 ? `(${offerCount}) ${t(calls ? 'voice_offer_title' : 'offer_title')} · ${base}` : base;
     return () => {
       document.title = base;
     };
-  }, [offerCount]);
+  }, [offerCount, st.offers]);
 
   const accept = useCallback(async (id: string) => {
     try {
@@ -350,7 +351,13 @@ export function Desk() {
       {offerCount > 0 && (
         <section class="offers" aria-label={t('offers')}>
           {Object.values(st.offers).map((o) => (
-            <OfferCard key={o.contact.id} offer={o} queueName={nm.queue(o.contact.queue_id)} onAccept={accept} />
+            <OfferCard
+              key={o.contact.id}
+              offer={o}
+              queueName={nm.queue(o.contact.queue_id)}
+              tenantName={nm.tenant(o.contact.tenant_id)}
+              onAccept={accept}
+            />
           ))}
         </section>
       )}
@@ -506,29 +513,59 @@ function StateBar(props: {
   );
 }
 
-function OfferCard(props: { offer: Offer; queueName: string; onAccept(id: string): Promise<void> }) {
+function OfferCard(props: { offer: Offer; queueName: string; tenantName: string; onAccept(id: string): Promise<void> }) {
   const lang = useLang();
   const now = useNow(500);
   const [busy, setBusy] = useState(false);
   const c = props.offer.contact;
+  const voice = c.channel === 'voice';
   const left = props.offer.expires_at ? Math.max(0, (Date.parse(props.offer.expires_at) - now) / 1000) : null;
   // No auto-focus: a counselor typing in another chat must not accept by pressing Enter.
   return (
-    <div class="offer card" data-testid="offer-card" data-contact-id={c.id} role="alert">
+    <div
+      class={`offer card${voice ? ' offer-voice' : ''}`}
+      data-testid="offer-card"
+      data-contact-id={c.id}
+      data-channel={c.channel}
+      role="alert"
+    >
       <div class="offer-head">
-        <strong>{t('offer_title')}</strong>
-        <span class="chip">{tv('channel', c.channel)}</span>
-        {props.queueName && <span class="chip">{props.queueName}</span>}
-        {c.language && c.language !== lang && c.language !== 'ko' && <span class="chip lang-chip">{c.language}</span>}
-      </div>
-      <div class="offer-body">
-        {c.citizen_name || t('citizen')} · {c.entry_point}
-        {left !== null && (
-          <span class={`countdown${left < 5 ? ' urgent' : ''}`} data-testid="offer-countdown">
-            {t('offer_expires_in', { s: Math.ceil(left) })}
+        {voice && (
+          <span class="call-icon" aria-hidden="true">
+            ☎
           </span>
         )}
+        <strong data-testid="offer-title">{voice ? t('voice_offer_title') : t('offer_title')}</strong>
+        <span class="chip">{tv('channel', c.channel)}</span>
+        {props.queueName && <span class="chip">{props.queueName}</span>}
+        {!voice && c.language && c.language !== lang && c.language !== 'ko' && <span class="chip lang-chip">{c.language}</span>}
       </div>
+      {voice ? (
+        <div class="offer-body">
+          <span class="call-entry" data-testid="offer-entry">
+            {t('voice_dialled')} <strong>{c.entry_point}</strong>
+            {props.tenantName ? ` (${props.tenantName})` : ''}
+          </span>
+          {' · '}
+          <span class={`call-lang${c.language && c.language !== 'ko' ? ' lang-chip' : ''}`} data-testid="offer-language">
+            {t('voice_language')} {tv('calllang', c.language) || c.language}
+          </span>
+          {left !== null && (
+            <span class={`countdown${left < 5 ? ' urgent' : ''}`} data-testid="offer-countdown">
+              {t('offer_expires_in', { s: Math.ceil(left) })}
+            </span>
+          )}
+        </div>
+      ) : (
+        <div class="offer-body">
+          {c.citizen_name || t('citizen')} · {c.entry_point}
+          {left !== null && (
+            <span class={`countdown${left < 5 ? ' urgent' : ''}`} data-testid="offer-countdown">
+              {t('offer_expires_in', { s: Math.ceil(left) })}
+            </span>
+          )}
+        </div>
+      )}
       <button
         type="button"
         class="primary big"
