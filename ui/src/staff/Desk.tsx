@@ -67,6 +67,11 @@ type Action =
   | { t: 'bot'; id: string; bot: BotHandoff }
   | { t: 'insert'; id: string; text: string };
 
+// How far a contact has got; an answer that lands after a newer frame must
+// not take it back (a call can end while the accept answer is being read).
+const progress: Partial<Record<Contact['state'], number>> = { offered: 0, active: 1, wrapup: 2, closed: 3 };
+const behind = (c: Contact, than?: Contact) => !!than && (progress[c.state] ?? 0) < (progress[than.state] ?? 0);
+
 const mine = (c: Contact, me: string) => c.agent_id === me && (c.state === 'active' || c.state === 'wrapup');
 
 function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
@@ -133,7 +138,9 @@ function reducer(s: DeskState, a: Action): DeskState {
       const c = a.cm.contact;
       const offers = { ...s.offers };
       delete offers[c.id];
-      const chats = { ...s.chats, [c.id]: newChat(a.cm, s.chats[c.id]) };
+      const old = s.chats[c.id];
+      const cm = behind(c, old?.contact) ? { ...a.cm, contact: old.contact } : a.cm;
+      const chats = { ...s.chats, [c.id]: newChat(cm, old) };
       const order = s.order.includes(c.id) ? s.order : [...s.order, c.id];
       return { ...s, offers, chats, order, focus: c.id };
     }
@@ -546,7 +553,6 @@ function OfferCard(props: { offer: Offer; queueName: string; tenantName: string;
             {t('voice_dialled')} <strong>{c.entry_point}</strong>
             {props.tenantName ? ` (${props.tenantName})` : ''}
           </span>
-          {' · '}
           <span class={`call-lang${c.language && c.language !== 'ko' ? ' lang-chip' : ''}`} data-testid="offer-language">
             {t('voice_language')} {tv('calllang', c.language) || c.language}
           </span>
