@@ -1,6 +1,7 @@
 // Starts a throw-away minwon demo server for one test file.
 //
-//   const srv = await startServer();   // { url, stop(), stderrTail(), stdoutTail() }
+//   const srv = await startServer();   // { url, sip, stop(), stderrTail(), stdoutTail() }
+//   startServer({ extraArgs: ['--sip', '127.0.0.1:5099'] })  // srv.sip: '127.0.0.1:5099'
 //   ...
 //   await srv.stop();                  // kills it and removes its data directory
 //
@@ -104,9 +105,9 @@ export async function startServer({ acw = '2s', bot = false, extraArgs = [] } = 
   const describe = () =>
     `minwon ${args.join(' ')}\n--- stdout (tail) ---\n${stdoutTail()}\n--- stderr (tail) ---\n${stderrTail()}`;
 
+  let buf = ''; // stdout up to and after the address line
   try {
     const url = await new Promise((resolve, reject) => {
-      let buf = '';
       const timer = setTimeout(
         () => reject(new Error(`minwon did not print its address within ${START_TIMEOUT_MS / 1000}s`)),
         START_TIMEOUT_MS,
@@ -144,7 +145,9 @@ export async function startServer({ acw = '2s', bot = false, extraArgs = [] } = 
       throw new Error(`GET /chat/hanbit answered ${page.status}: ${(await page.text()).slice(0, 200)} — was the UI built (make build)?`);
     }
 
-    return { url, stop, stderrTail, stdoutTail, describe, data };
+    // The phone channel's address, when SIP is on ("  phone:   sip:NUMBER@ADDR").
+    const sip = buf.match(/phone:\s+sip:NUMBER@(\S+)/)?.[1] ?? null;
+    return { url, sip, stop, stderrTail, stdoutTail, describe, data };
   } catch (err) {
     process.stderr.write(`\n${describe()}\n`);
     await stop();

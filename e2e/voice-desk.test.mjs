@@ -1,0 +1,193 @@
+// A phone call at the counselor's desk, end to end: sipp dials 120 on the
+// server's SIP port, this test's RTP socket stands in for the caller's
+// handset (it presses 1 for 한국어 in the IVR), and in headless Chromium the
+// counselor sees a call offer (not a chat), accepts it, sees the call panel
+// with a running timer and no message box, and ends the call; the server then
+// hangs up and sipp exits cleanly.
+//
+// sipp comes from scripts/deps.sh (Debian package sip-tester). Without it the
+// test skips, except in CI, where it fails.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { login, world } from './harness.mjs';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// sip/testdata/caller_until_bye.xml with a longer wait for the hang-up: a
+// caller whose keys are not heard reaches a counselor only after the IVR's
+// three menus time out (~20 s), later than that scenario waits.
+const SCENARIO = path.join(here, 'testdata', 'caller_on_hold.xml');
+
+function findSipp() {
+  const r = spawnSync('sh', ['-c', 'command -v sipp'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '';
+}
+const sipp = findSipp();
+if (!sipp && process.env.CI) throw new Error('sipp is not installed; scripts/deps.sh installs it (Debian package sip-tester)');
+
+/** A UDP port free on loopback now (the kernel picks it; we let it go). */
+async function freePort() {
+  const s = dgram.createSocket('udp4');
+  await new Promise((r) => s.bind(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * The caller's media: counts the RTP the server sends (its IVR prompts) and
+ * sends RFC 4733 key presses back to where they came from.
+ */
+async function rtpPeer() {
+  const sock = dgram.createSocket('udp4');
+  await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+  const peer = { sock, packets: 0, from: null, seq: 1, ts: 0 };
+  sock.on('message', (msg, rinfo) => {
+    if (msg.length < 12 || msg[0] >> 6 !== 2) return;
+    peer.packets++;
+    peer.from = rinfo;
+  });
+  /** One key as three updates and three end packets, paced like a phone. */
+  peer.press = async (digit) => {
+    if (!peer.from) return false;
+    peer.ts += 1600;
+    for (let i = 0; i < 6; i++) {
+      const pkt = Buffer.alloc(16);
+      pkt[0] = 0x80;
+      pkt[1] = 101 | (i === 0 ? 0x80 : 0); // telephone-event; marker on a new event
+      pkt.writeUInt16BE((peer.seq + i) & 0xffff, 2);
+      pkt.writeUInt32BE(peer.ts >>> 0, 4);
+      pkt.writeUInt32BE(0x4d494e57, 8);
+      pkt[12] = Number(digit);
+      pkt[13] = 10 | (i >= 3 ? 0x80 : 0); // volume; end bit on the last three
+      pkt.writeUInt16BE(i >= 3 ? 640 : 160 * (i + 1), 14);
+      await new Promise((r) => sock.send(pkt, peer.from.port, peer.from.address, r));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    peer.seq += 6;
+    return true;
+  };
+  peer.close = () => new Promise((r) => sock.close(r));
+  return peer;
+}
+
+const sipPort = sipp ? await freePort() : 0;
+const w = sipp ? world('voice-desk', { server: { extraArgs: ['--sip', `127.0.0.1:${sipPort}`] } }) : null;
+
+test(
+  'a counselor takes a phone call at the desk and ends it',
+  { timeout: 120_000, skip: sipp ? false : 'sipp is not installed (apt-get install sip-tester, or scripts/deps.sh)' },
+  async () => {
+    await w.run(async () => {
+      assert.equal(w.srv.sip, `127.0.0.1:${sipPort}`, 'the server says where it takes calls');
+
+      const desk = await w.person('counselor01');
+      await login(desk, w.url, 'counselor01');
+      await desk.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
+      await w.settle(desk);
+      await desk.getByTestId('agent-state').selectOption('available');
+      await desk.locator('[data-testid="agent-state"][data-state="available"]').waitFor();
+
+      // The citizen dials 120 and stays on the line until the center hangs up.
+      const peer = await rtpPeer();
+      const dir = await mkdtemp(path.join(tmpdir(), 'minwon-e2e-sipp-'));
+      const args = [
+        '-sf', SCENARIO, '-s', '120', '-i', '127.0.0.1',
+        '-p', String(await freePort()), '-mp', String(await freePort()), '-t', 'u1',
+        '-m', '1', '-timeout', '100s', '-timeout_error', '-nostdin',
+        '-set', 'rtpport', String(peer.sock.address().port),
+        w.srv.sip,
+      ];
+      const caller = spawn(sipp, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      caller.stdout.on('data', (b) => (out = (out + b).slice(-8000)));
+      caller.stderr.on('data', (b) => (out = (out + b).slice(-8000)));
+      const callerDone = new Promise((resolve) => caller.on('exit', (code, signal) => resolve({ code, signal })));
+
+      try {
+        // Press 1 (한국어) while the IVR speaks, until the desk is offered the
+        // call; unheard keys leave the caller to the menus' timeout (Korean).
+        const offer = desk.locator('[data-testid="offer-card"][data-channel="voice"]');
+        const deadline = Date.now() + 40_000;
+        while ((await offer.count()) === 0) {
+          assert.ok(Date.now() < deadline, `no call offer within 40 s (RTP packets from the IVR: ${peer.packets})\n${out}`);
+          if (peer.packets > 0) await peer.press('1');
+          await new Promise((r) => setTimeout(r, 400));
+        }
+        assert.ok(peer.packets > 0, 'the caller heard the IVR');
+
+        // It reads as a call: title, the number dialled and the language.
+        await w.shot(desk, 'offer');
+        assert.equal(await offer.getByTestId('offer-title').textContent(), '전화 상담 요청');
+        assert.match(await offer.getByTestId('offer-entry').textContent(), /수신 번호\s*120/);
+        assert.match(await offer.getByTestId('offer-language').textContent(), /한국어/);
+
+        await offer.getByTestId('offer-accept').click();
+        const call = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="active"]');
+        await call.waitFor();
+        const panel = call.getByTestId('call-panel');
+        await panel.waitFor();
+        assert.equal(await call.getByTestId('call-status').textContent(), '통화 중 — 등록된 전화기로 연결됨');
+        assert.equal(await call.getByTestId('chat-input').count(), 0, 'no message box on a call');
+        assert.equal(await call.getByTestId('transfer-open').count(), 0);
+
+        // The call timer runs from the answer.
+        const secs = async () => {
+          const [m, s] = (await call.getByTestId('call-timer').textContent()).split(':').map(Number);
+          return m * 60 + s;
+        };
+        const first = await secs();
+        await desk.waitForFunction(
+          ([sel, from]) => {
+            const el = document.querySelector(sel);
+            if (!el) return false;
+            const [m, s] = el.textContent.split(':').map(Number);
+            return m * 60 + s >= from + 2;
+          },
+          ['[data-testid="chat"][data-channel="voice"] [data-testid="call-timer"]', first],
+        );
+        assert.ok((await secs()) >= first + 2, 'the timer moved on');
+        await w.shot(desk, 'in-call');
+
+        // 통화 종료: the contact goes to wrap-up, the server hangs the caller up.
+        await call.getByTestId('end-chat').click();
+        assert.equal(await call.getByTestId('end-chat-confirm').textContent(), '통화 종료');
+        await call.getByTestId('end-chat-confirm').click();
+        const wrap = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="wrapup"]');
+        await wrap.waitFor();
+        await wrap.getByTestId('wrapup-form').waitFor();
+        const stopped = await wrap.getByTestId('call-timer').textContent();
+
+        const exit = await Promise.race([
+          callerDone,
+          new Promise((r) => setTimeout(() => r(null), 15_000)),
+        ]);
+        assert.ok(exit, `the server did not hang up the caller within 15 s\n${out}`);
+        assert.deepEqual(exit, { code: 0, signal: null }, `sipp exited badly\n${out}`);
+
+        // The timer stopped at the end of the call.
+        await desk.waitForTimeout(1200);
+        assert.equal(await wrap.getByTestId('call-timer').textContent(), stopped, 'the timer stops when the call ends');
+
+        // Wrap-up works as for a chat.
+        await wrap.getByTestId('wrapup-category').selectOption({ index: 1 });
+        await wrap.getByTestId('wrapup-summary').fill('전화 문의: 대형 폐기물 배출 방법 안내');
+        await wrap.getByTestId('wrapup-submit').click();
+        await wrap.waitFor({ state: 'detached' });
+        await w.shot(desk, 'wrapped');
+      } finally {
+        if (caller.exitCode === null && caller.signalCode === null) caller.kill('SIGKILL');
+        await callerDone;
+        await peer.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    })();
+  },
+);
