@@ -15,7 +15,12 @@ import dgram from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { login, world } from './harness.mjs';
+import { eventually, login, world } from './harness.mjs';
+
+/** The page's session cookie, for a direct API read. */
+async function cookieOf(page) {
+  return (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+}
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -78,6 +83,17 @@ async function rtpPeer() {
   return peer;
 }
 
+/** Runs sipp to the end; resolves with its exit and output. */
+function runSipp(args, cwd) {
+  const p = spawn(sipp, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (b) => (out = (out + b).slice(-8000)));
+  p.stderr.on('data', (b) => (out = (out + b).slice(-8000)));
+  const done = new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, out })));
+  return { p, done, out: () => out };
+}
+
+const PHONE_PASSWORD = 'desk-phone-2026';
 const sipPort = sipp ? await freePort() : 0;
 const w = sipp ? world('voice-desk', { server: { extraArgs: ['--sip', `127.0.0.1:${sipPort}`] } }) : null;
 
@@ -87,105 +103,155 @@ test(
   async () => {
     await w.run(async () => {
       assert.equal(w.srv.sip, `127.0.0.1:${sipPort}`, 'the server says where it takes calls');
-
-      const desk = await w.person('counselor01');
-      await login(desk, w.url, 'counselor01');
-      await desk.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
-      await w.settle(desk);
-      await desk.getByTestId('agent-state').selectOption('available');
-      await desk.locator('[data-testid="agent-state"][data-state="available"]').waitFor();
-
-      // The citizen dials 120 and stays on the line until the center hangs up.
-      const peer = await rtpPeer();
       const dir = await mkdtemp(path.join(tmpdir(), 'minwon-e2e-sipp-'));
-      const args = [
-        '-sf', SCENARIO, '-s', '120', '-i', '127.0.0.1',
-        '-p', String(await freePort()), '-mp', String(await freePort()), '-t', 'u1',
-        '-m', '1', '-timeout', '100s', '-timeout_error', '-nostdin',
-        '-set', 'rtpport', String(peer.sock.address().port),
-        w.srv.sip,
-      ];
-      const caller = spawn(sipp, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      caller.stdout.on('data', (b) => (out = (out + b).slice(-8000)));
-      caller.stderr.on('data', (b) => (out = (out + b).slice(-8000)));
-      const callerDone = new Promise((resolve) => caller.on('exit', (code, signal) => resolve({ code, signal })));
 
+      // The admin sees the city's phone numbers, sets how long its calls are
+      // kept, and gives counselor01's desk phone a SIP password.
+      const admin = await w.person('admin');
+      await login(admin, w.url, 'admin');
+      await admin.goto(`${w.url}/#/admin/tenants`);
+      const city = admin.locator('[data-testid="table-tenants"] [data-testid="row"][data-id="hanbit"]');
+      assert.match(await city.getByTestId('tenant-phones').textContent(), /☎ 120/);
+      await city.getByTestId('edit').click();
+      const tform = admin.getByTestId('form-tenants');
+      await tform.getByTestId('field-recording_days').fill('-3');
+      await tform.getByTestId('form-submit').click();
+      assert.match(await tform.getByTestId('form-error').textContent(), /녹음 보관 기간/);
+      await tform.getByTestId('field-recording_days').fill('30');
+      await tform.getByTestId('form-submit').click();
+      await eventually(async () => {
+        const r = await fetch(`${w.url}/api/tenants`, { headers: { cookie: await cookieOf(admin) } });
+        assert.equal((await r.json()).find((x) => x.id === 'hanbit')?.recording_days, 30);
+      });
+
+      await admin.goto(`${w.url}/#/admin/users`);
+      await admin.locator('[data-testid="table-users"] [data-testid="row"][data-id="u-counselor01"]').getByTestId('edit').click();
+      const uform = admin.getByTestId('form-users');
+      await uform.getByTestId('field-sip_password').fill('short');
+      await uform.getByTestId('form-submit').click();
+      assert.match(await uform.getByTestId('form-error').textContent(), /8자 이상 72자 이하/);
+      await uform.getByTestId('field-sip_password').fill(PHONE_PASSWORD);
+      await uform.getByTestId('form-submit').click();
+      // Saved: the form is blank again (the phone's registration below proves the password).
+      await eventually(async () => assert.equal(await uform.getByTestId('field-login').inputValue(), ''));
+      await w.shot(admin, 'admin-users');
+
+      // counselor01's desk phone registers with that password (SIP digest).
+      // Not checked here: that the accepted call then rings this phone. Under
+      // `minwon serve --demo` it does not yet (no INVITE reaches the phone,
+      // and the caller's RFC 4733 keys go unheard), though the sip package's
+      // tests of both pass; see the report of the branch that added this test.
+      const phonePort = await freePort();
       try {
-        // Press 1 (한국어) while the IVR speaks, until the desk is offered the
-        // call; unheard keys leave the caller to the menus' timeout (Korean).
-        const offer = desk.locator('[data-testid="offer-card"][data-channel="voice"]');
-        const deadline = Date.now() + 40_000;
-        while ((await offer.count()) === 0) {
-          assert.ok(Date.now() < deadline, `no call offer within 40 s (RTP packets from the IVR: ${peer.packets})\n${out}`);
-          if (peer.packets > 0) await peer.press('1');
-          await new Promise((r) => setTimeout(r, 400));
+        const reg = await runSipp(
+          ['-sf', path.join(here, '..', 'sip', 'testdata', 'register.xml'), '-s', 'counselor01', '-i', '127.0.0.1',
+            '-p', String(await freePort()), '-t', 'u1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin',
+            '-au', 'counselor01', '-ap', PHONE_PASSWORD,
+            '-set', 'login', 'counselor01', '-set', 'phoneport', String(phonePort), '-set', 'expires', '300',
+            w.srv.sip],
+          dir,
+        ).done;
+        assert.equal(reg.code, 0, `the phone did not register\n${reg.out}`);
+
+        const desk = await w.person('counselor01');
+        await login(desk, w.url, 'counselor01');
+        await desk.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
+        await w.settle(desk);
+        await desk.getByTestId('agent-state').selectOption('available');
+        await desk.locator('[data-testid="agent-state"][data-state="available"]').waitFor();
+
+        // The citizen dials 120 and stays on the line until the center hangs up.
+        const peer = await rtpPeer();
+        const args = [
+          '-sf', SCENARIO, '-s', '120', '-i', '127.0.0.1',
+          '-p', String(await freePort()), '-mp', String(await freePort()), '-t', 'u1',
+          '-m', '1', '-timeout', '100s', '-timeout_error', '-nostdin',
+          '-set', 'rtpport', String(peer.sock.address().port),
+          w.srv.sip,
+        ];
+        const caller = spawn(sipp, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        caller.stdout.on('data', (b) => (out = (out + b).slice(-8000)));
+        caller.stderr.on('data', (b) => (out = (out + b).slice(-8000)));
+        const callerDone = new Promise((resolve) => caller.on('exit', (code, signal) => resolve({ code, signal })));
+
+        try {
+          // Press 1 (한국어) while the IVR speaks, until the desk is offered the
+          // call; unheard keys leave the caller to the menus' timeout (Korean).
+          const offer = desk.locator('[data-testid="offer-card"][data-channel="voice"]');
+          const deadline = Date.now() + 40_000;
+          while ((await offer.count()) === 0) {
+            assert.ok(Date.now() < deadline, `no call offer within 40 s (RTP packets from the IVR: ${peer.packets})\n${out}`);
+            if (peer.packets > 0) await peer.press('1');
+            await new Promise((r) => setTimeout(r, 400));
+          }
+          assert.ok(peer.packets > 0, 'the caller heard the IVR');
+
+          // It reads as a call: title, the number dialled and the language.
+          await w.shot(desk, 'offer');
+          assert.equal(await offer.getByTestId('offer-title').textContent(), '전화 상담 요청');
+          assert.match(await offer.getByTestId('offer-entry').textContent(), /수신 번호\s*120/);
+          assert.match(await offer.getByTestId('offer-language').textContent(), /한국어/);
+
+          await offer.getByTestId('offer-accept').click();
+          const call = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="active"]');
+          await call.waitFor();
+          const panel = call.getByTestId('call-panel');
+          await panel.waitFor();
+          assert.equal(await call.getByTestId('call-status').textContent(), '통화 중 — 등록된 전화기로 연결됨');
+          assert.equal(await call.getByTestId('chat-input').count(), 0, 'no message box on a call');
+          assert.equal(await call.getByTestId('transfer-open').count(), 0);
+
+          // The call timer runs from the answer.
+          const secs = async () => {
+            const [m, s] = (await call.getByTestId('call-timer').textContent()).split(':').map(Number);
+            return m * 60 + s;
+          };
+          const first = await secs();
+          await desk.waitForFunction(
+            ([sel, from]) => {
+              const el = document.querySelector(sel);
+              if (!el) return false;
+              const [m, s] = el.textContent.split(':').map(Number);
+              return m * 60 + s >= from + 2;
+            },
+            ['[data-testid="chat"][data-channel="voice"] [data-testid="call-timer"]', first],
+          );
+          assert.ok((await secs()) >= first + 2, 'the timer moved on');
+          await w.shot(desk, 'in-call');
+
+          // 통화 종료: the contact goes to wrap-up, the server hangs the caller up.
+          await call.getByTestId('end-chat').click();
+          assert.equal(await call.getByTestId('end-chat-confirm').textContent(), '통화 종료');
+          await call.getByTestId('end-chat-confirm').click();
+          const wrap = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="wrapup"]');
+          await wrap.waitFor();
+          await wrap.getByTestId('wrapup-form').waitFor();
+          const stopped = await wrap.getByTestId('call-timer').textContent();
+
+          const exit = await Promise.race([
+            callerDone,
+            new Promise((r) => setTimeout(() => r(null), 15_000)),
+          ]);
+          assert.ok(exit, `the server did not hang up the caller within 15 s\n${out}`);
+          assert.deepEqual(exit, { code: 0, signal: null }, `sipp exited badly\n${out}`);
+
+          // The timer stopped at the end of the call.
+          await desk.waitForTimeout(1200);
+          assert.equal(await wrap.getByTestId('call-timer').textContent(), stopped, 'the timer stops when the call ends');
+
+          // Wrap-up works as for a chat.
+          await wrap.getByTestId('wrapup-category').selectOption({ index: 1 });
+          await wrap.getByTestId('wrapup-summary').fill('전화 문의: 대형 폐기물 배출 방법 안내');
+          await wrap.getByTestId('wrapup-submit').click();
+          await wrap.waitFor({ state: 'detached' });
+          await w.shot(desk, 'wrapped');
+        } finally {
+          if (caller.exitCode === null && caller.signalCode === null) caller.kill('SIGKILL');
+          await callerDone;
+          await peer.close();
         }
-        assert.ok(peer.packets > 0, 'the caller heard the IVR');
-
-        // It reads as a call: title, the number dialled and the language.
-        await w.shot(desk, 'offer');
-        assert.equal(await offer.getByTestId('offer-title').textContent(), '전화 상담 요청');
-        assert.match(await offer.getByTestId('offer-entry').textContent(), /수신 번호\s*120/);
-        assert.match(await offer.getByTestId('offer-language').textContent(), /한국어/);
-
-        await offer.getByTestId('offer-accept').click();
-        const call = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="active"]');
-        await call.waitFor();
-        const panel = call.getByTestId('call-panel');
-        await panel.waitFor();
-        assert.equal(await call.getByTestId('call-status').textContent(), '통화 중 — 등록된 전화기로 연결됨');
-        assert.equal(await call.getByTestId('chat-input').count(), 0, 'no message box on a call');
-        assert.equal(await call.getByTestId('transfer-open').count(), 0);
-
-        // The call timer runs from the answer.
-        const secs = async () => {
-          const [m, s] = (await call.getByTestId('call-timer').textContent()).split(':').map(Number);
-          return m * 60 + s;
-        };
-        const first = await secs();
-        await desk.waitForFunction(
-          ([sel, from]) => {
-            const el = document.querySelector(sel);
-            if (!el) return false;
-            const [m, s] = el.textContent.split(':').map(Number);
-            return m * 60 + s >= from + 2;
-          },
-          ['[data-testid="chat"][data-channel="voice"] [data-testid="call-timer"]', first],
-        );
-        assert.ok((await secs()) >= first + 2, 'the timer moved on');
-        await w.shot(desk, 'in-call');
-
-        // 통화 종료: the contact goes to wrap-up, the server hangs the caller up.
-        await call.getByTestId('end-chat').click();
-        assert.equal(await call.getByTestId('end-chat-confirm').textContent(), '통화 종료');
-        await call.getByTestId('end-chat-confirm').click();
-        const wrap = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="wrapup"]');
-        await wrap.waitFor();
-        await wrap.getByTestId('wrapup-form').waitFor();
-        const stopped = await wrap.getByTestId('call-timer').textContent();
-
-        const exit = await Promise.race([
-          callerDone,
-          new Promise((r) => setTimeout(() => r(null), 15_000)),
-        ]);
-        assert.ok(exit, `the server did not hang up the caller within 15 s\n${out}`);
-        assert.deepEqual(exit, { code: 0, signal: null }, `sipp exited badly\n${out}`);
-
-        // The timer stopped at the end of the call.
-        await desk.waitForTimeout(1200);
-        assert.equal(await wrap.getByTestId('call-timer').textContent(), stopped, 'the timer stops when the call ends');
-
-        // Wrap-up works as for a chat.
-        await wrap.getByTestId('wrapup-category').selectOption({ index: 1 });
-        await wrap.getByTestId('wrapup-summary').fill('전화 문의: 대형 폐기물 배출 방법 안내');
-        await wrap.getByTestId('wrapup-submit').click();
-        await wrap.waitFor({ state: 'detached' });
-        await w.shot(desk, 'wrapped');
       } finally {
-        if (caller.exitCode === null && caller.signalCode === null) caller.kill('SIGKILL');
-        await callerDone;
-        await peer.close();
         await rm(dir, { recursive: true, force: true });
       }
     })();
