@@ -134,7 +134,11 @@ export function Admin(props: { tab?: string }) {
                 if (n > 0) o.recording_days = n;
                 else delete o.recording_days;
               },
-              check: (v) => (str(v).trim() === '' || /^[0-9]+$/.test(str(v).trim()) ? null : 'recording_days_invalid'),
+              // The server takes 1–3650 days; empty or 0 is its default.
+              check: (v) => {
+                const x = str(v).trim();
+                return x === '' || (/^[0-9]+$/.test(x) && Number(x) <= 3650) ? null : 'recording_days_invalid';
+              },
               cell: (o) => (o.recording_days ? String(o.recording_days) : '—'),
             },
             {
