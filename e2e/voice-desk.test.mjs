@@ -25,9 +25,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-// sip/testdata/caller_until_bye.xml with a longer wait for the hang-up: a
-// caller whose keys are not heard reaches a counselor only after the IVR's
-// three menus time out (~20 s), later than that scenario waits.
+// sip/testdata/caller_until_bye.xml with a longer wait for the hang-up: with
+// the real espeak-ng prompts the greeting (5.6 s) and the recording notice
+// (13.6 s), which keys cannot skip, alone take longer than that scenario
+// waits before the menu even starts.
 const SCENARIO = path.join(here, 'testdata', 'caller_on_hold.xml');
 
 function findSipp() {
@@ -137,10 +138,10 @@ test(
       await w.shot(admin, 'admin-users');
 
       // counselor01's desk phone registers with that password (SIP digest).
-      // Not checked here: that the accepted call then rings this phone. Under
-      // `minwon serve --demo` it does not yet (no INVITE reaches the phone,
-      // and the caller's RFC 4733 keys go unheard), though the sip package's
-      // tests of both pass; see the report of the branch that added this test.
+      // Not checked here: that the accepted call then rings this phone. The
+      // sipp that registers exits once registered, so nothing answers at the
+      // phone's address; the sip package's tests run a second sipp there
+      // (TestRegisteredPhone) and prove the ring and the audio both ways.
       const phonePort = await freePort();
       try {
         const reg = await runSipp(
