@@ -13,7 +13,12 @@
 #      loopback port; sipp (bench/sipload/setup.xml) calls 120 at each rate of
 #      SIP_RATES for SIP_SECONDS, each call INVITE → 200 → ACK, the greeting
 #      heard for 1 s, BYE. Reports answered calls/s, failures, INVITE→200 and
-#      BYE→200 times, and the highest rate with under 1% failed.
+#      BYE→200 times, and the highest rate with under 1% failed. Then, for
+#      each count of SIP_BRIDGED, that many calls held at once, each through
+#      the IVR (the caller presses 1), accepted by its own counselor, bridged
+#      to a sipp phone that echoes the audio, and recorded:
+#      MINWON_BENCH_CALLS=N go test ./sip -run '^$' -bench BridgedRecordedCalls -benchtime 1x
+#      (round-trip RTP loss and jitter, recordings stored and their size).
 #
 # Sizes and choices, from the environment:
 #   CHAT_CITIZENS (20000)  citizen chat sessions held open
@@ -26,6 +31,8 @@
 #   KB_QUERIES    (5000)   searches timed by the kb part
 #   SIP_RATES     ("100 250 500 750 1000")  call setup rates (calls/s) of the sip part
 #   SIP_SECONDS   (10)     seconds of calls at each rate
+#   SIP_BRIDGED   ("500 1000")  concurrent bridged, recorded calls of the sip part
+#   SIP_HOLD      (10s)    how long those calls are held and measured
 #   BENCH_PARTS   ("acd sqldb chat kb")  add sip for the SIP part
 #   BENCH_RECORD  (1)      0: print only, append nothing to bench/RESULTS.md
 #   MINWON_BIN    (bin/minwon, built when missing)  the server binary under test
@@ -47,6 +54,8 @@ CHAT_ARGS=${CHAT_ARGS:-}
 KB_QUERIES=${KB_QUERIES:-5000}
 SIP_RATES=${SIP_RATES:-100 250 500 750 1000}
 SIP_SECONDS=${SIP_SECONDS:-10}
+SIP_BRIDGED=${SIP_BRIDGED:-500 1000}
+SIP_HOLD=${SIP_HOLD:-10s}
 BENCH_PARTS=${BENCH_PARTS:-acd sqldb chat kb}
 BENCH_RECORD=${BENCH_RECORD:-1}
 RESULTS=bench/RESULTS.md
@@ -303,6 +312,25 @@ if has sip; then
         } >>"$RESULTS"
       fi
     fi
+    for calls in $SIP_BRIDGED; do
+      cmd="MINWON_BENCH_CALLS=$calls MINWON_BENCH_HOLD=$SIP_HOLD go test ./sip -run '^\$' -bench BridgedRecordedCalls -benchtime 1x"
+      echo "bench: $cmd"
+      load=$(cut -d' ' -f1-3 /proc/loadavg)
+      MINWON_BENCH_CALLS=$calls MINWON_BENCH_HOLD=$SIP_HOLD $GO test ./sip -run '^$' -bench BridgedRecordedCalls -benchtime 1x 2>&1 \
+        | grep -v 'unsupported payload_type' | tee "$work/bridged$calls.txt" || true
+      if [ "$BENCH_RECORD" = 1 ]; then
+        {
+          printf '\n## sip — %s concurrent calls bridged to counselors and recorded, `make bench`\n\n' "$calls"
+          printf -- '- Date: %s (`date -u`)\n' "$(date -u)"
+          printf -- '- Machine: %s; load average before %s, after %s (the machine is shared; callers, phones and server all run on it).\n' "$(machine)" "$load" "$(cut -d' ' -f1-3 /proc/loadavg)"
+          printf -- '- Command: `%s`\n' "$cmd"
+          printf -- '- What runs: the SIP server in the test process (SQLite, recording on), sipp as all callers (50 new calls/s, RFC 4733 key 1 in the IVR) and as all counselor phones (-rtp_echo); each caller'"'"'s media is a socket in the test process sending 50 PCMU packets/s and counting the echo that returns through the center, the phone and the center again. loss_%% and jitter are over that round trip during the hold; cpu_%%_in_hold is the test process (server and callers'"'"' media together; 100%% = one core).\n\n'
+          printf '```\n'
+          grep -E '^(Benchmark|ok|PASS|FAIL|--- FAIL)|calls: |of .* calls were bridged' "$work/bridged$calls.txt" || tail -20 "$work/bridged$calls.txt"
+          printf '```\n'
+        } >>"$RESULTS"
+      fi
+    done
   fi
 fi
 if [ "$BENCH_RECORD" = 1 ]; then echo "bench: done; figures appended to $RESULTS"; else echo "bench: done (BENCH_RECORD=0: nothing recorded)"; fi
