@@ -9,6 +9,16 @@
 #      go test ./kb -run '^$' -bench Search100k -benchtime 5000x (one goroutine, then
 #      GOMAXPROCS of them with a save every 100 searches), then
 #      go test ./kb -run '^$' -bench Upsert100k -benchtime 300x
+#   5. SIP call setup rate (sip): bin/minwon serve --demo with --sip on a free
+#      loopback port; sipp (bench/sipload/setup.xml) calls 120 at each rate of
+#      SIP_RATES for SIP_SECONDS, each call INVITE → 200 → ACK, the greeting
+#      heard for 1 s, BYE. Reports answered calls/s, failures, INVITE→200 and
+#      BYE→200 times, and the highest rate with under 1% failed. Then, for
+#      each count of SIP_BRIDGED, that many calls held at once, each through
+#      the IVR (the caller presses 1), accepted by its own counselor, bridged
+#      to a sipp phone that echoes the audio, and recorded:
+#      MINWON_BENCH_CALLS=N go test ./sip -run '^$' -bench BridgedRecordedCalls -benchtime 1x
+#      (round-trip RTP loss and jitter, recordings stored and their size).
 #
 # Sizes and choices, from the environment:
 #   CHAT_CITIZENS (20000)  citizen chat sessions held open
@@ -19,7 +29,11 @@
 #   CHAT_STORES   ("sqlite postgres")
 #   CHAT_ARGS     ("")     more chatload flags (go run ./bench/chatload -h)
 #   KB_QUERIES    (5000)   searches timed by the kb part
-#   BENCH_PARTS   ("acd sqldb chat kb")
+#   SIP_RATES     ("100 250 500 750 1000")  call setup rates (calls/s) of the sip part
+#   SIP_SECONDS   (10)     seconds of calls at each rate
+#   SIP_BRIDGED   ("500 1000")  concurrent bridged, recorded calls of the sip part
+#   SIP_HOLD      (10s)    how long those calls are held and measured
+#   BENCH_PARTS   ("acd sqldb chat kb")  add sip for the SIP part
 #   BENCH_RECORD  (1)      0: print only, append nothing to bench/RESULTS.md
 #   MINWON_BIN    (bin/minwon, built when missing)  the server binary under test
 #
@@ -38,6 +52,10 @@ CHAT_RAMP=${CHAT_RAMP:-400}
 CHAT_STORES=${CHAT_STORES:-sqlite postgres}
 CHAT_ARGS=${CHAT_ARGS:-}
 KB_QUERIES=${KB_QUERIES:-5000}
+SIP_RATES=${SIP_RATES:-100 250 500 750 1000}
+SIP_SECONDS=${SIP_SECONDS:-10}
+SIP_BRIDGED=${SIP_BRIDGED:-500 1000}
+SIP_HOLD=${SIP_HOLD:-10s}
 BENCH_PARTS=${BENCH_PARTS:-acd sqldb chat kb}
 BENCH_RECORD=${BENCH_RECORD:-1}
 RESULTS=bench/RESULTS.md
@@ -87,6 +105,7 @@ MINWON_BIN=${MINWON_BIN:-bin/minwon}
 if [ ! -x "$MINWON_BIN" ]; then
   echo "bench: building $MINWON_BIN"
   mkdir -p "$(dirname "$MINWON_BIN")"
+  ./scripts/prompts.sh # the SIP channel refuses to start without its voice prompts
   $GO build -ldflags "-X github.com/minwon/minwon.Version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)" -o "$MINWON_BIN" ./cmd/minwon
 fi
 # A private copy: the binary under test must not change if bin/ is rebuilt meanwhile.
@@ -202,5 +221,116 @@ if has chat; then
     *) echo "bench: unknown store $store in CHAT_STORES" >&2 ;;
     esac
   done
+fi
+# sip_cpu PID: the process's user+system CPU time so far, in clock ticks.
+sip_cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+if has sip; then
+  if ! command -v sipp >/dev/null; then
+    echo "bench: sipp is not installed; the sip part is skipped (scripts/deps.sh installs sip-tester)" >&2
+  else
+    sipdir="$work/sip"
+    mkdir -p "$sipdir/data"
+    # The demo center; the calls outnumber the default ceiling of 500.
+    "$work/minwon" serve --demo --data "$sipdir/data" --http 127.0.0.1:0 --sip 127.0.0.1:0 \
+      --sip-max-calls 20000 >"$sipdir/server.log" 2>&1 &
+    sip_pid=$!
+    sip_addr=""
+    for _ in $(seq 1 300); do
+      sip_addr=$(sed -n 's/^ *phone: *sip:NUMBER@\([^ ]*\) .*/\1/p' "$sipdir/server.log")
+      [ -n "$sip_addr" ] && break
+      kill -0 "$sip_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ -z "$sip_addr" ]; then
+      echo "bench: the server's SIP channel did not start; see its log:" >&2
+      tail -20 "$sipdir/server.log" >&2
+      kill "$sip_pid" 2>/dev/null || true
+    else
+      echo "bench: SIP setup rate against $sip_addr (rates $SIP_RATES, ${SIP_SECONDS}s each)"
+      cp bench/sipload/setup.xml "$sipdir/"
+      tck=$(getconf CLK_TCK)
+      rows=""
+      best=""
+      for rate in $SIP_RATES; do
+        d="$sipdir/r$rate"
+        mkdir -p "$d"
+        cp bench/sipload/setup.xml "$d/"
+        port=$(( 30000 + RANDOM % 20000 ))
+        load=$(cut -d' ' -f1-3 /proc/loadavg)
+        cpu0=$(sip_cpu "$sip_pid"); t0=$(date +%s.%N)
+        # -l: concurrent calls allowed to sipp, above rate × (hold + setup).
+        (cd "$d" && sipp -sf setup.xml -s 120 -i 127.0.0.1 -p "$port" -mp $((port + 2)) -t u1 \
+          -r "$rate" -m $((rate * SIP_SECONDS)) -l $((rate * 4 + 100)) -d 1000 \
+          -timeout $((SIP_SECONDS + 60))s -nostdin -max_socket 60000 \
+          -trace_stat -stf stat.csv -fd 1 -trace_rtt -rtt_freq 1 -trace_err -error_file err.log \
+          "$sip_addr" >out.txt 2>&1) || true
+        cpu1=$(sip_cpu "$sip_pid"); t1=$(date +%s.%N)
+        last=$(tail -1 "$d/stat.csv" 2>/dev/null || true)
+        if [ -z "$last" ]; then
+          echo "bench: sipp at $rate calls/s wrote no statistics:" >&2; tail -5 "$d/out.txt" >&2
+          continue
+        fi
+        created=$(echo "$last" | cut -d';' -f13)
+        ok=$(echo "$last" | cut -d';' -f16)
+        failed=$(echo "$last" | cut -d';' -f18)
+        retrans=$(echo "$last" | cut -d';' -f58)
+        # Answered calls/s: 200 OKs to INVITE over the span from the first to the
+        # last; response times from sipp's per-call dump (ms resolution).
+        stats=$(cat "$d"/setup_*_rtt.csv 2>/dev/null | awk -F';' -v sorted="sort -k2,2n > $d/rtd1.sorted" '
+          $3 == 1 { n1++; t = $1 + 0; if (n1 == 1 || t < lo) lo = t; if (t > hi) hi = t; s1 += $2; print "1", $2 | sorted }
+          $3 == 2 { n2++; s2 += $2 }
+          END { close(sorted)
+            printf "%d %.3f %.1f %.1f", n1, (hi - lo) / 1000, (n1 ? s1 / n1 : 0), (n2 ? s2 / n2 : 0) }')
+        n1=$(echo "$stats" | cut -d' ' -f1); span=$(echo "$stats" | cut -d' ' -f2)
+        avg1=$(echo "$stats" | cut -d' ' -f3); avg2=$(echo "$stats" | cut -d' ' -f4)
+        pct() { [ -s "$d/rtd1.sorted" ] && awk -v p="$1" '{v[NR] = $2} END { i = int(NR * p / 100); if (i < 1) i = 1; print v[i] }' "$d/rtd1.sorted" || echo "-"; }
+        p50=$(pct 50); p99=$(pct 99); pmax=$(pct 100)
+        answered=$(awk -v n="$n1" -v s="$span" 'BEGIN { if (s > 0) printf "%.0f", (n - 1) / s; else print "-" }')
+        fpct=$(awk -v f="$failed" -v c="$created" 'BEGIN { if (c > 0) printf "%.2f", 100 * f / c; else print "100" }')
+        cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t0="$t0" -v t1="$t1" -v hz="$tck" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
+        rss=$(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$sip_pid/status")
+        echo "bench:   $rate calls/s: $created made, $ok completed, $failed failed ($fpct%), $answered answered/s; INVITE→200 avg $avg1 ms p50 $p50 p99 $p99 max $pmax; BYE→200 avg $avg2 ms; server CPU $cpu%; load $load"
+        rows+="| $rate | $created | $ok | $failed ($fpct%) | $retrans | $answered | $avg1 / $p50 / $p99 / $pmax | $avg2 | $cpu% | $rss | $load |"$'\n'
+        if awk -v f="$fpct" 'BEGIN { exit !(f < 1) }'; then best=$rate; fi
+      done
+      kill "$sip_pid" 2>/dev/null || true
+      wait "$sip_pid" 2>/dev/null || true
+      echo "bench: highest rate with under 1% failed calls: ${best:-none} calls/s"
+      if [ "$BENCH_RECORD" = 1 ]; then
+        {
+          printf '\n## sip — call setup rate through the IVR, `make bench`\n\n'
+          printf -- '- Date: %s (`date -u`)\n' "$(date -u)"
+          printf -- '- Machine: %s; sipp %s on the same machine (the machine is shared: see the load column).\n' "$(machine)" "$(sipp -v 2>&1 | sed -n 's/.*SIPp \(v[^ ,-]*\).*/\1/p' | head -1)"
+          printf -- '- Server: `minwon serve --demo --sip 127.0.0.1:0 --sip-max-calls 20000` (SQLite, recording on; calls to 120 are answered by the IVR and hear the greeting; no counselor is involved).\n'
+          printf -- '- Command: `BENCH_PARTS=sip SIP_RATES="%s" SIP_SECONDS=%s ./bench/run.sh`; per rate `sipp -sf bench/sipload/setup.xml -s 120 -t u1 -r RATE -m RATE×%s -d 1000` (INVITE → 200 → ACK, 1 s of greeting, BYE → 200).\n' "$SIP_RATES" "$SIP_SECONDS" "$SIP_SECONDS"
+          printf -- '- Answered/s: 200 OKs to INVITE per second between the first and the last. Times in ms (sipp resolution 1 ms): INVITE→200 avg / p50 / p99 / max; BYE→200 avg. Server CPU: its user+system time over the run at that rate (100%% = one core). Peak RSS is the process high-water mark so far.\n\n'
+          printf '| Target calls/s | Calls made | Completed | Failed | Retransmissions | Answered/s | INVITE→200 ms | BYE→200 ms | Server CPU | Server peak RSS | Load before |\n'
+          printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+          printf '%s' "$rows"
+          printf '\nHighest rate with under 1%% failed calls: **%s calls/s**.\n' "${best:-none}"
+        } >>"$RESULTS"
+      fi
+    fi
+    for calls in $SIP_BRIDGED; do
+      cmd="MINWON_BENCH_CALLS=$calls MINWON_BENCH_HOLD=$SIP_HOLD go test ./sip -run '^\$' -bench BridgedRecordedCalls -benchtime 1x"
+      echo "bench: $cmd"
+      load=$(cut -d' ' -f1-3 /proc/loadavg)
+      MINWON_BENCH_CALLS=$calls MINWON_BENCH_HOLD=$SIP_HOLD $GO test ./sip -run '^$' -bench BridgedRecordedCalls -benchtime 1x 2>&1 \
+        | grep -v 'unsupported payload_type' | tee "$work/bridged$calls.txt" || true
+      if [ "$BENCH_RECORD" = 1 ]; then
+        {
+          printf '\n## sip — %s concurrent calls bridged to counselors and recorded, `make bench`\n\n' "$calls"
+          printf -- '- Date: %s (`date -u`)\n' "$(date -u)"
+          printf -- '- Machine: %s; load average before %s, after %s (the machine is shared; callers, phones and server all run on it).\n' "$(machine)" "$load" "$(cut -d' ' -f1-3 /proc/loadavg)"
+          printf -- '- Command: `%s`\n' "$cmd"
+          printf -- '- What runs: the SIP server in the test process (SQLite, recording on), sipp as all callers (50 new calls/s, RFC 4733 key 1 in the IVR) and as all counselor phones (-rtp_echo); each caller'"'"'s media is a socket in the test process sending 50 PCMU packets/s and counting the echo that returns through the center, the phone and the center again. loss_%% and jitter are over that round trip during the hold; cpu_%%_in_hold is the test process (server and callers'"'"' media together; 100%% = one core).\n\n'
+          printf '```\n'
+          grep -E '^(Benchmark|ok|PASS|FAIL|--- FAIL)|calls: |of .* calls were bridged' "$work/bridged$calls.txt" || tail -20 "$work/bridged$calls.txt"
+          printf '```\n'
+        } >>"$RESULTS"
+      fi
+    done
+  fi
 fi
 if [ "$BENCH_RECORD" = 1 ]; then echo "bench: done; figures appended to $RESULTS"; else echo "bench: done (BENCH_RECORD=0: nothing recorded)"; fi

@@ -28,7 +28,7 @@ import (
 
 // needSipp returns sipp's path. Outside CI a machine without it skips; in CI
 // `make test` installs it (scripts/deps.sh), so missing there is a failure.
-func needSipp(t *testing.T) string {
+func needSipp(t testing.TB) string {
 	t.Helper()
 	p, err := exec.LookPath("sipp")
 	if err != nil {
@@ -61,7 +61,7 @@ func testPrompts() *prompts.Set {
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	c     *center.Center
 	store *sqldb.DB
@@ -70,13 +70,13 @@ type fixture struct {
 	sipp  string
 }
 
-func newFixture(t *testing.T, maxCalls int, opts ...func(*sip.Config)) *fixture {
+func newFixture(t testing.TB, maxCalls int, opts ...func(*sip.Config)) *fixture {
 	t.Helper()
 	return newFixtureWith(t, maxCalls, center.Config{}, opts...)
 }
 
 // newFixtureWith is newFixture with a center config (its clock, say).
-func newFixtureWith(t *testing.T, maxCalls int, ccfg center.Config, opts ...func(*sip.Config)) *fixture {
+func newFixtureWith(t testing.TB, maxCalls int, ccfg center.Config, opts ...func(*sip.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), sipp: needSipp(t)}
 	db, err := sqldb.Open(f.ctx, filepath.Join(t.TempDir(), "minwon.db"), nil)
@@ -128,7 +128,7 @@ func newFixtureWith(t *testing.T, maxCalls int, ccfg center.Config, opts ...func
 	return f
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	c, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -171,7 +171,7 @@ type rtpPeer struct {
 	ts      uint32
 }
 
-func newRTPPeer(t *testing.T) *rtpPeer {
+func newRTPPeer(t testing.TB) *rtpPeer {
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +280,7 @@ func (p *rtpPeer) sendDigit(digit byte) error {
 
 // eventually polls cond until it holds or the deadline passes; it waits on
 // real network peers, not on timers of the code under test.
-func eventually(t *testing.T, what string, d time.Duration, cond func() bool) {
+func eventually(t testing.TB, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	end := time.Now().Add(d)
 	for !cond() {
@@ -557,7 +557,7 @@ func TestRegisteredPhone(t *testing.T) {
 }
 
 // available connects agent's desk and makes them available for calls.
-func (f *fixture) available(t *testing.T, agent string) {
+func (f *fixture) available(t testing.TB, agent string) {
 	t.Helper()
 	if err := f.c.Connect(f.ctx, agent); err != nil {
 		t.Fatal(err)
@@ -570,7 +570,7 @@ func (f *fixture) available(t *testing.T, agent string) {
 // echoPhone runs sipp as a counselor's phone on port: it answers one call
 // and echoes its audio. The channel gets sipp's result, with its output on
 // failure, once the call ends.
-func (f *fixture) echoPhone(t *testing.T, port int) <-chan error {
+func (f *fixture) echoPhone(t testing.TB, port int) <-chan error {
 	done := make(chan error, 1)
 	cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-mp", strconv.Itoa(freePort(t)),
 		"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
