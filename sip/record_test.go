@@ -87,16 +87,7 @@ func TestCallIsRecorded(t *testing.T) {
 	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	for name, ch := range map[string]<-chan error{"caller": callerDone, "counselor": agentDone} {
-		select {
-		case err := <-ch:
-			if err != nil {
-				t.Errorf("%s sipp: %v", name, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the %s was not hung up", name)
-		}
-	}
+	awaitHangups(t, map[string]<-chan error{"caller": callerDone, "counselor": agentDone})
 
 	var rec minwon.Recording
 	eventually(t, "the recording is stored", 5*time.Second, func() bool {

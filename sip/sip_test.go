@@ -472,16 +472,7 @@ func TestBridgeToCounselorPhone(t *testing.T) {
 	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	for name, ch := range map[string]<-chan error{"caller": callerDone, "counselor": agentDone} {
-		select {
-		case err := <-ch:
-			if err != nil {
-				t.Errorf("%s sipp: %v", name, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the %s was not hung up", name)
-		}
-	}
+	awaitHangups(t, map[string]<-chan error{"caller": callerDone, "counselor": agentDone})
 }
 
 func (f *fixture) register(scenario, login, password string, phonePort, expires int) ([]byte, error) {
@@ -619,4 +610,20 @@ func (f *fixture) awaitOffer(t *testing.T, peer *rtpPeer, agent string) *minwon.
 		return false
 	})
 	return offered
+}
+
+// awaitHangups waits for each named sipp to end cleanly: the server hung
+// its leg up within 10 s.
+func awaitHangups(t *testing.T, legs map[string]<-chan error) {
+	t.Helper()
+	for name, ch := range legs {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Errorf("%s sipp: %v", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the %s was not hung up", name)
+		}
+	}
 }
