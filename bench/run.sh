@@ -33,7 +33,7 @@
 #   SIP_SECONDS   (10)     seconds of calls at each rate
 #   SIP_BRIDGED   ("500 1000")  concurrent bridged, recorded calls of the sip part
 #   SIP_HOLD      (10s)    how long those calls are held and measured
-#   BENCH_PARTS   ("acd sqldb chat kb")  add sip for the SIP part
+#   BENCH_PARTS   ("acd sqldb chat kb sip")
 #   BENCH_RECORD  (1)      0: print only, append nothing to bench/RESULTS.md
 #   MINWON_BIN    (bin/minwon, built when missing)  the server binary under test
 #
@@ -56,7 +56,7 @@ SIP_RATES=${SIP_RATES:-100 250 500 750 1000}
 SIP_SECONDS=${SIP_SECONDS:-10}
 SIP_BRIDGED=${SIP_BRIDGED:-500 1000}
 SIP_HOLD=${SIP_HOLD:-10s}
-BENCH_PARTS=${BENCH_PARTS:-acd sqldb chat kb}
+BENCH_PARTS=${BENCH_PARTS:-acd sqldb chat kb sip}
 BENCH_RECORD=${BENCH_RECORD:-1}
 RESULTS=bench/RESULTS.md
 
