@@ -237,14 +237,13 @@ func (c *Center) activeNoticesOf(id string, at time.Time) []IVRNotice {
 // only. Another tenant's IVR is not found rather than forbidden.
 // Callers hold c.mu.
 func (c *Center) ivrTenant(userID, id string, adminOnly bool) (*minwon.Tenant, error) {
-	u := c.users[userID]
-	if u == nil || u.Disabled {
-		return nil, minwon.Errorf(minwon.EFORBIDDEN, "not allowed")
+	u, t, err := c.tenantStaff(userID, id)
+	if err != nil {
+		return nil, err
 	}
-	t := c.tenants[id]
 	switch {
 	case u.HasRole(minwon.RoleAdmin):
-	case !u.HasRole(minwon.RoleSupervisor) || t == nil || (t.ID != u.TenantID && t.ParentID != u.TenantID):
+	case !supervises(u, t):
 		return nil, minwon.Errorf(minwon.ENOTFOUND, "no tenant %q", id)
 	case adminOnly:
 		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only admins change business hours")

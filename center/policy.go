@@ -170,16 +170,15 @@ func (c *Center) policyView(t *minwon.Tenant) *PolicyView {
 // or for reading (write false) a supervisor of the tenant or of its parent.
 // Callers hold c.mu.
 func (c *Center) policyTenant(userID, id string, write bool) (*minwon.Tenant, error) {
-	u := c.users[userID]
-	if u == nil || u.Disabled {
-		return nil, minwon.Errorf(minwon.EFORBIDDEN, "not allowed")
+	u, t, err := c.tenantStaff(userID, id)
+	if err != nil {
+		return nil, err
 	}
-	t := c.tenants[id]
 	switch {
 	case u.HasRole(minwon.RoleAdmin):
 	case write:
 		return nil, minwon.Errorf(minwon.EFORBIDDEN, "only admins change the protection policy")
-	case !u.HasRole(minwon.RoleSupervisor) || t == nil || (t.ID != u.TenantID && t.ParentID != u.TenantID):
+	case !supervises(u, t):
 		// Another tenant's policy is not found rather than forbidden.
 		return nil, minwon.Errorf(minwon.ENOTFOUND, "no tenant %q", id)
 	}
@@ -187,6 +186,22 @@ func (c *Center) policyTenant(userID, id string, write bool) (*minwon.Tenant, er
 		return nil, minwon.Errorf(minwon.ENOTFOUND, "no tenant %q", id)
 	}
 	return t, nil
+}
+
+// tenantStaff looks up an enabled user and tenant id (nil when unknown) for
+// a tenant-scoped setting. Callers hold c.mu.
+func (c *Center) tenantStaff(userID, id string) (*minwon.User, *minwon.Tenant, error) {
+	u := c.users[userID]
+	if u == nil || u.Disabled {
+		return nil, nil, minwon.Errorf(minwon.EFORBIDDEN, "not allowed")
+	}
+	return u, c.tenants[id], nil
+}
+
+// supervises reports whether u is a supervisor of tenant t or of its parent
+// city: the staff who may read (and for notices, set) its settings.
+func supervises(u *minwon.User, t *minwon.Tenant) bool {
+	return u.HasRole(minwon.RoleSupervisor) && t != nil && (t.ID == u.TenantID || t.ParentID == u.TenantID)
 }
 
 // Policy returns the protection policy that applies to a tenant, with
