@@ -214,11 +214,8 @@ func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.
 		// The engine decides before anyone sees the message, and its events
 		// go in the same Append, so a crash never loses a warning count.
 		var err error
-		if d, wait, err = c.checkAndSubmit(ctx, &ct, m, evs); err != nil {
+		if d, evs, wait, err = c.checkAndSubmit(ctx, &ct, m, evs); err != nil {
 			return nil, nil, err
-		}
-		if d != nil {
-			evs = append(evs, d.Events...)
 		}
 	}
 	if wait != nil {
@@ -257,31 +254,32 @@ func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.
 // taken a second time when the commit returns. Under load that second
 // taking was the worst of the chat tail: a group commit woke every sender
 // of the batch at once and they queued for the exclusive lock one by one,
-// holding up the delivery of everything else. wait is nil when the store
+// holding up the delivery of everything else. all is the line with the
+// engine's events, as stored. wait is nil when the store
 // cannot queue; the caller then appends and applies itself.
-func (c *Center) checkAndSubmit(ctx context.Context, ct *minwon.Contact, m *minwon.Message, evs []*minwon.Event) (d *policy.Decision, wait func() error, err error) {
+func (c *Center) checkAndSubmit(ctx context.Context, ct *minwon.Contact, m *minwon.Message, evs []*minwon.Event) (d *policy.Decision, all []*minwon.Event, wait func() error, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d, err = c.checkCitizen(ct, m); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	all = evs
+	if d != nil {
+		all = append(evs[:len(evs):len(evs)], d.Events...)
 	}
 	sub, ok := c.store.(minwon.Submitter)
 	if !ok {
-		return d, nil, nil
-	}
-	all := evs
-	if d != nil {
-		all = append(evs[:len(evs):len(evs)], d.Events...)
+		return d, all, nil, nil
 	}
 	// Once queued the line is written even if the citizen's socket goes
 	// away meanwhile: a resend with the same client ID finds it.
 	if wait, err = sub.Submit(context.WithoutCancel(ctx), all...); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if c.prot != nil {
 		c.prot.apply(c, all...)
 	}
-	return d, wait, nil
+	return d, all, wait, nil
 }
 
 // CitizenSend stores a citizen's message; while the bot has the contact, the
