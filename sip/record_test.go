@@ -3,7 +3,6 @@ package sip_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"io"
 	"math"
@@ -29,15 +28,7 @@ func (p *rtpPeer) sendTone(hz float64, ms int, phase *int) {
 		return
 	}
 	for range ms / 20 {
-		p.mu.Lock()
-		p.seq++
-		p.ts += 160
-		pkt := make([]byte, 12+160)
-		pkt[0], pkt[1] = 0x80, 0
-		binary.BigEndian.PutUint16(pkt[2:], p.seq)
-		binary.BigEndian.PutUint32(pkt[4:], p.ts)
-		binary.BigEndian.PutUint32(pkt[8:], 0x4d494e57)
-		p.mu.Unlock()
+		pkt := p.nextVoicePacket()
 		for i := range 160 {
 			v := int16(8000 * math.Sin(2*math.Pi*hz*float64(*phase)/8000))
 			pkt[12+i] = g711.EncodeUlawFrame(v)

@@ -207,7 +207,18 @@ func (p *rtpPeer) sendVoice(b byte) {
 	if to == nil {
 		return
 	}
+	pkt := p.nextVoicePacket()
+	for i := 12; i < len(pkt); i++ {
+		pkt[i] = b
+	}
+	p.conn.WriteToUDP(pkt, to)
+}
+
+// nextVoicePacket is the caller's next 20 ms PCMU packet, header filled in
+// and the payload left for the sender.
+func (p *rtpPeer) nextVoicePacket() []byte {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.seq++
 	p.ts += 160
 	pkt := make([]byte, 12+160)
@@ -215,11 +226,7 @@ func (p *rtpPeer) sendVoice(b byte) {
 	binary.BigEndian.PutUint16(pkt[2:], p.seq)
 	binary.BigEndian.PutUint32(pkt[4:], p.ts)
 	binary.BigEndian.PutUint32(pkt[8:], 0x4d494e57)
-	p.mu.Unlock()
-	for i := 12; i < len(pkt); i++ {
-		pkt[i] = b
-	}
-	p.conn.WriteToUDP(pkt, to)
+	return pkt
 }
 
 // heard counts received PCMU packets whose payload is all b.
