@@ -69,6 +69,9 @@ func TestVoiceUpload(t *testing.T) {
 func TestVoiceSynthesize(t *testing.T) {
 	v := &prompts.Voice{Dir: t.TempDir()}
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("espeak-ng is missing; make test installs it (scripts/deps.sh)")
+		}
 		t.Skip("espeak-ng is not installed")
 	}
 	sha, err := v.Synthesize(context.Background(), "city", "-v 지진 발생으로 상담이 지연되고 있습니다.")
