@@ -33,7 +33,17 @@ const (
 	Lunch      Prompt = "lunch"       // the line is on its lunch break
 	Holiday    Prompt = "holiday"     // the line is closed for a public holiday
 	Thanks     Prompt = "thanks"      // thank you for calling (a call that ends without a counselor)
+
+	// The callback offer: offered after the wait announcement, confirmed by
+	// reading the caller's number back digit by digit (DigitPrompt).
+	CallbackOffer  Prompt = "callback_offer"  // press 1 to be called back, keeping your place
+	CallbackNumber Prompt = "callback_number" // we will call you back at this number:
+	CallbackKeys   Prompt = "callback_keys"   // press 1 if that is right, 2 to keep waiting
+	CallbackBooked Prompt = "callback_booked" // your place is kept; a counselor will call you back
 )
+
+// DigitPrompt is one spoken digit of a number read back to the caller.
+func DigitPrompt(d rune) Prompt { return Prompt("digit_" + string(d)) }
 
 // holidayPrompts names the announcement of each statutory holiday ("today
 // is 추석"), played before Holiday when a line is closed for it.
@@ -74,6 +84,13 @@ type Schedule struct {
 	// goes to the queue in the default language, or ends when End is set.
 	ReplaceMenu bool
 	End         bool
+	// CallbackAfter: a queued caller whose estimated wait exceeds it is
+	// offered a callback; 0 never offers one.
+	CallbackAfter time.Duration
+	// CallbackNumber is the caller's number (caller ID), digits only; the
+	// confirmation reads it back. Empty (withheld) means no offer: there is
+	// no number to call.
+	CallbackNumber string
 }
 
 // Plan lists the prompts a caller hears under s before the language menu,
@@ -128,8 +145,12 @@ func WaitPrompt(wait time.Duration) Prompt {
 // AllPrompts lists every prompt the machine may ask for, the set a prompt
 // catalogue must hold in each language.
 func AllPrompts() []Prompt {
-	ps := []Prompt{Greeting, Notice, Menu, Invalid, Queued, Connecting, Busy, Goodbye, Hold, AfterHours, Lunch, Holiday, Thanks, "position_many", "wait_short", "wait_long"}
+	ps := []Prompt{Greeting, Notice, Menu, Invalid, Queued, Connecting, Busy, Goodbye, Hold, AfterHours, Lunch, Holiday, Thanks, "position_many", "wait_short", "wait_long",
+		CallbackOffer, CallbackNumber, CallbackKeys, CallbackBooked}
 	ps = append(ps, slices.Sorted(maps.Values(holidayPrompts))...)
+	for d := '0'; d <= '9'; d++ {
+		ps = append(ps, DigitPrompt(d))
+	}
 	for i := 1; i <= MaxPosition; i++ {
 		ps = append(ps, PositionPrompt(i))
 	}
@@ -191,6 +212,8 @@ const (
 	StateMenu       State = "menu"
 	StateQueuing    State = "queuing" // waiting for the center to accept the contact
 	StateQueued     State = "queued"
+	StateCallback   State = "callback" // the caller's number is read back for confirmation
+	StateBooking    State = "booking"  // waiting for the center to keep the contact as a callback
 	StateConnecting State = "connecting"
 	StateConnected  State = "connected"
 	StateEnding     State = "ending" // a closing prompt plays, then the call ends
@@ -210,6 +233,7 @@ const (
 	InputPosition                      // the contact's place changed
 	InputAnswered                      // a counselor accepted the contact
 	InputEnded                         // the counselor or the center ended the contact
+	InputBooked                        // the center keeps the contact as a callback (after ActCallback)
 )
 
 // Input is one thing that happened to the call.
@@ -231,6 +255,12 @@ const (
 	ActConnect                       // stop the audio and bridge the caller to the counselor
 	ActLeave                         // the caller left: end the contact (abandoned while queued)
 	ActHangup                        // end the call
+	// ActOffered reports that the caller heard the callback offer (once a call).
+	ActOffered
+	// ActCallback asks the center to keep the contact's place as a callback
+	// to Number, with no line held; report InputBooked or InputRejected. The
+	// call then ends without ActLeave: the contact is not abandoned.
+	ActCallback
 )
 
 // Action is one thing the adapter must do, in order.
@@ -239,6 +269,7 @@ type Action struct {
 	Seq     int      // ActPlay
 	Prompts []Prompt // ActPlay
 	Lang    string   // ActPlay: the catalogue language; ActEnqueue: the chosen language
+	Number  string   // ActCallback: the number to call back
 }
 
 // Machine is one call's flow. It is not safe for concurrent use; the adapter
@@ -254,6 +285,8 @@ type Machine struct {
 	wait     time.Duration
 	contact  bool // a contact exists in the center
 	sched    Schedule
+	offered  bool // the callback offer was heard
+	declined bool // the caller kept waiting, or the center refused the callback: no more offers
 }
 
 // New returns a machine at the start of a call.
@@ -374,8 +407,7 @@ func (m *Machine) Handle(now time.Time, in Input) []Action {
 		case InputQueued:
 			m.contact, m.state = true, StateQueued
 			m.pos, m.wait = in.Position, in.Wait
-			m.deadline = now.Add(m.cfg.AnnounceEvery)
-			return []Action{m.play(Queued, PositionPrompt(m.pos), WaitPrompt(m.wait))}
+			return m.announce(now, Queued)
 		case InputRejected:
 			m.state = StateEnding
 			return []Action{m.play(Busy)}
@@ -385,11 +417,29 @@ func (m *Machine) Handle(now time.Time, in Input) []Action {
 		case InputPlayed:
 			return []Action{{Kind: ActHold}}
 		case InputTimer:
-			m.deadline = now.Add(m.cfg.AnnounceEvery)
-			return []Action{m.play(PositionPrompt(m.pos), WaitPrompt(m.wait))}
+			return m.announce(now)
+		case InputDigit:
+			if in.Digit == '1' && m.offered && !m.declined {
+				m.state, m.tries, m.deadline = StateCallback, 1, time.Time{}
+				return []Action{m.readBack()}
+			}
 		case InputAnswered:
-			m.state, m.deadline = StateConnecting, time.Time{}
-			return []Action{m.play(Connecting)}
+			return m.answered()
+		}
+	case StateCallback:
+		return m.confirm(now, in)
+	case StateBooking:
+		switch in.Kind {
+		case InputBooked:
+			// The place is kept without the line: nothing to leave at hang-up.
+			m.contact, m.state = false, StateEnding
+			return []Action{m.play(CallbackBooked)}
+		case InputRejected:
+			m.declined, m.state = true, StateQueued
+			m.deadline = now.Add(m.cfg.AnnounceEvery)
+			return []Action{m.play(Queued)}
+		case InputAnswered:
+			return m.answered() // a counselor took the call while it was being booked
 		}
 	case StateConnecting:
 		if in.Kind == InputPlayed {
@@ -407,6 +457,77 @@ func (m *Machine) Handle(now time.Time, in Input) []Action {
 		}
 	}
 	return nil
+}
+
+func (m *Machine) answered() []Action {
+	m.state, m.deadline = StateConnecting, time.Time{}
+	return []Action{m.play(Connecting)}
+}
+
+// announce plays the place and the wait (after first), and the callback
+// offer while the wait exceeds the tenant's threshold.
+func (m *Machine) announce(now time.Time, first ...Prompt) []Action {
+	m.deadline = now.Add(m.cfg.AnnounceEvery)
+	ps := append(first, PositionPrompt(m.pos), WaitPrompt(m.wait))
+	s := m.sched
+	if m.declined || s.CallbackAfter <= 0 || s.CallbackNumber == "" || m.wait <= s.CallbackAfter {
+		return []Action{m.play(ps...)}
+	}
+	acts := []Action{m.play(append(ps, CallbackOffer)...)}
+	if !m.offered {
+		m.offered = true
+		acts = append(acts, Action{Kind: ActOffered})
+	}
+	return acts
+}
+
+// readBack plays the number a callback would go to and the keys to answer.
+func (m *Machine) readBack(first ...Prompt) Action {
+	ps := append(first, CallbackNumber)
+	for _, d := range m.sched.CallbackNumber {
+		ps = append(ps, DigitPrompt(d))
+	}
+	return m.play(append(ps, CallbackKeys)...)
+}
+
+// confirm handles the read-back: 1 books the callback, 2 keeps waiting on
+// the line; another key or silence reads the number again, and after
+// MenuTries the caller keeps waiting, the safe default.
+func (m *Machine) confirm(now time.Time, in Input) []Action {
+	var first []Prompt
+	switch in.Kind {
+	case InputPlayed:
+		m.deadline = now.Add(m.cfg.MenuTimeout)
+		return nil
+	case InputAnswered:
+		return m.answered()
+	case InputDigit:
+		switch in.Digit {
+		case '1':
+			m.state, m.deadline = StateBooking, time.Time{}
+			m.seq++ // whatever plays now no longer moves the flow
+			return []Action{{Kind: ActCallback, Number: m.sched.CallbackNumber}}
+		case '2':
+			return m.keepWaiting(now)
+		}
+		first = []Prompt{Invalid}
+	case InputTimer:
+	default:
+		return nil
+	}
+	m.deadline = time.Time{}
+	if m.tries >= m.cfg.MenuTries {
+		return m.keepWaiting(now)
+	}
+	m.tries++
+	return []Action{m.readBack(first...)}
+}
+
+func (m *Machine) keepWaiting(now time.Time) []Action {
+	m.declined, m.state = true, StateQueued
+	m.deadline = now.Add(m.cfg.AnnounceEvery)
+	m.seq++
+	return []Action{{Kind: ActHold}}
 }
 
 func (m *Machine) menu(now time.Time, in Input) []Action {

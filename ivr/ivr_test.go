@@ -47,6 +47,10 @@ func (c *call) take(acts []ivr.Action) {
 			c.log = append(c.log, "leave")
 		case ivr.ActHangup:
 			c.log = append(c.log, "hangup")
+		case ivr.ActOffered:
+			c.log = append(c.log, "offered")
+		case ivr.ActCallback:
+			c.log = append(c.log, "callback "+a.Number)
 		}
 	}
 }
@@ -88,6 +92,8 @@ func (c *call) do(step string) {
 		in = ivr.Input{Kind: ivr.InputAnswered}
 	case "ended":
 		in = ivr.Input{Kind: ivr.InputEnded}
+	case "booked":
+		in = ivr.Input{Kind: ivr.InputBooked}
 	case "stale":
 		in = ivr.Input{Kind: ivr.InputPlayed, Seq: c.seq - 1}
 	default:
@@ -276,6 +282,7 @@ func TestPrompts(t *testing.T) {
 		all[p] = true
 	}
 	for _, p := range []ivr.Prompt{ivr.Greeting, ivr.Notice, ivr.Menu, ivr.Invalid, ivr.Queued, ivr.Connecting, ivr.Busy, ivr.Goodbye, ivr.Hold,
+		ivr.CallbackOffer, ivr.CallbackNumber, ivr.CallbackKeys, ivr.CallbackBooked, ivr.DigitPrompt('0'), ivr.DigitPrompt('9'),
 		ivr.PositionPrompt(1), ivr.PositionPrompt(20), ivr.PositionPrompt(99), ivr.WaitPrompt(0), ivr.WaitPrompt(30 * time.Minute), ivr.WaitPrompt(time.Hour)} {
 		if !all[p] {
 			t.Errorf("%s is not in AllPrompts", p)
@@ -356,6 +363,108 @@ func TestScheduleBranches(t *testing.T) {
 			}
 			if n := len(plan); n > len(heard) || strings.Join(heard[:n], "+") != strings.Join(plan, "+") {
 				t.Fatalf("plan %v, heard %v", plan, heard)
+			}
+		})
+	}
+}
+
+func TestCallbackOffer(t *testing.T) {
+	// The tenant offers a callback beyond 5 minutes; the caller calls from 0212.
+	offer := ivr.Schedule{CallbackAfter: 5 * time.Minute, CallbackNumber: "0212"}
+	queued := []string{"played", "played", "played", "digit 1"} // greeting, notice, menu, 한국어
+	readBack := "play ko callback_number+digit_0+digit_2+digit_1+digit_2+callback_keys"
+	tests := []struct {
+		name  string
+		sched ivr.Schedule
+		steps []string
+		want  []string // after the greeting, notice, menu and "enqueue ko"
+		state ivr.State
+	}{
+		{"ShortWaitIsNotOffered",
+			offer,
+			[]string{"queued 2 4m", "played", "digit 1", "wait 30s"},
+			[]string{"play ko queued+position_2+wait_4", "hold", "play ko position_2+wait_4"},
+			ivr.StateQueued},
+		{"LongWaitIsOfferedOnceAsAnEvent",
+			offer,
+			[]string{"queued 9 12m", "played", "wait 30s"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", "hold", "play ko position_9+wait_12+callback_offer"},
+			ivr.StateQueued},
+		{"OfferComesWhenTheWaitGrows",
+			offer,
+			[]string{"queued 2 4m", "position 2 6m", "wait 30s"},
+			[]string{"play ko queued+position_2+wait_4", "play ko position_2+wait_6+callback_offer", "offered"},
+			ivr.StateQueued},
+		{"WithheldNumberIsNeverOffered",
+			ivr.Schedule{CallbackAfter: 5 * time.Minute},
+			[]string{"queued 9 12m", "digit 1"},
+			[]string{"play ko queued+position_9+wait_12"},
+			ivr.StateQueued},
+		{"TenantWithoutThresholdIsNeverOffered",
+			ivr.Schedule{CallbackNumber: "0212"},
+			[]string{"queued 9 12m", "digit 1"},
+			[]string{"play ko queued+position_9+wait_12"},
+			ivr.StateQueued},
+		{"AcceptedAndConfirmedKeepsThePlaceAndEndsWithoutLeaving",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "played", "digit 1", "booked", "played"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "callback 0212", "play ko callback_booked", "hangup"},
+			ivr.StateDone},
+		{"HangupDuringTheGoodbyeAfterBookingDoesNotAbandon",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "digit 1", "booked", "hangup"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "callback 0212", "play ko callback_booked"},
+			ivr.StateDone},
+		{"TwoKeepsWaitingAndIsNotOfferedAgain",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "digit 2", "wait 30s", "digit 1"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "hold", "play ko position_9+wait_12"},
+			ivr.StateQueued},
+		{"WrongKeyReadsTheNumberAgainThenKeepsWaiting",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "digit 5", "played", "wait 5s", "played", "wait 5s"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack,
+				"play ko invalid+callback_number+digit_0+digit_2+digit_1+digit_2+callback_keys", readBack, "hold"},
+			ivr.StateQueued},
+		{"CenterRefusingTheCallbackKeepsTheCallerOnTheLine",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "digit 1", "rejected", "played", "wait 30s"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "callback 0212", "play ko queued", "hold", "play ko position_9+wait_12"},
+			ivr.StateQueued},
+		{"HangupWhileConfirmingIsAbandoned",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "hangup"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "leave"},
+			ivr.StateDone},
+		{"CounselorAnsweringWhileConfirmingConnects",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "answered", "played"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "play ko connecting", "connect"},
+			ivr.StateConnected},
+		{"CounselorAnsweringWhileBookingConnects",
+			offer,
+			[]string{"queued 9 12m", "digit 1", "digit 1", "answered", "rejected", "played"},
+			[]string{"play ko queued+position_9+wait_12+callback_offer", "offered", readBack, "callback 0212", "play ko connecting", "connect"},
+			ivr.StateConnected},
+		{"KeyBeforeTheOfferIsIgnored",
+			offer,
+			[]string{"queued 2 1m", "digit 1", "position 2 10m", "digit 9"},
+			[]string{"play ko queued+position_2+wait_1"},
+			ivr.StateQueued},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &call{t: t, m: ivr.New(ivr.DefaultConfig()), now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+			c.take(c.m.StartWith(c.now, tt.sched))
+			for _, s := range append(append([]string{}, queued...), tt.steps...) {
+				c.do(s)
+			}
+			want := append([]string{"play ko greeting", "play ko notice", "play ko menu", "enqueue ko"}, tt.want...)
+			if strings.Join(c.log, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("actions:\n%s\nwant:\n%s", strings.Join(c.log, "\n"), strings.Join(want, "\n"))
+			}
+			if c.m.State() != tt.state {
+				t.Fatalf("state %s, want %s", c.m.State(), tt.state)
 			}
 		})
 	}
