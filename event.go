@@ -41,6 +41,14 @@ const (
 	EventContactRated      EventType = "contact.rated"        // ContactRated
 	EventMonitor           EventType = "contact.monitor"      // Monitor; a supervisor opened or left a live contact
 
+	// A callback: offered to a caller waiting long, accepted by pressing 1
+	// (the contact keeps its place with no line held), then done or failed
+	// by the counselor who reached it.
+	EventCallbackOffered   EventType = "callback.offered"   // nothing; the caller heard the offer
+	EventCallbackRequested EventType = "callback.requested" // CallbackRequested
+	EventCallbackCompleted EventType = "callback.completed" // CallbackOutcome; AgentID and ActorID set
+	EventCallbackFailed    EventType = "callback.failed"    // CallbackOutcome; AgentID and ActorID set
+
 	// The self-service bot's part of a chat. Its lines are message.sent
 	// events with From=bot; these record what the bot decided.
 	EventBotTurn    EventType = "contact.bot_turn"    // BotTurn: one reply and the bot's state after it
@@ -181,6 +189,14 @@ type (
 	}
 	MemoSaved struct {
 		Text string `json:"text"`
+	}
+	// CallbackRequested holds the number the caller confirmed: unlike a
+	// caller's identity it is kept in clear, because someone must dial it.
+	CallbackRequested struct {
+		Number string `json:"number"`
+	}
+	CallbackOutcome struct {
+		Notes string `json:"notes,omitempty"`
 	}
 	ContactEnded struct {
 		By     Sender `json:"by"` // citizen, agent or system

@@ -218,6 +218,28 @@ type Contact struct {
 	RatingComment string `json:"rating_comment,omitempty"`
 }
 
+// CallbackStatus is where a callback task stands.
+type CallbackStatus string
+
+const (
+	CallbackWaiting   CallbackStatus = "waiting"   // in the queue, no line held
+	CallbackCompleted CallbackStatus = "completed" // the counselor reached the citizen
+	CallbackFailed    CallbackStatus = "failed"    // no answer, wrong number, …
+)
+
+// Callback is a voice contact whose caller chose to be called back rather
+// than hold: it keeps its place in the queue, and the counselor who
+// accepts it calls Number.
+type Callback struct {
+	Number      string         `json:"number"`
+	RequestedAt time.Time      `json:"requested_at"`
+	Status      CallbackStatus `json:"status"`
+	Notes       string         `json:"notes,omitempty"`
+	// Dialled: the center placed the outbound call itself (a dialer is
+	// configured); otherwise the counselor dials and reports the outcome.
+	Dialled bool `json:"dialled,omitempty"`
+}
+
 // Suggestion is a knowledge-base article offered with a score (0..1): by the
 // bot to a citizen choosing between two matters, or to the counselor who takes
 // a contact over from the bot.

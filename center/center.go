@@ -80,6 +80,7 @@ type Center struct {
 	bot      Answerer // nil: no chat starts with the bot
 
 	prot          *protection       // nil: counselor protection off
+	dialer        CallbackDialer    // nil: counselors dial callbacks themselves
 	ivr           ivrState          // business hours and IVR notices (ivr.go)
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
@@ -117,7 +118,8 @@ type live struct {
 	offeredTo string
 	lastPos   minwon.Position
 	bot       botConv
-	banner    string // flagged caller: shown to the counselor
+	banner    string           // flagged caller: shown to the counselor
+	callback  *minwon.Callback // the caller asked to be called back (callback.go)
 }
 
 // New returns a Center. Call Start before use.
@@ -313,6 +315,9 @@ func (c *Center) reload(ctx context.Context) error {
 	c.scheduleRecordings(now)
 	if err := c.reloadIVR(ctx); err != nil {
 		return err
+	}
+	if err := c.reloadCallbacks(ctx); err != nil {
+		return fmt.Errorf("load callbacks: %w", err)
 	}
 	for _, l := range c.contacts {
 		c.routeFlagged(l, false) // the banner only; the queue was chosen when it was created

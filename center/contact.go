@@ -352,8 +352,8 @@ func (c *Center) CitizenLeave(ctx context.Context, contactID string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l := c.contacts[contactID]
-	if l == nil || l.State == minwon.ContactWrapUp {
-		return nil
+	if l == nil || l.State == minwon.ContactWrapUp || l.callback != nil {
+		return nil // a booked callback holds no line: hanging up leaves it queued
 	}
 	return c.end(ctx, l, minwon.FromCitizen, "citizen left")
 }
@@ -446,6 +446,7 @@ func (c *Center) Accept(ctx context.Context, userID, contactID string) (*minwon.
 	if err := c.commit(ctx, evs); err != nil {
 		return nil, err
 	}
+	c.dialCallback(l)
 	ct := l.Contact
 	return &ct, nil
 }

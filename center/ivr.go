@@ -30,6 +30,9 @@ type IVRHours struct {
 type HoursConfig struct {
 	Hours         calendar.Hours      `json:"hours"`
 	ExtraHolidays []calendar.ExtraDay `json:"extra_holidays,omitempty"`
+	// CallbackAfterMins: a caller whose estimated wait exceeds this many
+	// minutes is offered a callback; 0 offers none. Inherited with the hours.
+	CallbackAfterMins int `json:"callback_after_mins,omitempty"`
 }
 
 // IVRNotice is a situational message of a tenant's IVR (ivr.notice.set),
@@ -306,6 +309,9 @@ func (c *Center) SetHours(ctx context.Context, userID, tenantID string, cfg *Hou
 		if _, err := calendar.NewHolidays(cfg.ExtraHolidays); err != nil {
 			return nil, minwon.FieldErrorf("extra_holidays", "%s", minwon.ErrorMessage(err))
 		}
+		if cfg.CallbackAfterMins < 0 || cfg.CallbackAfterMins > MaxCallbackAfter {
+			return nil, minwon.FieldErrorf("callback_after_mins", "%d: want 0 (no callback offer) to %d minutes", cfg.CallbackAfterMins, MaxCallbackAfter)
+		}
 	}
 	ev := minwon.NewEvent(minwon.EventIVRHours, c.cfg.Now(), IVRHours{Config: cfg})
 	ev.TenantID, ev.ActorID = t.ID, userID
@@ -505,6 +511,9 @@ func (c *Center) CallSchedule(number string) (ivr.Schedule, string, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	st := c.hoursStatus(t, c.cfg.Now(), false)
+	if h := c.hoursOf(t.ID); h != nil {
+		st.Schedule.CallbackAfter = time.Duration(h.cfg.CallbackAfterMins) * time.Minute
+	}
 	return st.Schedule, t.ID, true
 }
 
