@@ -6,8 +6,10 @@ set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # espeak-ng and sox synthesize the voice prompts at build time; sip-tester
-# (sipp) is the SIP peer of the voice tests.
-for p in postgresql-15 chromium fonts-nanum espeak-ng sox sip-tester; do
+# (sipp) is the SIP peer of the voice tests; baresip-core is the real phone
+# of sip/baresip_test.go (the "baresip" package only adds GUI and video
+# modules on top of it).
+for p in postgresql-15 chromium fonts-nanum espeak-ng sox sip-tester baresip-core; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -106,6 +106,7 @@ func (c *call) run() {
 	// the center's clock: a call that began open is not cut off at closing.
 	sched, tenant, _ := c.s.center.CallSchedule(c.number)
 	c.tenant = tenant
+	sched.CallbackNumber = center.DialledNumber(c.caller) // caller ID; withheld: no offer
 	c.log.Info("call flow", "tenant", tenant, "closed", sched.Closed, "notices", len(sched.Notices), "replace_menu", sched.ReplaceMenu)
 	if !c.act(ctx, c.m.StartWith(c.s.cfg.Now(), sched)) {
 		return
@@ -178,6 +179,19 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 				if err := c.s.center.CitizenLeave(context.WithoutCancel(ctx), c.contactID); err != nil {
 					c.log.Warn("caller left", "contact", c.contactID, "err", err)
 				}
+			}
+		case ivr.ActOffered:
+			if err := c.s.center.CallbackOffered(context.WithoutCancel(ctx), c.contactID); err != nil {
+				c.log.Info("callback offer not recorded", "err", err)
+			}
+		case ivr.ActCallback:
+			c.player.play(0, nil, false)
+			if err := c.s.center.RequestCallback(context.WithoutCancel(ctx), c.contactID, a.Number); err != nil {
+				c.log.Info("callback not booked", "err", err)
+				c.inbox.push(ivr.Input{Kind: ivr.InputRejected})
+			} else {
+				c.log.Info("callback booked")
+				c.inbox.push(ivr.Input{Kind: ivr.InputBooked})
 			}
 		case ivr.ActHangup:
 			c.player.stop()

@@ -49,6 +49,9 @@ type Center interface {
 	RecordingStored(ctx context.Context, r *minwon.Recording) error
 	// CallSchedule is the tenant's hours and notices at the start of a call.
 	CallSchedule(number string) (ivr.Schedule, string, bool)
+	// The callback offer: heard, and accepted with the number to call.
+	CallbackOffered(ctx context.Context, contactID string) error
+	RequestCallback(ctx context.Context, contactID, number string) error
 	// TenantPrompt is the tenant's own recording of a catalogue prompt.
 	TenantPrompt(tenantID, lang string, name ivr.Prompt) (owner, sha string, ok bool)
 }
