@@ -73,6 +73,9 @@ type contactWithMessages struct {
 	Bot *minwon.BotHandoff `json:"bot,omitempty"`
 	// Banner warns the counselor of a flagged caller (counselor protection).
 	Banner string `json:"banner,omitempty"`
+	// Callback: the caller asked to be called back; the counselor dials
+	// Number (or the center did, Dialled) and reports the outcome.
+	Callback *minwon.Callback `json:"callback,omitempty"`
 }
 
 func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages, error) {
@@ -80,7 +83,7 @@ func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages,
 	if msgs == nil {
 		msgs = []*minwon.Message{}
 	}
-	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID)}
+	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID), Callback: s.center.Callback(ct.ID)}
 	if err == nil {
 		v.Bot, _, err = s.center.BotHandoffOf(r.Context(), ct.ID)
 	}

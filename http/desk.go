@@ -126,7 +126,7 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 		var p minwon.ContactOffered
 		ct, err := h.s.center.Contact(context.Background(), ev.ContactID)
 		if ev.Decode(&p) == nil && err == nil {
-			h.to(map[string]any{"type": "offer", "contact": ct, "expires_at": p.ExpiresAt, "banner": h.s.center.Banner(ct.ID)}, ev.AgentID)
+			h.to(map[string]any{"type": "offer", "contact": ct, "expires_at": p.ExpiresAt, "banner": h.s.center.Banner(ct.ID), "callback": h.s.center.Callback(ct.ID)}, ev.AgentID)
 		}
 	case minwon.EventOfferExpired:
 		h.to(map[string]any{"type": "offer_withdrawn", "contact_id": ev.ContactID}, ev.AgentID)

@@ -70,6 +70,7 @@ func TestIVRRoutes(t *testing.T) {
 				{"PUT", district + "/hours", `{"config":{"hours":{"weekly":{"mon":[{"from":"18:00","to":"09:00"}]}}}}`, "hours"},
 				{"PUT", district + "/hours", `{"config":{"hours":{"weekly":{}},"extra_holidays":[{"date":"2026-02-30","name":"x"}]}}`, ""},
 				{"PUT", district + "/hours", `{"config":{"hours":{"weekly":{"funday":[]}}}}`, ""},
+				{"PUT", district + "/hours", `{"config":{"hours":{"always_open":true},"callback_after_mins":500}}`, "callback_after_mins"},
 				{"GET", district + "/hours/status?at=tomorrow", "", "at"},
 				{"GET", "/api/holidays?year=3000", "", "year"},
 				{"POST", district + "/notices", `{"kind":"disaster","text":"지진","start":"2026-12-02T10:00:00+09:00","end":"2026-12-02T09:00:00+09:00"}`, "end"},

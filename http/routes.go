@@ -30,6 +30,7 @@ func (s *Server) registerRoutes() {
 		Contact  *minwon.Contact    `json:"contact"`
 		Messages []*minwon.Message  `json:"messages"`
 		Bot      *minwon.BotHandoff `json:"bot,omitempty"`
+		Callback *minwon.Callback   `json:"callback,omitempty"`
 	}
 	type handoffView struct {
 		Handoff  *minwon.Handoff   `json:"handoff"`
@@ -50,6 +51,7 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/messages", minwon.RoleCounselor, "Send a reply", "counselor", sendRequest{}, minwon.Message{}, s.agentSend},
 		{"POST", "/api/contacts/{id}/memo", minwon.RoleCounselor, "Save the memo pad", "counselor", memoRequest{}, nil, s.memo},
 		{"POST", "/api/contacts/{id}/end", minwon.RoleCounselor, "End the conversation; the citizen is asked to rate it", "counselor", nil, minwon.Contact{}, s.endContact},
+		{"POST", "/api/contacts/{id}/callback", minwon.RoleCounselor, "Report an accepted callback completed or failed, with notes; the contact goes to wrap-up", "counselor", callbackRequest{}, minwon.Contact{}, s.finishCallback},
 		{"POST", "/api/contacts/{id}/wrapup", minwon.RoleCounselor, "Close with category, resolution and summary", "counselor", wrapRequest{}, minwon.Contact{}, s.wrap},
 		{"POST", "/api/contacts/{id}/transfer", minwon.RoleCounselor, "Transfer to a queue or a counselor", "counselor", transferRequest{}, minwon.Contact{}, s.transfer},
 		{"POST", "/api/contacts/{id}/handoff", minwon.RoleCounselor, "Hand the matter to a department", "counselor", handoffRequest{}, minwon.Handoff{}, s.handoff},
