@@ -103,6 +103,18 @@ export interface ContactWithMessages {
   bot?: BotHandoff;
   /** Counselor protection: the caller is flagged; shown above the chat. */
   banner?: string;
+  /** The caller asked to be called back: a task for the counselor who accepts. */
+  callback?: Callback;
+}
+
+/** A callback task on a voice contact (center/callback.go). */
+export interface Callback {
+  number: string;
+  requested_at: string;
+  status: 'waiting' | 'completed' | 'failed';
+  notes?: string;
+  /** The center placed the outbound call; otherwise the counselor dials. */
+  dialled?: boolean;
 }
 
 /** A knowledge-base article the bot offers, with its score (0..1). */

@@ -5,6 +5,7 @@ import { useNow, useThrottle } from '../lib/hooks';
 import type { Pending } from '../lib/messages';
 import type { Contact, Handoff, Resolution } from '../lib/types';
 import { clock, elapsed, since } from '../lib/util';
+import { CallbackPanel } from './CallbackPanel';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
@@ -110,6 +111,9 @@ export function ChatColumn(props: {
         <div class="protect-banner" role="alert" data-testid="protect-banner">
           <strong>{t('protect_banner')}</strong> {props.chat.banner}
         </div>
+      )}
+      {props.chat.callback?.status === 'waiting' && c.state === 'active' && (
+        <CallbackPanel contact={c} callback={props.chat.callback} onContact={props.onContact} />
       )}
       {c.state === 'active' && <ProtectBar contactId={c.id} refresh={props.chat.messages.length} />}
       {voice ? (

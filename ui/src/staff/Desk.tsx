@@ -6,6 +6,7 @@ import type {
   AgentState,
   AgentStatus,
   BotHandoff,
+  Callback,
   Contact,
   ContactWithMessages,
   DeskFrame,
@@ -32,6 +33,8 @@ export interface ChatItem {
   bot?: BotHandoff;
   /** Counselor protection: the flagged-caller banner. */
   banner?: string;
+  /** The caller asked to be called back instead of holding. */
+  callback?: Callback;
   /** Text the assist sidebar puts into the reply box; n counts insertions. */
   insert?: { text: string; n: number };
 }
@@ -85,6 +88,7 @@ function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
     unread: old?.unread ?? 0,
     bot: cm.bot ?? old?.bot,
     banner: cm.banner ?? old?.banner,
+    callback: cm.callback ?? old?.callback,
     insert: old?.insert,
   };
 }

@@ -27,6 +27,8 @@ interface ExtraDay {
 interface HoursConfig {
   hours: Hours;
   extra_holidays?: ExtraDay[];
+  /** Offer a callback when the estimated wait exceeds this many minutes; 0 or absent: never. */
+  callback_after_mins?: number;
 }
 interface HoursView {
   tenant_id: string;
@@ -107,6 +109,7 @@ export function IVR() {
   const [holidayMode, setHolidayMode] = useState('closed');
   const [holidayHours, setHolidayHours] = useState('');
   const [extras, setExtras] = useState<ExtraDay[]>([]);
+  const [callbackAfter, setCallbackAfter] = useState('');
   const [hoursErr, setHoursErr] = useState('');
   const [notices, setNotices] = useState<Notice[]>([]);
   const [status, setStatus] = useState<Status | null>(null);
@@ -124,6 +127,7 @@ export function IVR() {
     setHolidayMode(h.holiday || 'closed');
     setHolidayHours(spansText(h.holiday_hours));
     setExtras(v.config.extra_holidays ?? []);
+    setCallbackAfter(v.config.callback_after_mins ? String(v.config.callback_after_mins) : '');
     setHoursErr('');
   };
   const refreshStatus = () =>
@@ -152,7 +156,10 @@ export function IVR() {
   }, [tenant]);
 
   function config(): HoursConfig {
-    if (alwaysOpen) return { hours: { always_open: true, weekly: {} }, extra_holidays: extras };
+    // Blank is "no offer"; anything else goes to the server as typed, which
+    // names the field when it is out of range.
+    const callback_after_mins = callbackAfter.trim() === '' ? 0 : Number(callbackAfter);
+    if (alwaysOpen) return { hours: { always_open: true, weekly: {} }, extra_holidays: extras, callback_after_mins };
     const weekly: Partial<Record<Day, Span[]>> = {};
     for (const d of DAYS) {
       const s = parseSpans(week[d]);
@@ -160,7 +167,7 @@ export function IVR() {
     }
     const hours: Hours = { weekly, breaks: parseSpans(breaks), holiday: holidayMode as Hours['holiday'] };
     if (holidayMode === 'special') hours.holiday_hours = parseSpans(holidayHours);
-    return { hours, extra_holidays: extras.filter((x) => x.date || x.name) };
+    return { hours, extra_holidays: extras.filter((x) => x.date || x.name), callback_after_mins };
   }
   async function saveHours(e: Event) {
     e.preventDefault();
@@ -349,6 +356,20 @@ export function IVR() {
             </button>
           )}
         </fieldset>
+        <label>
+          <span>{t('ivr_callback_after')}</span>
+          <input
+            type="number"
+            min={0}
+            max={120}
+            value={callbackAfter}
+            disabled={!isAdmin}
+            placeholder={t('ivr_callback_off')}
+            onInput={(e) => setCallbackAfter(e.currentTarget.value)}
+            data-testid="ivr-callback-after"
+          />
+          <small class="muted">{t('ivr_callback_hint')}</small>
+        </label>
         {isAdmin ? (
           <div class="row">
             <button type="submit" disabled={busy} data-testid="ivr-save-hours">
@@ -483,7 +504,7 @@ interface Recording {
 
 // The prompts a tenant most often records in its own voice; any catalogue
 // prompt name is accepted.
-const PROMPTS = ['greeting', 'after_hours', 'lunch', 'holiday', 'thanks', 'notice', 'menu', 'queued', 'busy', 'goodbye', 'hold'];
+const PROMPTS = ['greeting', 'after_hours', 'lunch', 'holiday', 'thanks', 'notice', 'menu', 'queued', 'busy', 'goodbye', 'hold', 'callback_offer', 'callback_number', 'callback_keys', 'callback_booked'];
 
 /** An admin replaces default prompts of a tenant with recordings. */
 function PromptRecordings(props: { tenant: string }) {
