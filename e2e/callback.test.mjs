@@ -85,6 +85,7 @@ test(
         await desk.getByTestId('agent-state').selectOption('available');
         const offer = desk.locator('[data-testid="offer-card"][data-channel="voice"]');
         await offer.waitFor({ timeout: 15_000 });
+        assert.equal(await offer.getByTestId('offer-callback').textContent(), '콜백 요청', 'the offer says it is a callback');
         await offer.getByTestId('offer-accept').click();
 
         const col = desk.locator('[data-testid="chat"][data-channel="voice"][data-state="active"]');

@@ -334,7 +334,7 @@ export interface StoredEvent {
 // Frames on /ws/desk (server → desk).
 export type DeskFrame =
   | ({ type: 'state' } & AgentStatus)
-  | { type: 'offer'; contact: Contact; expires_at?: string }
+  | { type: 'offer'; contact: Contact; expires_at?: string; callback?: Callback }
   | { type: 'offer_withdrawn'; contact_id: string }
   | { type: 'contact'; contact: Contact }
   | { type: 'message'; message: Message }

@@ -42,6 +42,8 @@ export interface ChatItem {
 interface Offer {
   contact: Contact;
   expires_at?: string;
+  /** The offered call is a callback: no caller on the line. */
+  callback?: Callback;
   // received is when the offer frame arrived (ms), so a sync answered
   // before it does not wipe it.
   received?: number;
@@ -56,7 +58,7 @@ interface DeskState {
 
 type Action =
   | { t: 'sync'; list: ContactWithMessages[]; me: string; started: number }
-  | { t: 'offer'; contact: Contact; expires_at?: string }
+  | { t: 'offer'; contact: Contact; expires_at?: string; callback?: Callback }
   | { t: 'contact'; contact: Contact; me: string }
   | { t: 'open'; cm: ContactWithMessages }
   | { t: 'messages'; id: string; messages: (Message | null | undefined)[] }
@@ -105,7 +107,7 @@ function reducer(s: DeskState, a: Action): DeskState {
       const offers: Record<string, Offer> = {};
       for (const cm of a.list) {
         const c = cm.contact;
-        if (c.state === 'offered') offers[c.id] = { contact: c, expires_at: s.offers[c.id]?.expires_at };
+        if (c.state === 'offered') offers[c.id] = { contact: c, expires_at: s.offers[c.id]?.expires_at, callback: cm.callback ?? s.offers[c.id]?.callback };
         else if (mine(c, a.me)) chats[c.id] = newChat(cm, s.chats[c.id]);
       }
       // An offer pushed over the socket after the server answered this sync
@@ -117,12 +119,18 @@ function reducer(s: DeskState, a: Action): DeskState {
       return withFocus({ ...s, chats, offers, order });
     }
     case 'offer':
-      return { ...s, offers: { ...s.offers, [a.contact.id]: { contact: a.contact, expires_at: a.expires_at ?? s.offers[a.contact.id]?.expires_at, received: Date.now() } } };
+      return {
+        ...s,
+        offers: {
+          ...s.offers,
+          [a.contact.id]: { contact: a.contact, expires_at: a.expires_at ?? s.offers[a.contact.id]?.expires_at, callback: a.callback, received: Date.now() },
+        },
+      };
     case 'contact': {
       const c = a.contact;
       let offers = s.offers;
       if (c.state === 'offered' && c.agent_id === a.me) {
-        offers = { ...offers, [c.id]: { contact: c, expires_at: offers[c.id]?.expires_at } };
+        offers = { ...offers, [c.id]: { contact: c, expires_at: offers[c.id]?.expires_at, callback: offers[c.id]?.callback } };
       } else if (offers[c.id]) {
         offers = { ...offers };
         delete offers[c.id];
@@ -266,7 +274,7 @@ export function Desk() {
           break;
         case 'offer':
           if (!stRef.current.offers[f.contact.id] && soundRef.current) beep();
-          dispatch({ t: 'offer', contact: f.contact, expires_at: f.expires_at });
+          dispatch({ t: 'offer', contact: f.contact, expires_at: f.expires_at, callback: f.callback });
           break;
         case 'contact': {
           const c = f.contact;
@@ -548,6 +556,11 @@ function OfferCard(props: { offer: Offer; queueName: string; tenantName: string;
         )}
         <strong data-testid="offer-title">{voice ? t('voice_offer_title') : t('offer_title')}</strong>
         <span class="chip">{tv('channel', c.channel)}</span>
+        {props.offer.callback && (
+          <span class="chip callback-chip" data-testid="offer-callback">
+            {t('callback_task')}
+          </span>
+        )}
         {props.queueName && <span class="chip">{props.queueName}</span>}
         {!voice && c.language && c.language !== lang && c.language !== 'ko' && <span class="chip lang-chip">{c.language}</span>}
       </div>
