@@ -99,6 +99,9 @@ func NewServer(cfg Config, c *center.Center, store minwon.Store, bus minwon.Bus,
 	}
 	s := &Server{cfg: cfg, center: c, store: store, board: b, kb: index, bus: bus, log: log, ui: ui, mux: http.NewServeMux()}
 	s.metrics = newMetrics(c, b)
+	if m, ok := store.(interface{ Collectors() []prometheus.Collector }); ok {
+		s.metrics.reg.MustRegister(m.Collectors()...) // the store's own timings
+	}
 	s.limits = newLimiter(c.Now)
 	s.sessions = newSessionCache(store)
 	s.chat = newChatHub(s)

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -388,6 +389,15 @@ func TestOperatorEndpoints(t *testing.T) {
 		code, body := get("/metrics")
 		if code != 200 || !bytes.Contains(body, []byte("minwon_contacts_waiting")) {
 			t.Fatalf("metrics %d: %.200s", code, body)
+		}
+		// The store's timings: the setup above committed events, so the
+		// append histogram has observations.
+		m := regexp.MustCompile(`(?m)^minwon_store_append_seconds_count\{dialect="(sqlite|postgres)"\} ([0-9]+)$`).FindSubmatch(body)
+		if m == nil || string(m[2]) == "0" {
+			t.Fatalf("no store append timings in the metrics: %q", m)
+		}
+		if !bytes.Contains(body, []byte("minwon_store_batch_seconds_bucket")) || !bytes.Contains(body, []byte("minwon_store_events_total")) {
+			t.Fatal("store batch metrics missing")
 		}
 	})
 	t.Run("OpenAPIDescribesEveryRoute", func(t *testing.T) {

@@ -20,6 +20,7 @@ type request struct {
 	ctx  context.Context
 	ops  []op
 	done chan error // buffered; the writer never blocks on it
+	at   time.Time  // when it was queued, for the append latency metric
 }
 
 // Append stores evs in order, updates the read models and sets each event's
@@ -50,7 +51,7 @@ func (db *DB) Submit(ctx context.Context, evs ...*minwon.Event) (wait func() err
 	if len(evs) == 0 {
 		return func() error { return nil }, nil
 	}
-	r := &request{ctx: ctx, ops: make([]op, len(evs)), done: make(chan error, 1)}
+	r := &request{ctx: ctx, ops: make([]op, len(evs)), done: make(chan error, 1), at: time.Now()}
 	for i, ev := range evs {
 		o, err := db.prepare(ev)
 		if err != nil {
@@ -147,7 +148,7 @@ func (db *DB) run() {
 		live := batch[:0]
 		for _, r := range batch {
 			if err := r.ctx.Err(); err != nil {
-				r.done <- err // not written: the caller gave up before its turn
+				db.answer(r, err) // not written: the caller gave up before its turn
 				continue
 			}
 			live = append(live, r)
@@ -165,7 +166,9 @@ func (db *DB) run() {
 // it runs each group on its own, so that each gets its own answer.
 func (db *DB) commit(groups []*request) {
 	for len(groups) > 0 {
+		start := time.Now()
 		seqs, bad, err := db.exec(groups)
+		db.metrics.batch.Observe(since(start))
 		if err == nil {
 			i := 0
 			for _, g := range groups {
@@ -173,18 +176,19 @@ func (db *DB) commit(groups []*request) {
 					o.ev.Seq = seqs[i]
 					i++
 				}
-				g.done <- nil
+				db.answer(g, nil)
 			}
 			db.stats.batches.Add(1)
 			db.stats.appends.Add(int64(len(groups)))
 			db.stats.events.Add(int64(i))
+			db.metrics.batchEvents.Observe(float64(i))
 			return
 		}
 		var merr *minwon.Error
 		if bad >= 0 && errors.As(err, &merr) {
 			db.log.Debug("append refused", "event", groups[bad].ops[0].ev.ID, "code", merr.Code, "reason", merr.Message)
 			db.stats.rejected.Add(1)
-			groups[bad].done <- err
+			db.answer(groups[bad], err)
 			groups = append(groups[:bad:bad], groups[bad+1:]...)
 			if len(groups) > 0 {
 				db.stats.retries.Add(1)
@@ -194,7 +198,7 @@ func (db *DB) commit(groups []*request) {
 		if len(groups) == 1 {
 			db.log.Error("append failed", "event", groups[0].ops[0].ev.ID, "err", err)
 			db.stats.rejected.Add(1)
-			groups[0].done <- fmt.Errorf("append events: %w", err)
+			db.answer(groups[0], fmt.Errorf("append events: %w", err))
 			return
 		}
 		db.log.Warn("batch failed; committing its appends one by one", "appends", len(groups), "err", err)
@@ -204,6 +208,12 @@ func (db *DB) commit(groups []*request) {
 		}
 		return
 	}
+}
+
+// answer reports r's outcome to its caller.
+func (db *DB) answer(r *request, err error) {
+	db.metrics.append.Observe(since(r.at))
+	r.done <- err
 }
 
 // exec runs one transaction for groups and returns the Seq of every event in

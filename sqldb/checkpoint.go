@@ -74,7 +74,9 @@ func (db *DB) restart(ctx context.Context) {
 		return
 	}
 	var busy, walPages, copied int
+	start := time.Now()
 	err := db.cdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &walPages, &copied)
+	db.metrics.restart.Observe(since(start))
 	db.wantRestart.Store(false)
 	switch {
 	case err != nil:

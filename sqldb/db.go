@@ -79,6 +79,7 @@ type DB struct {
 
 	pending atomic.Int64
 	stats   struct{ appends, events, batches, retries, rejected atomic.Int64 }
+	metrics *metrics
 }
 
 // Stats counts the writer's work since Open, for metrics and benchmarks.
@@ -122,6 +123,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.metrics = newMetrics(db.dialect)
 	go db.run()
 	if db.cdb != nil {
 		db.stopCkpt, db.ckptStopped = make(chan struct{}), make(chan struct{})

@@ -316,7 +316,7 @@ type runResult struct {
 	c2a, a2c                            *sideResult // as received by agents / citizens
 	citCtr, agCtr                       counters
 	cpuServer, cpuGen                   float64 // cores used during the measurement
-	metricsAfter                        map[string]float64
+	metricsBefore, metricsAfter         map[string]float64
 	cpuMachine                          float64 // cores busy on the whole machine during the measurement
 	loadDuring                          string  // load average at the end of the measurement
 	offerDelay, acceptRTT               *hist
@@ -496,6 +496,7 @@ func run(ctx context.Context, o *options, hardLimit uint64) error {
 	}
 	logf("measuring for %s from %s: one message per citizen every %s ±%.0f%%, agents reply at once",
 		o.duration, start.Format("15:04:05.000"), o.period, o.jitter*100)
+	res.metricsBefore = scrapeMetrics(u)
 	var pids []int
 	pids = append(pids, os.Getpid())
 	for _, w := range ws {

@@ -71,6 +71,9 @@ func (r *runResult) summary() string {
 		fmt.Fprintf(&b, "  CPU during the measurement: server %.2f cores, generator %.2f cores, everything else %.2f cores (machine busy %.2f of %d); load average at the end %s\n",
 			r.cpuServer, r.cpuGen, max(0, r.cpuMachine-r.cpuServer-r.cpuGen), r.cpuMachine, numCPU(), r.loadDuring)
 	}
+	if st := storeSummary(r.metricsBefore, r.metricsAfter); st != "" {
+		fmt.Fprintf(&b, "  store writer: %s\n", st)
+	}
 	if m := r.metricsAfter; len(m) > 0 {
 		fmt.Fprintf(&b, "  server after: RSS %.0f MiB, goroutines %.0f, open fds %.0f, GC cycles %.0f\n",
 			m["process_resident_memory_bytes"]/(1<<20), m["go_goroutines"], m["process_open_fds"], m["go_gc_duration_seconds_count"])
@@ -164,6 +167,9 @@ func (r *runResult) markdown() string {
 		fmt.Fprintf(&b, "- CPU during the measurement: server%s %.2f cores, generator %.2f cores, other processes on the machine %.2f cores "+
 			"(machine busy %.2f of %d); load average %s before the run, %s at the end of the measurement.\n",
 			storeCPU(o), r.cpuServer, r.cpuGen, max(0, r.cpuMachine-r.cpuServer-r.cpuGen), r.cpuMachine, numCPU(), r.loadBefore, r.loadDuring)
+	}
+	if st := storeSummary(r.metricsBefore, r.metricsAfter); st != "" {
+		fmt.Fprintf(&b, "- Store writer during the measurement (from its metrics; bucket bounds, so upper estimates): %s.\n", st)
 	}
 	if m := r.metricsAfter; len(m) > 0 {
 		fmt.Fprintf(&b, "- Server at the end: RSS %.0f MiB, %.0f goroutines, %.0f open file descriptors.\n",
