@@ -3,7 +3,10 @@
 // handset (it presses 1 for 한국어 in the IVR), and in headless Chromium the
 // counselor sees a call offer (not a chat), accepts it, sees the call panel
 // with a running timer and no message box, and ends the call; the server then
-// hangs up and sipp exits cleanly.
+// hangs up and sipp exits cleanly. On the call, counselor protection works
+// as on a chat: "end with notice" waits for the 20-minute rule (disabled, with
+// the time left), a warning is spoken to the caller, and sustained shouting
+// from the caller's handset shows a badge on the call panel.
 //
 // sipp comes from scripts/deps.sh (Debian package sip-tester). Without it the
 // test skips, except in CI, where it fails.
@@ -54,10 +57,12 @@ async function freePort() {
 async function rtpPeer() {
   const sock = dgram.createSocket('udp4');
   await new Promise((r) => sock.bind(0, '127.0.0.1', r));
-  const peer = { sock, packets: 0, from: null, seq: 1, ts: 0 };
+  const peer = { sock, packets: 0, voiced: 0, from: null, seq: 1, ts: 0 };
   sock.on('message', (msg, rinfo) => {
     if (msg.length < 12 || msg[0] >> 6 !== 2) return;
     peer.packets++;
+    // Voiced: a packet that is not all PCMU silence (0xff, 0x7f).
+    if (msg.subarray(12).some((b) => b !== 0xff && b !== 0x7f)) peer.voiced++;
     peer.from = rinfo;
   });
   /** One key as three updates and three end packets, paced like a phone. */
@@ -79,6 +84,21 @@ async function rtpPeer() {
     }
     peer.seq += 6;
     return true;
+  };
+  /** Shouts for ms: PCMU 0x80 is the loudest positive sample, paced as a phone sends. */
+  peer.shout = async (ms) => {
+    for (let t = 0; t < ms; t += 20) {
+      const pkt = Buffer.alloc(12 + 160, 0x80);
+      pkt[0] = 0x80;
+      pkt[1] = 0; // PCMU
+      peer.seq++;
+      peer.ts += 160;
+      pkt.writeUInt16BE(peer.seq & 0xffff, 2);
+      pkt.writeUInt32BE(peer.ts >>> 0, 4);
+      pkt.writeUInt32BE(0x4d494e57, 8);
+      await new Promise((r) => sock.send(pkt, peer.from.port, peer.from.address, r));
+      await new Promise((r) => setTimeout(r, 20));
+    }
   };
   peer.close = () => new Promise((r) => sock.close(r));
   return peer;
@@ -137,22 +157,27 @@ test(
       await eventually(async () => assert.equal(await uform.getByTestId('field-login').inputValue(), ''));
       await w.shot(admin, 'admin-users');
 
-      // counselor01's desk phone registers with that password (SIP digest).
-      // Not checked here: that the accepted call then rings this phone. The
-      // sipp that registers exits once registered, so nothing answers at the
-      // phone's address; the sip package's tests run a second sipp there
-      // (TestRegisteredPhone) and prove the ring and the audio both ways.
+      // counselor01's desk phone registers with that password (SIP digest),
+      // then unregisters. Not checked here: that an accepted call rings the
+      // phone. The sipp that registers exits once registered, so nothing
+      // would answer at the phone's address; the sip package's tests run a
+      // second sipp there (TestRegisteredPhone) and prove the ring and the
+      // audio both ways. Unregistered, the call below stays at the desk.
       const phonePort = await freePort();
       try {
-        const reg = await runSipp(
-          ['-sf', path.join(here, '..', 'sip', 'testdata', 'register.xml'), '-s', 'counselor01', '-i', '127.0.0.1',
-            '-p', String(await freePort()), '-t', 'u1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin',
-            '-au', 'counselor01', '-ap', PHONE_PASSWORD,
-            '-set', 'login', 'counselor01', '-set', 'phoneport', String(phonePort), '-set', 'expires', '300',
-            w.srv.sip],
-          dir,
-        ).done;
+        const register = async (expires) =>
+          runSipp(
+            ['-sf', path.join(here, '..', 'sip', 'testdata', 'register.xml'), '-s', 'counselor01', '-i', '127.0.0.1',
+              '-p', String(await freePort()), '-t', 'u1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin',
+              '-au', 'counselor01', '-ap', PHONE_PASSWORD,
+              '-set', 'login', 'counselor01', '-set', 'phoneport', String(phonePort), '-set', 'expires', String(expires),
+              w.srv.sip],
+            dir,
+          ).done;
+        const reg = await register(300);
         assert.equal(reg.code, 0, `the phone did not register\n${reg.out}`);
+        const unreg = await register(0);
+        assert.equal(unreg.code, 0, `the phone did not unregister\n${unreg.out}`);
 
         const desk = await w.person('counselor01');
         await login(desk, w.url, 'counselor01');
@@ -220,6 +245,35 @@ test(
           );
           assert.ok((await secs()) >= first + 2, 'the timer moved on');
           await w.shot(desk, 'in-call');
+
+          // Protection on the call. End with notice is not armed yet: no
+          // warnings spent, and the 20-minute rule counts from the answer.
+          const bar = call.getByTestId('protect-bar');
+          await bar.waitFor();
+          assert.ok(await bar.getByTestId('protect-end').isDisabled(), 'end with notice waits for 20 minutes');
+          assert.match(await bar.getByTestId('protect-end-hint').textContent(), /^(19:[0-5]\d|20:00) 후 종료 가능$/);
+          // Once "connecting you" has played, the caller at the desk hears silence…
+          await eventually(
+            async () => {
+              const from = peer.voiced;
+              await desk.waitForTimeout(1000);
+              assert.ok(peer.voiced - from < 5, `the caller heard ${peer.voiced - from} voiced packets in a second of a quiet call`);
+            },
+            { timeout: 15_000 },
+          );
+          // …until the counselor warns: the caller hears the first warning.
+          const before = peer.voiced;
+          await bar.getByTestId('protect-warn').click();
+          await call.locator('[data-testid="protect-bar"][data-warnings="1"]').waitFor();
+          await eventually(
+            async () => assert.ok(peer.voiced - before >= 100, `the caller heard ${peer.voiced - before} voiced packets of the warning`),
+            { timeout: 10_000, interval: 250 },
+          );
+          // Five seconds of shouting: the call panel says the caller is agitated.
+          await peer.shout(5000);
+          await call.getByTestId('call-agitation').waitFor();
+          assert.match(await call.getByTestId('call-agitation').textContent(), /^격앙 감지/);
+          await w.shot(desk, 'in-call-protect');
 
           // 통화 종료: the contact goes to wrap-up, the server hangs the caller up.
           await call.getByTestId('end-chat').click();

@@ -32,6 +32,8 @@ export interface ChatItem {
   bot?: BotHandoff;
   /** Counselor protection: the flagged-caller banner. */
   banner?: string;
+  /** Counselor protection on calls: the last sustained shouting heard; n counts them. */
+  agitation?: { at: string; score: number; n: number };
   /** Text the assist sidebar puts into the reply box; n counts insertions. */
   insert?: { text: string; n: number };
 }
@@ -58,6 +60,7 @@ type Action =
   | { t: 'open'; cm: ContactWithMessages }
   | { t: 'messages'; id: string; messages: (Message | null | undefined)[] }
   | { t: 'typing'; id: string }
+  | { t: 'agitation'; id: string; at: string; score: number }
   | { t: 'pending'; id: string; p: Pending }
   | { t: 'pendingFailed'; id: string; client_id: string }
   | { t: 'memo'; id: string; text: string }
@@ -169,6 +172,12 @@ function reducer(s: DeskState, a: Action): DeskState {
       if (!ch) return s;
       return { ...s, chats: { ...s.chats, [a.id]: { ...ch, typingUntil: serverNow() + 5000 } } };
     }
+    case 'agitation': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      const agitation = { at: a.at, score: a.score, n: (ch.agitation?.n ?? 0) + 1 };
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, agitation } } };
+    }
     case 'pending': {
       const ch = s.chats[a.id];
       if (!ch) return s;
@@ -277,6 +286,9 @@ export function Desk() {
           break;
         case 'typing':
           dispatch({ t: 'typing', id: f.contact_id });
+          break;
+        case 'agitation':
+          dispatch({ t: 'agitation', id: f.contact_id, at: f.at, score: f.score });
           break;
         case 'notice':
           setNotices((list) => [f.notice, ...list.filter((n) => n.id !== f.notice.id)]);
