@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -202,4 +203,26 @@ func TestCallerIsHeard(t *testing.T) {
 		t.Fatal(err)
 	}
 	awaitHangups(t, map[string]<-chan error{"caller": done})
+}
+
+// The built catalogue speaks every protection prompt in Korean and English.
+func TestProtectionPromptsInTheCatalogue(t *testing.T) {
+	s, err := prompts.Default()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI builds the prompts first (make build): %v", err)
+		}
+		t.Skip(err)
+	}
+	ko, en := prompts.Texts("ko"), prompts.Texts("en")
+	for _, p := range sip.ProtectionPrompts() {
+		for _, lang := range []string{"ko", "en"} {
+			if a, ok := s.Get(lang, p); !ok || a.Millis() < 3000 {
+				t.Errorf("%s/%s: %v, %d ms", lang, p, ok, a.Millis())
+			}
+		}
+		if !strings.Contains(ko[p], "녹음") || !strings.Contains(en[p], "record") {
+			t.Errorf("%s does not say the call is recorded: %q / %q", p, ko[p], en[p])
+		}
+	}
 }
