@@ -90,6 +90,10 @@ const (
 	EventRecordingPlayed  EventType = "recording.played"  // RecordingPlayed; the audit entry, stored before a byte is sent
 	EventRecordingPurged  EventType = "recording.purged"  // RecordingPurged; the file was deleted by retention
 
+	// Acoustic agitation on a call (sip/protect.go): the caller's channel
+	// was loud for a sustained stretch. ContactID and AgentID set.
+	EventCallAgitation EventType = "call.agitation" // CallAgitation
+
 	// Ephemeral events travel on the bus but are never stored.
 	EventTyping   EventType = "contact.typing"   // Typing
 	EventPosition EventType = "contact.position" // Position
@@ -244,6 +248,18 @@ type (
 	}
 	NoticeRead struct {
 		NoticeID string `json:"notice_id"`
+	}
+	// CallAgitation is one stretch of sustained loudness on the caller's
+	// channel: Loud of the last Window was above the detector's threshold.
+	// Score is Loud over Window, 0..1, what the protection engine weighs.
+	CallAgitation struct {
+		Score    float64 `json:"score"`
+		LevelDB  float64 `json:"level_dbfs"` // mean RMS of the loud frames
+		LoudMS   int64   `json:"loud_ms"`
+		WindowMS int64   `json:"window_ms"`
+		// OffsetMS is where in the caller's audio it was heard, from the
+		// counselor's answer, so the recording segment can be found.
+		OffsetMS int64 `json:"offset_ms"`
 	}
 	Typing struct {
 		From Sender `json:"from"`

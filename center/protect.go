@@ -193,7 +193,11 @@ func (c *Center) checkCitizen(ct *minwon.Contact, m *minwon.Message) (*policy.De
 	if pc == nil || e == nil {
 		return nil, nil
 	}
-	d, err := e.Check(pc, c.prot.reg, policy.Input{Kind: minwon.ItemMessage, MessageID: m.ID, Text: m.Text})
+	kind := minwon.ItemMessage
+	if ct.Channel == minwon.ChannelVoice {
+		kind = minwon.ItemSegment // a call's lines are the recognizer's transcript
+	}
+	d, err := e.Check(pc, c.prot.reg, policy.Input{Kind: kind, MessageID: m.ID, Text: m.Text})
 	if err != nil {
 		return nil, err
 	}

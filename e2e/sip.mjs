@@ -29,10 +29,12 @@ export async function freePort() {
 export async function rtpPeer() {
   const sock = dgram.createSocket('udp4');
   await new Promise((r) => sock.bind(0, '127.0.0.1', r));
-  const peer = { sock, packets: 0, from: null, seq: 1, ts: 0 };
+  const peer = { sock, packets: 0, voiced: 0, from: null, seq: 1, ts: 0 };
   sock.on('message', (msg, rinfo) => {
     if (msg.length < 12 || msg[0] >> 6 !== 2) return;
     peer.packets++;
+    // Voiced: a packet that is not all PCMU silence (0xff, 0x7f).
+    if (msg.subarray(12).some((b) => b !== 0xff && b !== 0x7f)) peer.voiced++;
     peer.from = rinfo;
   });
   /** One key as three updates and three end packets, paced like a phone. */
@@ -54,6 +56,21 @@ export async function rtpPeer() {
     }
     peer.seq += 6;
     return true;
+  };
+  /** Shouts for ms: PCMU 0x80 is the loudest positive sample, paced as a phone sends. */
+  peer.shout = async (ms) => {
+    for (let t = 0; t < ms; t += 20) {
+      const pkt = Buffer.alloc(12 + 160, 0x80);
+      pkt[0] = 0x80;
+      pkt[1] = 0; // PCMU
+      peer.seq++;
+      peer.ts += 160;
+      pkt.writeUInt16BE(peer.seq & 0xffff, 2);
+      pkt.writeUInt32BE(peer.ts >>> 0, 4);
+      pkt.writeUInt32BE(0x4d494e57, 8);
+      await new Promise((r) => sock.send(pkt, peer.from.port, peer.from.address, r));
+      await new Promise((r) => setTimeout(r, 20));
+    }
   };
   peer.close = () => new Promise((r) => sock.close(r));
   return peer;

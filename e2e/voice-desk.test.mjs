@@ -3,7 +3,10 @@
 // handset (it presses 1 for 한국어 in the IVR), and in headless Chromium the
 // counselor sees a call offer (not a chat), accepts it, sees the call panel
 // with a running timer and no message box, and ends the call; the server then
-// hangs up and sipp exits cleanly.
+// hangs up and sipp exits cleanly. On the call, counselor protection works
+// as on a chat: "end with notice" waits for the 20-minute rule (disabled, with
+// the time left), a warning is spoken to the caller, and sustained shouting
+// from the caller's handset shows a badge on the call panel.
 //
 // sipp comes from scripts/deps.sh (Debian package sip-tester). Without it the
 // test skips, except in CI, where it fails.
@@ -16,13 +19,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually, login, world } from './harness.mjs';
 import { freePort, rtpPeer, runSipp, sipp } from './sip.mjs';
+import { fileURLToPath } from 'node:url';
 
 /** The page's session cookie, for a direct API read. */
 async function cookieOf(page) {
   return (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 }
-import { fileURLToPath } from 'node:url';
-
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 // sip/testdata/caller_until_bye.xml with a longer wait for the hang-up: with
@@ -74,22 +76,27 @@ test(
       await eventually(async () => assert.equal(await uform.getByTestId('field-login').inputValue(), ''));
       await w.shot(admin, 'admin-users');
 
-      // counselor01's desk phone registers with that password (SIP digest).
-      // Not checked here: that the accepted call then rings this phone. The
-      // sipp that registers exits once registered, so nothing answers at the
-      // phone's address; the sip package's tests run a second sipp there
-      // (TestRegisteredPhone) and prove the ring and the audio both ways.
+      // counselor01's desk phone registers with that password (SIP digest),
+      // then unregisters. Not checked here: that an accepted call rings the
+      // phone. The sipp that registers exits once registered, so nothing
+      // would answer at the phone's address; the sip package's tests run a
+      // second sipp there (TestRegisteredPhone) and prove the ring and the
+      // audio both ways. Unregistered, the call below stays at the desk.
       const phonePort = await freePort();
       try {
-        const reg = await runSipp(
-          ['-sf', path.join(here, '..', 'sip', 'testdata', 'register.xml'), '-s', 'counselor01', '-i', '127.0.0.1',
-            '-p', String(await freePort()), '-t', 'u1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin',
-            '-au', 'counselor01', '-ap', PHONE_PASSWORD,
-            '-set', 'login', 'counselor01', '-set', 'phoneport', String(phonePort), '-set', 'expires', '300',
-            w.srv.sip],
-          dir,
-        ).done;
+        const register = async (expires) =>
+          runSipp(
+            ['-sf', path.join(here, '..', 'sip', 'testdata', 'register.xml'), '-s', 'counselor01', '-i', '127.0.0.1',
+              '-p', String(await freePort()), '-t', 'u1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin',
+              '-au', 'counselor01', '-ap', PHONE_PASSWORD,
+              '-set', 'login', 'counselor01', '-set', 'phoneport', String(phonePort), '-set', 'expires', String(expires),
+              w.srv.sip],
+            dir,
+          ).done;
+        const reg = await register(300);
         assert.equal(reg.code, 0, `the phone did not register\n${reg.out}`);
+        const unreg = await register(0);
+        assert.equal(unreg.code, 0, `the phone did not unregister\n${unreg.out}`);
 
         const desk = await w.person('counselor01');
         await login(desk, w.url, 'counselor01');
@@ -157,6 +164,35 @@ test(
           );
           assert.ok((await secs()) >= first + 2, 'the timer moved on');
           await w.shot(desk, 'in-call');
+
+          // Protection on the call. End with notice is not armed yet: no
+          // warnings spent, and the 20-minute rule counts from the answer.
+          const bar = call.getByTestId('protect-bar');
+          await bar.waitFor();
+          assert.ok(await bar.getByTestId('protect-end').isDisabled(), 'end with notice waits for 20 minutes');
+          assert.match(await bar.getByTestId('protect-end-hint').textContent(), /^(19:[0-5]\d|20:00) 후 종료 가능$/);
+          // Once "connecting you" has played, the caller at the desk hears silence…
+          await eventually(
+            async () => {
+              const from = peer.voiced;
+              await desk.waitForTimeout(1000);
+              assert.ok(peer.voiced - from < 5, `the caller heard ${peer.voiced - from} voiced packets in a second of a quiet call`);
+            },
+            { timeout: 15_000 },
+          );
+          // …until the counselor warns: the caller hears the first warning.
+          const before = peer.voiced;
+          await bar.getByTestId('protect-warn').click();
+          await call.locator('[data-testid="protect-bar"][data-warnings="1"]').waitFor();
+          await eventually(
+            async () => assert.ok(peer.voiced - before >= 100, `the caller heard ${peer.voiced - before} voiced packets of the warning`),
+            { timeout: 10_000, interval: 250 },
+          );
+          // Five seconds of shouting: the call panel says the caller is agitated.
+          await peer.shout(5000);
+          await call.getByTestId('call-agitation').waitFor();
+          assert.match(await call.getByTestId('call-agitation').textContent(), /^격앙 감지/);
+          await w.shot(desk, 'in-call-protect');
 
           // 통화 종료: the contact goes to wrap-up, the server hangs the caller up.
           await call.getByTestId('end-chat').click();

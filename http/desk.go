@@ -156,6 +156,12 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 			delete(h.monitors, ev.ContactID)
 			h.mu.Unlock()
 		}
+	case minwon.EventCallAgitation:
+		// The badge on the call panel of the counselor and of supervisors listening.
+		var a minwon.CallAgitation
+		if ev.Decode(&a) == nil {
+			h.to(map[string]any{"type": "agitation", "contact_id": ev.ContactID, "at": ev.At, "score": a.Score}, append(h.watchers(ev.ContactID), ev.AgentID)...)
+		}
 	case minwon.EventNoticePosted:
 		var n minwon.Notice
 		if ev.Decode(&n) == nil {

@@ -37,6 +37,7 @@ type call struct {
 	agent     string // who answered; set under s.mu by the bus
 	callID    string
 	rec       atomic.Pointer[callRecording] // from the recording notice on (record.go)
+	prot      callProtection                // warnings, closing notice, listening (protect.go)
 	done      chan struct{}
 	stopOnce  sync.Once
 
@@ -137,6 +138,9 @@ func (c *call) run() {
 			batch = append(batch, in)
 		}
 		for _, in := range batch {
+			if c.protectInput(ctx, in) {
+				continue
+			}
 			if !c.act(ctx, c.m.Handle(c.s.cfg.Now(), in)) {
 				return
 			}
@@ -156,7 +160,7 @@ func (c *call) act(ctx context.Context, acts []ivr.Action) bool {
 				c.hangupCounselor(ctx) // the bridge must stop writing before the goodbye
 			}
 			var parts []prompts.Audio
-			for _, p := range a.Prompts {
+			for _, p := range c.closingNotice(a.Prompts) {
 				if au, ok := c.prompt(a.Lang, p); ok {
 					parts = append(parts, au)
 				} else {
@@ -343,7 +347,7 @@ func (c *call) bridge(out *diago.DialogClientSession) error {
 	}
 	c.bridged.Add(2)
 	go cp(cr, ow)
-	go cp(or, cw)
+	go cp(or, c.gated(cw)) // a warning replaces the counselor while it plays (protect.go)
 	return nil
 }
 

@@ -161,9 +161,10 @@ func (r *callRecording) fail(err error) {
 // recordTaps puts the recording in the call's audio path: everything read
 // from the caller and everything written to the caller passes through it.
 // The taps pass audio on untouched and record only once startRecording
-// has run.
+// has run. The caller's side also feeds call protection's listener
+// (protect.go), so the taps are in place when either is on.
 func (c *call) recordTaps() error {
-	if c.s.cfg.RecordingDir == "" || c.s.cfg.RecordingKeys == nil {
+	if (c.s.cfg.RecordingDir == "" || c.s.cfg.RecordingKeys == nil) && !c.s.listens() {
 		return nil
 	}
 	m := c.d.Media()
@@ -179,7 +180,7 @@ func (c *call) recordTaps() error {
 	if err != nil {
 		return err
 	}
-	c.d.SetAudioReader(&tapReader{r: r, pr: m.RTPPacketReader, rec: &c.rec})
+	c.d.SetAudioReader(&tapReader{r: r, pr: m.RTPPacketReader, rec: &c.rec, hear: c.hear})
 	c.d.SetAudioWriter(&tapWriter{w: w, pt: props.Codec.PayloadType, rec: &c.rec})
 	return nil
 }
@@ -187,18 +188,20 @@ func (c *call) recordTaps() error {
 // tapReader records the caller's payloads as they are read. The packet
 // reader keeps the last packet's header, read in the same goroutine.
 type tapReader struct {
-	r   io.Reader
-	pr  *media.RTPPacketReader
-	rec *atomic.Pointer[callRecording]
+	r    io.Reader
+	pr   *media.RTPPacketReader
+	rec  *atomic.Pointer[callRecording]
+	hear func(pt uint8, payload []byte) // call protection's listener (protect.go)
 }
 
 func (t *tapReader) Read(b []byte) (int, error) {
 	n, err := t.r.Read(b)
 	if n > 0 {
+		h := t.pr.PacketHeader
 		if r := t.rec.Load(); r != nil {
-			h := t.pr.PacketHeader
 			r.citizen(h.PayloadType, h.Timestamp, b[:n])
 		}
+		t.hear(h.PayloadType, b[:n])
 	}
 	return n, err
 }

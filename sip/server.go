@@ -25,6 +25,8 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/agitation"
+	"github.com/minwon/minwon/asr"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/ivr"
 	"github.com/minwon/minwon/prompts"
@@ -82,11 +84,19 @@ type Config struct {
 	// per call under RecordingDir. Empty or nil: calls are not recorded.
 	RecordingDir  string
 	RecordingKeys *recording.Keyring
+	// ASR, when set, transcribes what the caller says from the counselor's
+	// answer on; the segments go to the center's protection engine as the
+	// citizen's lines (protect.go).
+	ASR *asr.Client
+	// Agitation tunes the detector of sustained loudness on the caller's
+	// audio of answered calls; a zero Window turns it off.
+	Agitation agitation.Config
 }
 
 // DefaultConfig listens on the loopback SIP port with room for 500 calls.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:5060", MaxCalls: 500, RetryAfter: 30 * time.Second, IVR: ivr.DefaultConfig(), Now: time.Now}
+	return Config{Addr: "127.0.0.1:5060", MaxCalls: 500, RetryAfter: 30 * time.Second, IVR: ivr.DefaultConfig(), Now: time.Now,
+		Agitation: agitation.DefaultConfig()}
 }
 
 // Server is the SIP user agent of one node.
@@ -311,6 +321,7 @@ func (s *Server) serve(d *diago.DialogServerSession) {
 	s.live[c] = true
 	s.mu.Unlock()
 	c.run()
+	c.stopListening()
 	s.mu.Lock()
 	delete(s.live, c)
 	if c.contactID != "" {
@@ -331,6 +342,7 @@ func (s *Server) onEvent(ev *minwon.Event) {
 	if ev.ContactID == "" {
 		return
 	}
+	s.protectEvent(ev)
 	var in ivr.Input
 	switch ev.Type {
 	case minwon.EventContactAnswered:

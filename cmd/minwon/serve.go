@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/asr"
 	"github.com/minwon/minwon/board"
 	"github.com/minwon/minwon/bot"
 	"github.com/minwon/minwon/center"
@@ -55,6 +56,11 @@ type Config struct {
 	// Recording "off" turns call recording off.
 	RecordingKeys string
 	Recording     string
+	// ASR is the speech recognizer's WebSocket address (Vosk server
+	// protocol); calls are transcribed for counselor protection. "" off.
+	ASR string
+	// Agitation "off" turns the caller-loudness detector off.
+	Agitation string
 }
 
 // DefaultConfig returns the embedded default.
@@ -76,6 +82,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	env("MINWON_SECRET", &cfg.Secret)
 	env("MINWON_ADMIN_PASSWORD", &cfg.AdminPassword)
 	env("MINWON_RECORDING_KEYS", &cfg.RecordingKeys)
+	env("MINWON_ASR", &cfg.ASR)
 	if v, ok := os.LookupEnv("MINWON_SIP"); ok {
 		cfg.SIP, cfg.SIPExplicit = v, true
 	}
@@ -110,6 +117,8 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 			cfg.Center.Recording.PurgeAt = d
 			return err
 		})
+		fset.StringVar(&cfg.ASR, "asr", cfg.ASR, "speech recognizer for call transcripts, a Vosk-protocol WebSocket address such as ws://127.0.0.1:2700 (env MINWON_ASR); off when empty")
+		fset.StringVar(&cfg.Agitation, "agitation", "on", "detect sustained shouting on callers' audio: on, or off")
 		fset.BoolVar(&cfg.Bot, "bot", cfg.Bot, "let the self-service bot answer web chats first where the tenant has it on (--bot=false: straight to counselors)")
 	}
 	if err := fset.Parse(args); err != nil {
@@ -128,6 +137,14 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	}
 	if cfg.Recording != "on" && cfg.Recording != "off" && cfg.Recording != "" {
 		return cfg, minwon.Errorf(minwon.EINVALID, "--recording=%s: want on or off", cfg.Recording)
+	}
+	if cfg.ASR != "" {
+		if _, err := asr.New(asr.Config{URL: cfg.ASR}, nil); err != nil {
+			return cfg, minwon.Errorf(minwon.EINVALID, "--asr: %v", err)
+		}
+	}
+	if cfg.Agitation != "on" && cfg.Agitation != "off" && cfg.Agitation != "" {
+		return cfg, minwon.Errorf(minwon.EINVALID, "--agitation=%s: want on or off", cfg.Agitation)
 	}
 	if d := cfg.Center.Recording.DefaultDays; d < 0 || d > recording.MaxRetentionDays {
 		return cfg, minwon.Errorf(minwon.EINVALID, "--recording-days=%d: want 0 (the default) to %d", d, recording.MaxRetentionDays)
@@ -480,6 +497,17 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
 	scfg.RecordingDir, scfg.RecordingKeys = cfg.Center.Recording.Dir, cfg.Center.Recording.Keys
 	scfg.Voice = cfg.voice()
+	if cfg.ASR != "" {
+		client, err := asr.New(asr.Config{URL: cfg.ASR}, log)
+		if err != nil {
+			return nil, fmt.Errorf("speech recognizer: %w", err)
+		}
+		scfg.ASR = client
+		log.Info("call transcripts on", "asr", cfg.ASR)
+	}
+	if cfg.Agitation == "off" {
+		scfg.Agitation.Window = 0
+	}
 	srv, err := sip.New(scfg, c, bus, log)
 	if err == nil {
 		err = srv.Start(ctx)

@@ -72,3 +72,41 @@ func TestSIPPortTaken(t *testing.T) {
 		t.Fatal("an explicit address that is taken was accepted")
 	}
 }
+
+func TestASRFlags(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		env       string // MINWON_ASR; "-" unset
+		args      []string
+		want      string
+		agitation string
+		bad       bool
+	}{
+		{"OffByDefault", "-", nil, "", "on", false},
+		{"Flag", "-", []string{"--asr", "ws://127.0.0.1:2700"}, "ws://127.0.0.1:2700", "on", false},
+		{"Environment", "ws://127.0.0.1:2701", nil, "ws://127.0.0.1:2701", "on", false},
+		{"FlagOverEnvironment", "ws://127.0.0.1:2701", []string{"--asr", "ws://127.0.0.1:2702"}, "ws://127.0.0.1:2702", "on", false},
+		{"NotAWebSocket", "-", []string{"--asr", "http://127.0.0.1:2700"}, "", "", true},
+		{"AgitationOff", "-", []string{"--agitation", "off"}, "", "off", false},
+		{"AgitationBad", "-", []string{"--agitation", "loud"}, "", "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "-" {
+				t.Setenv("MINWON_ASR", tt.env)
+			}
+			cfg, err := configFrom("serve", tt.args, io.Discard, true)
+			if tt.bad {
+				if err == nil {
+					t.Fatalf("%v accepted", tt.args)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.ASR != tt.want || cfg.Agitation != tt.agitation {
+				t.Fatalf("asr %q agitation %q, want %q %q", cfg.ASR, cfg.Agitation, tt.want, tt.agitation)
+			}
+		})
+	}
+}

@@ -339,6 +339,7 @@ export type DeskFrame =
   | { type: 'contact'; contact: Contact }
   | { type: 'message'; message: Message }
   | { type: 'typing'; contact_id: string }
+  | { type: 'agitation'; contact_id: string; at: string; score: number }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
   | { type: 'error'; code?: string; message?: string; client_id?: string };

@@ -4,7 +4,7 @@ import { t, tv, useLang } from '../lib/i18n';
 import { useNow, useThrottle } from '../lib/hooks';
 import type { Pending } from '../lib/messages';
 import type { Contact, Handoff, Resolution } from '../lib/types';
-import { clock, elapsed, since } from '../lib/util';
+import { clock, elapsed, since, timeOfDay } from '../lib/util';
 import { CallbackPanel } from './CallbackPanel';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
@@ -115,9 +115,12 @@ export function ChatColumn(props: {
       {props.chat.callback?.status === 'waiting' && c.state === 'active' && (
         <CallbackPanel contact={c} callback={props.chat.callback} onContact={props.onContact} />
       )}
-      {c.state === 'active' && <ProtectBar contactId={c.id} refresh={props.chat.messages.length} />}
+      {c.state === 'active' && (
+        // An agitation can open an incident: the buttons follow it as they follow lines.
+        <ProtectBar contactId={c.id} refresh={props.chat.messages.length + (props.chat.agitation?.n ?? 0)} />
+      )}
       {voice ? (
-        <CallPanel contact={c} now={now} />
+        <CallPanel contact={c} now={now} agitation={props.chat.agitation} />
       ) : (
         <>
           <Transcript
@@ -153,8 +156,10 @@ export function ChatColumn(props: {
  * time since the counselor answered, and where the audio is (the desk phone
  * registered with the counselor's SIP password).
  */
-function CallPanel(props: { contact: Contact; now: number }) {
+function CallPanel(props: { contact: Contact; now: number; agitation?: ChatItem['agitation'] }) {
+  const lang = useLang();
   const c = props.contact;
+  const ag = props.agitation;
   const answered = c.answered_at ?? c.created_at;
   const end = c.ended_at ? Date.parse(c.ended_at) : props.now;
   const secs = Math.max(0, since(answered, end));
@@ -166,6 +171,17 @@ function CallPanel(props: { contact: Contact; now: number }) {
           ☎
         </span>
         <strong data-testid="call-status">{live ? t('voice_in_call') : t('voice_call_ended')}</strong>
+        {ag && (
+          <span
+            class="chip agitation"
+            role="status"
+            data-testid="call-agitation"
+            data-count={ag.n}
+            title={t('voice_agitated_hint', { score: Math.round(ag.score * 100) })}
+          >
+            {t('voice_agitated', { time: timeOfDay(ag.at, lang) })}
+          </span>
+        )}
       </div>
       <div class="call-timer">
         <span class="muted">{t('voice_call_time')}</span>{' '}

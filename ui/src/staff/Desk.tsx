@@ -35,6 +35,8 @@ export interface ChatItem {
   banner?: string;
   /** The caller asked to be called back instead of holding. */
   callback?: Callback;
+  /** Counselor protection on calls: the last sustained shouting heard; n counts them. */
+  agitation?: { at: string; score: number; n: number };
   /** Text the assist sidebar puts into the reply box; n counts insertions. */
   insert?: { text: string; n: number };
 }
@@ -63,6 +65,7 @@ type Action =
   | { t: 'open'; cm: ContactWithMessages }
   | { t: 'messages'; id: string; messages: (Message | null | undefined)[] }
   | { t: 'typing'; id: string }
+  | { t: 'agitation'; id: string; at: string; score: number }
   | { t: 'pending'; id: string; p: Pending }
   | { t: 'pendingFailed'; id: string; client_id: string }
   | { t: 'memo'; id: string; text: string }
@@ -181,6 +184,12 @@ function reducer(s: DeskState, a: Action): DeskState {
       if (!ch) return s;
       return { ...s, chats: { ...s.chats, [a.id]: { ...ch, typingUntil: serverNow() + 5000 } } };
     }
+    case 'agitation': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      const agitation = { at: a.at, score: a.score, n: (ch.agitation?.n ?? 0) + 1 };
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, agitation } } };
+    }
     case 'pending': {
       const ch = s.chats[a.id];
       if (!ch) return s;
@@ -289,6 +298,9 @@ export function Desk() {
           break;
         case 'typing':
           dispatch({ t: 'typing', id: f.contact_id });
+          break;
+        case 'agitation':
+          dispatch({ t: 'agitation', id: f.contact_id, at: f.at, score: f.score });
           break;
         case 'notice':
           setNotices((list) => [f.notice, ...list.filter((n) => n.id !== f.notice.id)]);

@@ -1,0 +1,149 @@
+package center_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/center"
+)
+
+// call starts a call from caller, offered to and answered by kim.
+func (f *fixture) call(caller string) *minwon.Contact {
+	f.t.Helper()
+	ct := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "120", Caller: caller}))
+	if got := f.c.OfferedTo(ct.ID); got != "kim" {
+		f.t.Fatalf("call offered to %q, want kim", got)
+	}
+	return must(f.c.Accept(f.ctx, "kim", ct.ID))
+}
+
+func mustVoiceCenter(t *testing.T) *fixture {
+	f := mustCenter(t, center.Config{})
+	ok(t, second(f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "city", Name: "한빛시", EntryPoints: []string{"hanbit", "120"}, DefaultQueue: "general"})))
+	f.ready("kim")
+	return f
+}
+
+// The 20-minute rule on calls, on the center's clock: before it the
+// counselor's end-with-notice is refused (with no offence to end for), from
+// it on the call ends with the time-rule notice.
+func TestCallEndWithNoticeTwentyMinuteRule(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		after time.Duration
+		ok    bool
+	}{
+		{"AtAnswer", 0, false},
+		{"TenMinutes", 10 * time.Minute, false},
+		{"ASecondShort", 20*time.Minute - time.Second, false},
+		{"AtTwentyMinutes", 20 * time.Minute, true},
+		{"LongAfter", 75 * time.Minute, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := mustVoiceCenter(t)
+			ct := f.call("01055556666")
+			answered := *ct.AnsweredAt
+			f.clock.Add(tt.after)
+			p := must(f.c.DeskProtection("kim", ct.ID))
+			if !p.EndFrom.Equal(answered.Add(20*time.Minute)) || p.End != tt.ok || !p.Warn {
+				t.Fatalf("desk protection %+v, want end %v from %v", p, tt.ok, answered.Add(20*time.Minute))
+			}
+			got, err := f.c.EndWithNotice(f.ctx, "kim", ct.ID, minwon.IncidentDrunkLong, "")
+			if !tt.ok {
+				wantCode(t, err, minwon.EFORBIDDEN)
+				if n := countEvents(t, f, minwon.EventIncidentEnded); n != 0 {
+					t.Fatalf("%d incident.ended events after a refused press", n)
+				}
+				if s := must(f.c.Contact(f.ctx, ct.ID)).State; s != minwon.ContactActive {
+					t.Fatalf("call is %s after a refused press, want active", s)
+				}
+				return
+			}
+			ok(t, err)
+			if !got.Ended {
+				t.Fatalf("after end with notice: %+v", got)
+			}
+			inc := must(f.c.Incident(f.ctx, "kim", got.IncidentID))
+			if inc.Ended == nil || inc.Ended.Reason != "after_minutes" || inc.Channel != minwon.ChannelVoice {
+				t.Fatalf("incident %+v", inc.Incident)
+			}
+			if s := must(f.c.Contact(f.ctx, ct.ID)).State; s != minwon.ContactWrapUp {
+				t.Fatalf("call is %s, want wrap_up", s)
+			}
+		})
+	}
+}
+
+// A transcript segment goes through the protection engine like a chat
+// line; on a call the engine only arms the counselor's buttons.
+func TestCitizenSaidFeedsTheEngine(t *testing.T) {
+	f := mustVoiceCenter(t)
+	ct := f.call("01077778888")
+	ok(t, f.c.CitizenSaid(f.ctx, ct.ID, "수도 요금 때문에 전화드렸어요"))
+	if p := must(f.c.DeskProtection("kim", ct.ID)); p.IncidentID != "" {
+		t.Fatalf("a civil line opened incident %s", p.IncidentID)
+	}
+	ok(t, f.c.CitizenSaid(f.ctx, ct.ID, "야 이 씨발 뭐하는 거야"))
+	p := must(f.c.DeskProtection("kim", ct.ID))
+	if p.IncidentID == "" || p.Type != minwon.IncidentAbuse || p.Warnings != 0 || p.Ended {
+		t.Fatalf("after abuse in the transcript: %+v, want an abuse incident and no warning yet", p)
+	}
+	inc := must(f.c.Incident(f.ctx, "kim", p.IncidentID))
+	if len(inc.Items) != 1 || inc.Items[0].Kind != minwon.ItemSegment || inc.Items[0].Masked == "" || inc.Source != minwon.SourceGuard {
+		t.Fatalf("incident items %+v source %s, want one masked transcript segment", inc.Items, inc.Source)
+	}
+	if lines := systemLines(t, f, ct.ID); len(lines) != 0 {
+		t.Fatalf("the engine spoke on a call by itself: %q", lines)
+	}
+	msgs := must(f.c.Messages(f.ctx, ct.ID, 0, true))
+	if last := msgs[len(msgs)-1]; !last.Masked || last.Text == "야 이 씨발 뭐하는 거야" {
+		t.Fatalf("staff see %+v, want the segment masked", last)
+	}
+	// The counselor acts on it: the warnings count from the armed incident.
+	w := must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""))
+	if w.IncidentID != p.IncidentID || w.Warnings != 1 {
+		t.Fatalf("after the counselor's warning: %+v", w)
+	}
+
+	t.Run("RefusedOnAChat", func(t *testing.T) {
+		chat := f.chat()
+		wantCode(t, f.c.CitizenSaid(f.ctx, chat.ID, "안녕하세요"), minwon.EINVALID)
+	})
+	t.Run("RefusedOnAQueuedCall", func(t *testing.T) {
+		q := must(f.c.StartCall(f.ctx, center.CallRequest{Number: "120", Caller: "01099990000"}))
+		wantCode(t, f.c.CitizenSaid(f.ctx, q.ID, "여보세요"), minwon.ECONFLICT)
+		wantCode(t, f.c.CitizenSaid(f.ctx, "nope", "여보세요"), minwon.ENOTFOUND)
+	})
+}
+
+func TestCallAgitation(t *testing.T) {
+	f := mustVoiceCenter(t)
+	ct := f.call("01012121212")
+	// Below the policy's threshold: stored and shown, no incident.
+	ok(t, f.c.CallAgitation(f.ctx, ct.ID, minwon.CallAgitation{Score: 0.5, LevelDB: -10, LoudMS: 2500, WindowMS: 5000, OffsetMS: 30000}))
+	if n := countEvents(t, f, minwon.EventCallAgitation); n != 1 {
+		t.Fatalf("%d call.agitation events, want 1", n)
+	}
+	if p := must(f.c.DeskProtection("kim", ct.ID)); p.IncidentID != "" {
+		t.Fatalf("a mild agitation opened incident %s", p.IncidentID)
+	}
+	ok(t, f.c.CallAgitation(f.ctx, ct.ID, minwon.CallAgitation{Score: 0.9, LevelDB: -7, LoudMS: 4500, WindowMS: 5000, OffsetMS: 60000}))
+	evs := must(f.store.Events(f.ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventCallAgitation}}))
+	var a minwon.CallAgitation
+	if len(evs) != 2 || evs[1].ContactID != ct.ID || evs[1].AgentID != "kim" || evs[1].Decode(&a) != nil || a.Score != 0.9 || a.OffsetMS != 60000 {
+		t.Fatalf("stored %+v %+v", evs, a)
+	}
+	p := must(f.c.DeskProtection("kim", ct.ID))
+	if p.IncidentID == "" || p.Type != minwon.IncidentAggressive {
+		t.Fatalf("after sustained shouting: %+v, want an aggressive incident", p)
+	}
+	inc := must(f.c.Incident(f.ctx, "kim", p.IncidentID))
+	if inc.Source != minwon.SourceAcoustic || len(inc.Items) != 1 || inc.Items[0].Kind != minwon.ItemAcoustic {
+		t.Fatalf("incident %+v", inc.Incident)
+	}
+	for _, bad := range []minwon.CallAgitation{{Score: 1.5}, {Score: -0.1}, {Score: 0.9, LoudMS: 10, WindowMS: 5}, {Score: 0.9, OffsetMS: -1}} {
+		wantCode(t, f.c.CallAgitation(f.ctx, ct.ID, bad), minwon.EINVALID)
+	}
+	wantCode(t, f.c.CallAgitation(f.ctx, "nope", minwon.CallAgitation{Score: 0.9, LoudMS: 1, WindowMS: 1}), minwon.ENOTFOUND)
+}
