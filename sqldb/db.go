@@ -220,7 +220,17 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 		sdb.Close()
 		return fmt.Errorf("open postgres: %w", err)
 	}
-	db.rdb, db.wdb = sdb, sdb
+	// The writer has a pool of its own, so a burst of reads holding every
+	// connection never makes acknowledgements wait for one. Two: the writer
+	// uses one; Migrate's advisory lock holds a second beside goose's.
+	wdb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		sdb.Close()
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	wdb.SetMaxOpenConns(2)
+	wdb.SetMaxIdleConns(2)
+	db.rdb, db.wdb = sdb, wdb
 	return nil
 }
 
