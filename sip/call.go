@@ -11,7 +11,6 @@ import (
 
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/audio"
-	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
@@ -41,8 +40,8 @@ type call struct {
 	stopOnce  sync.Once
 
 	dtmfQuit, dtmfDone chan struct{}
-	out                *diago.DialogClientSession // the counselor's leg, once bridged
-	bridged            sync.WaitGroup             // the two audio copies of the bridge
+	out                Leg            // the counselor's leg, once bridged
+	bridged            sync.WaitGroup // the two audio copies of the bridge
 }
 
 func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
@@ -233,25 +232,18 @@ func (c *call) enqueue(ctx context.Context, lang string) {
 	c.log.Info("call queued", "lang", lang, "position", pos.Position)
 }
 
-// connect bridges the caller to the phone of the counselor who accepted,
-// when the counselor has one. It waits while the phone rings (the caller
-// hanging up cancels it); the phone hanging up ends the contact as the
-// counselor's.
+// connect bridges the caller to the counselor who accepted: to their
+// desktop's softphone, else to their SIP phone, else the call stays at the
+// desk without counselor audio. It waits while the phone rings (the caller
+// hanging up cancels it); the counselor hanging up ends the contact as
+// theirs.
 func (c *call) connect(ctx context.Context) {
 	c.s.mu.Lock()
 	agent := c.agent
 	c.s.mu.Unlock()
-	uri, ok := "", false
-	if c.s.cfg.Endpoint != nil {
-		uri, ok = c.s.cfg.Endpoint(agent)
-	}
-	if !ok {
+	dial, via := c.dialer(agent)
+	if dial == nil {
 		c.log.Info("call answered at the desk; no phone to bridge to", "agent", agent)
-		return
-	}
-	var target sipmsg.Uri
-	if err := sipmsg.ParseUri(uri, &target); err != nil {
-		c.log.Warn("counselor endpoint", "agent", agent, "uri", uri, "err", err)
 		return
 	}
 	// The bridge reads the caller's audio from here on, so key reading stops.
@@ -262,24 +254,24 @@ func (c *call) connect(ctx context.Context) {
 		c.d.StartRTP(1, 0)
 		c.dtmfQuit = nil
 	}
-	out, err := c.s.dg.Invite(ctx, target, diago.InviteOptions{})
+	out, err := dial(ctx)
 	if err != nil {
-		c.log.Warn("call the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		c.log.Warn("ring the counselor", "agent", agent, "via", via, "err", err)
 		return
 	}
 	if err := c.bridge(out); err != nil {
-		c.log.Warn("bridge to the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		c.log.Warn("bridge to the counselor", "agent", agent, "via", via, "err", err)
+		out.Stop()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		out.Hangup(hctx)
 		cancel()
-		out.Close()
 		return
 	}
 	c.out = out
-	c.log.Info("call bridged", "agent", agent, "uri", uri)
+	c.log.Info("call bridged", "agent", agent, "via", via)
 	go func() {
 		select {
-		case <-out.Context().Done():
+		case <-out.Done():
 			// The counselor hung up: the contact ends as theirs, and the
 			// center's contact.ended brings the goodbye to the caller.
 			if _, err := c.s.center.EndChat(context.WithoutCancel(ctx), agent, c.contactID); err != nil {
@@ -293,24 +285,16 @@ func (c *call) connect(ctx context.Context) {
 // bridge copies audio both ways between the caller and the counselor's
 // leg. The copies are ours, not diago's Bridge, so they can be stopped and
 // waited for before anything else writes to the caller again.
-func (c *call) bridge(out *diago.DialogClientSession) error {
-	pc, po := diago.MediaProps{}, diago.MediaProps{}
+func (c *call) bridge(out Leg) error {
+	pc := diago.MediaProps{}
 	cw, err := c.d.AudioWriter(diago.WithAudioWriterMediaProps(&pc))
 	if err != nil {
 		return err
 	}
-	ow, err := out.AudioWriter(diago.WithAudioWriterMediaProps(&po))
-	if err != nil {
-		return err
-	}
-	if pc.Codec != po.Codec {
-		return fmt.Errorf("caller speaks %s, the phone %s: no transcoding", pc.Codec.Name, po.Codec.Name)
+	if pc.Codec.Name != out.Codec() {
+		return fmt.Errorf("caller speaks %s, the counselor's phone %s: no transcoding", pc.Codec.Name, out.Codec())
 	}
 	cr, err := c.d.AudioReader()
-	if err != nil {
-		return err
-	}
-	or, err := out.AudioReader()
 	if err != nil {
 		return err
 	}
@@ -328,8 +312,8 @@ func (c *call) bridge(out *diago.DialogClientSession) error {
 		}
 	}
 	c.bridged.Add(2)
-	go cp(cr, ow)
-	go cp(or, cw)
+	go cp(cr, out)
+	go cp(out, cw)
 	return nil
 }
 
@@ -339,16 +323,15 @@ func (c *call) hangupCounselor(ctx context.Context) {
 	}
 	out := c.out
 	c.out = nil
-	// Stop both copies by read deadline and wait, so the caller's stream is
-	// ours alone again (the goodbye).
-	out.StopRTP(1, 0)
+	// Stop both copies and wait, so the caller's stream is ours alone again
+	// (the goodbye).
+	out.Stop()
 	c.d.StopRTP(1, 0)
 	c.bridged.Wait()
 	c.d.StartRTP(1, 0)
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	out.Hangup(hctx)
-	out.Close()
 }
 
 // inbox collects a call's inputs from other goroutines without blocking them.

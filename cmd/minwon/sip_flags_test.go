@@ -63,11 +63,11 @@ func TestSIPPortTaken(t *testing.T) {
 	if err := c.Start(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
-	if srv, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err != nil || srv != nil {
+	if srv, _, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err != nil || srv != nil {
 		t.Fatalf("default address taken: %v %v, want voice off and no error", srv, err)
 	}
 	cfg.SIPExplicit = true
-	if srv, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err == nil {
+	if srv, _, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err == nil {
 		srv.Close()
 		t.Fatal("an explicit address that is taken was accepted")
 	}
