@@ -329,6 +329,7 @@ export type DeskFrame =
   | { type: 'typing'; contact_id: string }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
+  | { type: 'softphone'; on: boolean }
   | { type: 'error'; code?: string; message?: string; client_id?: string };
 
 // Frames on /ws/chat (server → citizen).

@@ -9,6 +9,7 @@ import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
 import { ProtectBar } from './ProtectBar';
+import { SoftphoneControls, type Leg, type SoftphoneAction } from './Softphone';
 import { names, useSession } from './session';
 import { Transcript } from './Transcript';
 
@@ -31,6 +32,9 @@ export function ChatColumn(props: {
   onTyping(): void;
   onContact(c: Contact): void;
   onClosed(): void;
+  /** The browser softphone's leg of this call, when it rings here. */
+  softphone?: Leg;
+  onSoftphone?(action: SoftphoneAction, digits?: string): void;
 }) {
   useLang();
   const { ref } = useSession();
@@ -113,7 +117,7 @@ export function ChatColumn(props: {
       )}
       {c.state === 'active' && <ProtectBar contactId={c.id} refresh={props.chat.messages.length} />}
       {voice ? (
-        <CallPanel contact={c} now={now} />
+        <CallPanel contact={c} now={now} softphone={props.softphone} onSoftphone={props.onSoftphone} />
       ) : (
         <>
           <Transcript
@@ -146,10 +150,11 @@ export function ChatColumn(props: {
 
 /**
  * CallPanel stands in for the transcript and message box of a call: the
- * time since the counselor answered, and where the audio is (the desk phone
- * registered with the counselor's SIP password).
+ * time since the counselor answered, and where the audio is (the browser
+ * softphone with its controls, or the desk phone registered with the
+ * counselor's SIP password).
  */
-function CallPanel(props: { contact: Contact; now: number }) {
+function CallPanel(props: { contact: Contact; now: number; softphone?: Leg; onSoftphone?(action: SoftphoneAction, digits?: string): void }) {
   const c = props.contact;
   const answered = c.answered_at ?? c.created_at;
   const end = c.ended_at ? Date.parse(c.ended_at) : props.now;
@@ -161,7 +166,7 @@ function CallPanel(props: { contact: Contact; now: number }) {
         <span class="call-icon" aria-hidden="true">
           ☎
         </span>
-        <strong data-testid="call-status">{live ? t('voice_in_call') : t('voice_call_ended')}</strong>
+        <strong data-testid="call-status">{live ? t(props.softphone ? 'sp_in_call' : 'voice_in_call') : t('voice_call_ended')}</strong>
       </div>
       <div class="call-timer">
         <span class="muted">{t('voice_call_time')}</span>{' '}
@@ -169,6 +174,9 @@ function CallPanel(props: { contact: Contact; now: number }) {
           {clock(secs)}
         </span>
       </div>
+      {live && props.softphone && props.onSoftphone && (
+        <SoftphoneControls contactId={c.id} leg={props.softphone} onControl={props.onSoftphone} />
+      )}
       {live && <p class="muted small">{t('voice_no_message_box')}</p>}
     </div>
   );
