@@ -74,7 +74,8 @@ var _ sip.Softphones = (*Hub)(nil)
 // ring is a call waiting in Dial for the counselor's desktop to answer.
 type ring struct {
 	call  sip.SoftphoneCall
-	taken bool
+	taken bool      // an offer is being answered
+	gone  bool      // Dial has returned: a leg built now has no call
 	leg   chan *Leg // the leg built from the desktop's offer
 }
 
@@ -176,16 +177,24 @@ func (h *Hub) Dial(ctx context.Context, call sip.SoftphoneCall) (sip.Leg, error)
 	close(h.changed)
 	h.changed = make(chan struct{})
 	h.mu.Unlock()
+	var leg *Leg // the one taken, if any
 	defer func() {
 		h.mu.Lock()
+		r.gone = true
 		if h.rings[call.ContactID] == r {
 			delete(h.rings, call.ContactID)
 		}
 		h.mu.Unlock()
+		select { // a leg that came as we gave up
+		case l := <-r.leg:
+			if l != leg {
+				l.close()
+			}
+		default:
+		}
 	}()
 	t := time.NewTimer(h.cfg.RingTimeout)
 	defer t.Stop()
-	var leg *Leg
 	select {
 	case leg = <-r.leg:
 	case <-t.C:
@@ -224,7 +233,13 @@ func (h *Hub) Answer(ctx context.Context, agentID, contactID, offer string) (str
 		return "", err
 	}
 	h.mu.Lock()
+	if r.gone {
+		h.mu.Unlock()
+		leg.close()
+		return "", minwon.Errorf(minwon.EUNAVAILABLE, "the call stopped ringing (answered elsewhere, timed out or hung up)")
+	}
 	h.legs[contactID] = leg
+	r.leg <- leg // buffered: Dial takes it, or its deferred check closes it
 	h.mu.Unlock()
 	go func() {
 		<-leg.done
@@ -234,7 +249,6 @@ func (h *Hub) Answer(ctx context.Context, agentID, contactID, offer string) (str
 		}
 		h.mu.Unlock()
 	}()
-	r.leg <- leg
 	return answer, nil
 }
 
