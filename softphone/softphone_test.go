@@ -1,13 +1,19 @@
 package softphone
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"log/slog"
 	"math"
 	"testing"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+	"github.com/zaf/g711"
+
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/sip"
 )
 
 // power is the Goertzel power of hz in 8 kHz 16-bit PCM.
@@ -112,3 +118,98 @@ func TestHubWithoutACall(t *testing.T) {
 		}
 	})
 }
+
+// newTestLeg is a leg on a peer connection that never connects: what the
+// bridge reads from it is made up here or queued by the test.
+func newTestLeg(t *testing.T, codec string, hold []byte) *Leg {
+	t.Helper()
+	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newLeg(pc, sip.SoftphoneCall{AgentID: "kim", ContactID: "c1", Codec: codec, Hold: hold}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.close)
+	return l
+}
+
+func readFrames(t *testing.T, l *Leg, n int) []byte {
+	t.Helper()
+	var out []byte
+	buf := make([]byte, 1500)
+	for range n {
+		k, err := l.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, buf[:k]...)
+	}
+	return out
+}
+
+func TestLegMakesUpWhatTheCallerHears(t *testing.T) {
+	t.Run("KeysAreTonesInTheCallersCodec", func(t *testing.T) {
+		for _, codec := range []string{"PCMU", "PCMA"} {
+			l := newTestLeg(t, codec, nil)
+			if err := l.sendDigits("5"); err != nil {
+				t.Fatal(err)
+			}
+			enc := readFrames(t, l, toneFrames)
+			pcm := g711.DecodeUlaw(enc)
+			if codec == "PCMA" {
+				pcm = g711.DecodeAlaw(enc)
+			}
+			lo, hi, other := power(pcm, 770), power(pcm, 1336), power(pcm, 1209)
+			if lo < 20*other || hi < 20*other {
+				t.Fatalf("%s key 5: 770 Hz %.3g, 1336 Hz %.3g, 1209 Hz %.3g", codec, lo, hi, other)
+			}
+		}
+	})
+	t.Run("HoldLoopsTheHoldAudio", func(t *testing.T) {
+		hold := make([]byte, 2*frame*2) // two frames of 16-bit PCM
+		for i := 0; i < len(hold); i += 2 {
+			binary.LittleEndian.PutUint16(hold[i:], 1000)
+		}
+		l := newTestLeg(t, "PCMU", hold)
+		l.in <- bytesOf(0x5a) // the counselor spoke before the hold
+		l.setHold(true)
+		want := g711.EncodeUlaw(hold[:2])[0]
+		for i, b := range readFrames(t, l, 5) {
+			if b != want {
+				t.Fatalf("byte %d on hold: %#x, want the hold audio's %#x", i, b, want)
+			}
+		}
+		if n, err := l.Write(bytesOf(0x3c)); err != nil || n != frame {
+			t.Fatalf("write on hold: %d %v, want it taken and dropped", n, err)
+		}
+		l.setHold(false)
+		l.in <- bytesOf(0x5b)
+		if f := readFrames(t, l, 1); f[0] != 0x5b {
+			t.Fatalf("after resume: %#x, want the counselor", f[0])
+		}
+	})
+	t.Run("MuteIsTheCodecsSilence", func(t *testing.T) {
+		for codec, zero := range map[string]byte{"PCMU": 0xff, "PCMA": 0xd5} {
+			l := newTestLeg(t, codec, nil)
+			l.setMute(true)
+			l.in <- bytesOf(0x5a)
+			if f := readFrames(t, l, 1); !bytes.Equal(f, bytesOf(zero)) {
+				t.Fatalf("%s muted: %x, want all %#x", codec, f[:4], zero)
+			}
+		}
+	})
+	t.Run("StopEndsTheBridge", func(t *testing.T) {
+		l := newTestLeg(t, "PCMU", nil)
+		l.Stop()
+		if _, err := l.Read(make([]byte, frame)); err == nil {
+			t.Fatal("read after stop")
+		}
+		if _, err := l.Write(bytesOf(1)); err == nil {
+			t.Fatal("write after stop")
+		}
+	})
+}
+
+func bytesOf(b byte) []byte { return bytes.Repeat([]byte{b}, frame) }
