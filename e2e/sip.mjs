@@ -72,6 +72,31 @@ export async function rtpPeer() {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
+  /**
+   * Speaks a sine of hz for ms as the caller: 20 ms PCMU packets, paced in
+   * real time, the phase running on across calls.
+   */
+  peer.phase = 0;
+  peer.tone = async (hz, ms) => {
+    if (!peer.from) return false;
+    for (let sent = 0; sent < ms; sent += 20) {
+      const pkt = Buffer.alloc(12 + 160);
+      pkt[0] = 0x80;
+      pkt[1] = 0; // PCMU
+      peer.seq = (peer.seq + 1) & 0xffff;
+      peer.ts = (peer.ts + 160) >>> 0;
+      pkt.writeUInt16BE(peer.seq, 2);
+      pkt.writeUInt32BE(peer.ts, 4);
+      pkt.writeUInt32BE(0x4d494e57, 8);
+      for (let i = 0; i < 160; i++) {
+        pkt[12 + i] = ulaw(Math.round(8000 * Math.sin(peer.phase)));
+        peer.phase += (2 * Math.PI * hz) / 8000;
+      }
+      await new Promise((r) => sock.send(pkt, peer.from.port, peer.from.address, r));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  };
   peer.close = () => new Promise((r) => sock.close(r));
   return peer;
 }
@@ -86,3 +111,12 @@ export function runSipp(args, cwd) {
   return { p, done, out: () => out };
 }
 
+/** G.711 µ-law of one 16-bit sample (ITU-T G.711, with the usual bias). */
+export function ulaw(sample) {
+  const sign = sample < 0 ? 0x80 : 0;
+  let v = Math.min(Math.abs(sample), 32635) + 0x84;
+  let exp = 7;
+  for (let mask = 0x4000; (v & mask) === 0 && exp > 0; mask >>= 1) exp--;
+  const mant = (v >> (exp + 3)) & 0x0f;
+  return ~(sign | (exp << 4) | mant) & 0xff;
+}

@@ -17,14 +17,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventually, login, world } from './harness.mjs';
+import { cookieOf, eventually, login, world } from './harness.mjs';
 import { freePort, rtpPeer, runSipp, sipp } from './sip.mjs';
+
 import { fileURLToPath } from 'node:url';
 
-/** The page's session cookie, for a direct API read. */
-async function cookieOf(page) {
-  return (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-}
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 // sip/testdata/caller_until_bye.xml with a longer wait for the hang-up: with

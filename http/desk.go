@@ -190,6 +190,7 @@ type deskFrame struct {
 	ContactID string `json:"contact_id,omitempty"`
 	ClientID  string `json:"client_id,omitempty"`
 	Text      string `json:"text,omitempty"`
+	On        bool   `json:"on,omitempty"` // softphone
 }
 
 // deskWS is a counselor's or supervisor's live connection. For counselors it
@@ -226,6 +227,13 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 	}
 	// Keep the connection alive through proxies that drop idle sockets.
 	wc.keepAlive(30*time.Second, pingFrame)
+	// The softphone is on for as long as this socket says so and lives.
+	var phoneOff func()
+	defer func() {
+		if phoneOff != nil {
+			phoneOff()
+		}
+	}()
 	for {
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
@@ -248,6 +256,17 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 				e := errFrame(err)
 				wc.send(map[string]any{"type": "error", "code": e.Code, "message": e.Message, "client_id": f.ClientID})
 			}
+		case "softphone":
+			switch {
+			case s.phones == nil:
+				wc.send(errFrame(s.softphoneOff()))
+			case f.On && phoneOff == nil:
+				phoneOff = s.phones.Register(u.ID)
+			case !f.On && phoneOff != nil:
+				phoneOff()
+				phoneOff = nil
+			}
+			wc.send(map[string]any{"type": "softphone", "on": phoneOff != nil})
 		case "pong", "ping":
 		default:
 			wc.send(errFrame(minwon.Errorf(minwon.EINVALID, "unknown frame type %q", f.Type)))

@@ -9,6 +9,7 @@ import (
 	"github.com/minwon/minwon/board"
 	"github.com/minwon/minwon/calendar"
 	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/softphone"
 )
 
 // route is one API endpoint; the table drives both the mux and the OpenAPI
@@ -54,6 +55,9 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/callback", minwon.RoleCounselor, "Report an accepted callback completed or failed, with notes; the contact goes to wrap-up", "counselor", callbackRequest{}, minwon.Contact{}, s.finishCallback},
 		{"POST", "/api/contacts/{id}/wrapup", minwon.RoleCounselor, "Close with category, resolution and summary", "counselor", wrapRequest{}, minwon.Contact{}, s.wrap},
 		{"POST", "/api/contacts/{id}/transfer", minwon.RoleCounselor, "Transfer to a queue or a counselor", "counselor", transferRequest{}, minwon.Contact{}, s.transfer},
+		// The desk's browser softphone (softphone.go); the desk socket's "softphone" frame turns it on.
+		{"POST", "/api/contacts/{id}/softphone", minwon.RoleCounselor, "Connect my accepted call to this browser: a WebRTC offer (PCMU/PCMA audio, ICE gathering complete) in, the server's answer out", "counselor", softphoneSDP{}, softphoneSDP{}, s.softphoneOffer},
+		{"POST", "/api/contacts/{id}/softphone/control", minwon.RoleCounselor, "Hold, resume, mute, unmute, send keys (in-band DTMF) or hang up my softphone call", "counselor", softphone.Control{}, softphone.State{}, s.softphoneControl},
 		{"POST", "/api/contacts/{id}/handoff", minwon.RoleCounselor, "Hand the matter to a department", "counselor", handoffRequest{}, minwon.Handoff{}, s.handoff},
 		// Call recordings (recordings.go): supervisors of the tenant, and the counselor of the call.
 		{"GET", "/api/contacts/{id}/recordings", "", "A contact's call recordings, oldest first, with SHA-256 and size (a supervisor of its tenant, or the counselor who took it)", "recordings", nil, []minwon.Recording{}, s.contactRecordings},

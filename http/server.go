@@ -22,6 +22,7 @@ import (
 	"github.com/minwon/minwon/board"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/kb"
+	"github.com/minwon/minwon/softphone"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -65,6 +66,8 @@ type Server struct {
 	metrics *metrics
 	// sessions caches the store's sessions for authenticate.
 	sessions *sessionCache
+	// phones are the desks' browser softphones; nil when no calls are taken.
+	phones *softphone.Hub
 	// sockets counts WebSocket handlers still running: Shutdown waits for
 	// them, since net/http forgets hijacked connections.
 	sockets sync.WaitGroup

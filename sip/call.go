@@ -11,7 +11,6 @@ import (
 
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/audio"
-	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
@@ -42,8 +41,8 @@ type call struct {
 	stopOnce  sync.Once
 
 	dtmfQuit, dtmfDone chan struct{}
-	out                *diago.DialogClientSession // the counselor's leg, once bridged
-	bridged            sync.WaitGroup             // the two audio copies of the bridge
+	out                Leg            // the counselor's leg, once bridged
+	bridged            sync.WaitGroup // the two audio copies of the bridge
 }
 
 func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
@@ -73,34 +72,7 @@ func (c *call) run() {
 	}
 	c.player = newPlayer(enc, c.inbox)
 	defer c.player.stop()
-	// DTMF arrives as RFC 4733 events in the RTP stream; reading it also
-	// drains the caller's audio, which nothing else consumes before a bridge.
-	if dtmf, err := c.d.AudioReaderDTMF(); err == nil {
-		c.dtmfQuit, c.dtmfDone = make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(c.dtmfDone)
-			for {
-				err := dtmf.Listen(func(r rune) error {
-					c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
-					return nil
-				}, 0)
-				if err != nil {
-					return // the media is gone
-				}
-				select { // a read deadline ended Listen: ours when quitting
-				case <-c.dtmfQuit:
-					return
-				case <-c.done:
-					return
-				case <-ctx.Done():
-					return
-				default:
-				}
-			}
-		}()
-	} else {
-		c.log.Warn("call DTMF", "err", err)
-	}
+	c.listenKeys(ctx)
 	defer c.hangupCounselor(ctx)
 
 	// The tenant's hours and notices are evaluated once, at the start, with
@@ -251,53 +223,44 @@ func (c *call) enqueue(ctx context.Context, lang string) {
 	c.log.Info("call queued", "lang", lang, "position", pos.Position)
 }
 
-// connect bridges the caller to the phone of the counselor who accepted,
-// when the counselor has one. It waits while the phone rings (the caller
-// hanging up cancels it); the phone hanging up ends the contact as the
-// counselor's.
+// connect bridges the caller to the counselor who accepted: to their
+// desktop's softphone, else to their SIP phone, else the call stays at the
+// desk without counselor audio. It waits while the phone rings (the caller
+// hanging up cancels it); the counselor hanging up ends the contact as
+// theirs.
 func (c *call) connect(ctx context.Context) {
 	c.s.mu.Lock()
 	agent := c.agent
 	c.s.mu.Unlock()
-	uri, ok := "", false
-	if c.s.cfg.Endpoint != nil {
-		uri, ok = c.s.cfg.Endpoint(agent)
-	}
-	if !ok {
+	dial, via := c.dialer(agent)
+	if dial == nil {
 		c.log.Info("call answered at the desk; no phone to bridge to", "agent", agent)
 		return
 	}
-	var target sipmsg.Uri
-	if err := sipmsg.ParseUri(uri, &target); err != nil {
-		c.log.Warn("counselor endpoint", "agent", agent, "uri", uri, "err", err)
-		return
-	}
-	// The bridge reads the caller's audio from here on, so key reading stops.
-	if c.dtmfQuit != nil {
-		close(c.dtmfQuit)
-		c.d.StopRTP(1, 0)
-		<-c.dtmfDone
-		c.d.StartRTP(1, 0)
-		c.dtmfQuit = nil
-	}
-	out, err := c.s.dg.Invite(ctx, target, diago.InviteOptions{})
+	// The bridge reads the caller's audio from here on, so key reading
+	// stops; when no bridge comes of it, it starts again, or nothing would
+	// read the caller (the recording's left channel, the recognizer).
+	c.stopKeys()
+	out, err := dial(ctx)
 	if err != nil {
-		c.log.Warn("call the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		c.log.Warn("ring the counselor", "agent", agent, "via", via, "err", err)
+		c.listenKeys(ctx)
 		return
 	}
 	if err := c.bridge(out); err != nil {
-		c.log.Warn("bridge to the counselor's phone", "agent", agent, "uri", uri, "err", err)
+		c.log.Warn("bridge to the counselor", "agent", agent, "via", via, "err", err)
+		out.Stop()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		out.Hangup(hctx)
 		cancel()
-		out.Close()
+		c.listenKeys(ctx)
 		return
 	}
 	c.out = out
-	c.log.Info("call bridged", "agent", agent, "uri", uri)
+	c.log.Info("call bridged", "agent", agent, "via", via)
 	go func() {
 		select {
-		case <-out.Context().Done():
+		case <-out.Done():
 			// The counselor hung up: the contact ends as theirs, and the
 			// center's contact.ended brings the goodbye to the caller.
 			if _, err := c.s.center.EndChat(context.WithoutCancel(ctx), agent, c.contactID); err != nil {
@@ -308,27 +271,66 @@ func (c *call) connect(ctx context.Context) {
 	}()
 }
 
+// listenKeys reads the caller's keys: RFC 4733 events in the RTP stream.
+// Reading them also drains the caller's audio (through the recording and
+// listening taps), which nothing else consumes while no bridge does.
+func (c *call) listenKeys(ctx context.Context) {
+	dtmf, err := c.d.AudioReaderDTMF()
+	if err != nil {
+		c.log.Warn("call DTMF", "err", err)
+		return
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	c.dtmfQuit, c.dtmfDone = quit, done
+	go func() {
+		defer close(done)
+		for {
+			err := dtmf.Listen(func(r rune) error {
+				c.inbox.push(ivr.Input{Kind: ivr.InputDigit, Digit: r})
+				return nil
+			}, 0)
+			if err != nil {
+				return // the media is gone
+			}
+			select { // a read deadline ended Listen: ours when quitting
+			case <-quit:
+				return
+			case <-c.done:
+				return
+			case <-ctx.Done():
+				return
+			default:
+			}
+		}
+	}()
+}
+
+// stopKeys stops the key reader and waits for it, so the caller's audio is
+// free for a bridge.
+func (c *call) stopKeys() {
+	if c.dtmfQuit == nil {
+		return
+	}
+	close(c.dtmfQuit)
+	c.d.StopRTP(1, 0)
+	<-c.dtmfDone
+	c.d.StartRTP(1, 0)
+	c.dtmfQuit = nil
+}
+
 // bridge copies audio both ways between the caller and the counselor's
 // leg. The copies are ours, not diago's Bridge, so they can be stopped and
 // waited for before anything else writes to the caller again.
-func (c *call) bridge(out *diago.DialogClientSession) error {
-	pc, po := diago.MediaProps{}, diago.MediaProps{}
+func (c *call) bridge(out Leg) error {
+	pc := diago.MediaProps{}
 	cw, err := c.d.AudioWriter(diago.WithAudioWriterMediaProps(&pc))
 	if err != nil {
 		return err
 	}
-	ow, err := out.AudioWriter(diago.WithAudioWriterMediaProps(&po))
-	if err != nil {
-		return err
-	}
-	if pc.Codec != po.Codec {
-		return fmt.Errorf("caller speaks %s, the phone %s: no transcoding", pc.Codec.Name, po.Codec.Name)
+	if pc.Codec.Name != out.Codec() {
+		return fmt.Errorf("caller speaks %s, the counselor's phone %s: no transcoding", pc.Codec.Name, out.Codec())
 	}
 	cr, err := c.d.AudioReader()
-	if err != nil {
-		return err
-	}
-	or, err := out.AudioReader()
 	if err != nil {
 		return err
 	}
@@ -346,8 +348,8 @@ func (c *call) bridge(out *diago.DialogClientSession) error {
 		}
 	}
 	c.bridged.Add(2)
-	go cp(cr, ow)
-	go cp(or, c.gated(cw)) // a warning replaces the counselor while it plays (protect.go)
+	go cp(cr, out)
+	go cp(out, c.gated(cw)) // a warning replaces the counselor while it plays (protect.go)
 	return nil
 }
 
@@ -357,16 +359,15 @@ func (c *call) hangupCounselor(ctx context.Context) {
 	}
 	out := c.out
 	c.out = nil
-	// Stop both copies by read deadline and wait, so the caller's stream is
-	// ours alone again (the goodbye).
-	out.StopRTP(1, 0)
+	// Stop both copies and wait, so the caller's stream is ours alone again
+	// (the goodbye).
+	out.Stop()
 	c.d.StopRTP(1, 0)
 	c.bridged.Wait()
 	c.d.StartRTP(1, 0)
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	out.Hangup(hctx)
-	out.Close()
 }
 
 // inbox collects a call's inputs from other goroutines without blocking them.

@@ -2,6 +2,7 @@ package sip_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -143,6 +144,32 @@ func fakeRecognizer(t *testing.T, line string) (string, *atomic.Int64) {
 // transcript opens an incident as a chat line would, and sustained
 // shouting is raised as call.agitation.
 func TestCallerIsHeard(t *testing.T) {
+	// Unreachable: the counselor's phone refuses the connection, so no
+	// bridge comes and the call stays at the desk; the caller must still
+	// be heard (the key reader takes the audio again).
+	for _, tt := range []struct {
+		name     string
+		endpoint func(string) (string, bool)
+	}{
+		{"AtTheDesk", nil},
+		{"PhoneUnreachable", func(string) (string, bool) { return "sip:kim@127.0.0.1:" + closedTCPPort(t) + ";transport=tcp", true }},
+	} {
+		t.Run(tt.name, func(t *testing.T) { callerIsHeard(t, tt.endpoint) })
+	}
+}
+
+// closedTCPPort is a loopback TCP port nothing listens on.
+func closedTCPPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+	return port
+}
+
+func callerIsHeard(t *testing.T, endpoint func(string) (string, bool)) {
 	url, audio := fakeRecognizer(t, "야 이 씨발 뭐하는 거야")
 	client, err := asr.New(asr.Config{URL: url}, nil)
 	if err != nil {
@@ -152,6 +179,9 @@ func TestCallerIsHeard(t *testing.T) {
 	f := newFixture(t, 10, func(c *sip.Config) {
 		c.Prompts, c.ASR = set, client
 		c.Agitation.Sustain, c.Agitation.Window = 1600*time.Millisecond, 2*time.Second
+		if endpoint != nil {
+			c.Endpoint = endpoint
+		}
 	})
 	f.available(t, "kim")
 	peer := newRTPPeer(t)

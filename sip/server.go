@@ -78,6 +78,10 @@ type Config struct {
 	// it; otherwise the call stays up without counselor audio. nil: the
 	// phones registered with this server.
 	Endpoint func(agentID string) (string, bool)
+	// Softphones are the counselors' browser softphones; a counselor whose
+	// desktop has one on takes calls there rather than on a SIP phone.
+	// nil: SIP phones only.
+	Softphones Softphones
 	// RecordingDir and RecordingKeys turn call recording on: from the
 	// recording notice on, the caller (left) and what the caller hears
 	// (right: prompts, then the counselor's phone) go into one sealed file

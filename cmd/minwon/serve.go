@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"github.com/minwon/minwon/prompts"
 	"github.com/minwon/minwon/recording"
 	"github.com/minwon/minwon/sip"
+	"github.com/minwon/minwon/softphone"
 	"github.com/minwon/minwon/sqldb"
 	"github.com/minwon/minwon/ui"
 )
@@ -52,6 +54,8 @@ type Config struct {
 	SIP         string
 	SIPExplicit bool
 	SIPMaxCalls int
+	// Softphone tunes the desk's browser softphone, on whenever SIP is.
+	Softphone softphone.Config
 	// RecordingKeys is the recording keyring ("id:key,…", the first seals);
 	// Recording "off" turns call recording off.
 	RecordingKeys string
@@ -65,7 +69,7 @@ type Config struct {
 
 // DefaultConfig returns the embedded default.
 func DefaultConfig() Config {
-	return Config{Data: "data", HTTP: "127.0.0.1:8120", Bot: true, HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig()}
+	return Config{Data: "data", HTTP: "127.0.0.1:8120", Bot: true, HTTPConfig: mwhttp.DefaultConfig(), Center: center.DefaultConfig(), Softphone: softphone.DefaultConfig()}
 }
 
 // configFrom applies environment, then flags, over the defaults.
@@ -83,6 +87,8 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 	env("MINWON_ADMIN_PASSWORD", &cfg.AdminPassword)
 	env("MINWON_RECORDING_KEYS", &cfg.RecordingKeys)
 	env("MINWON_ASR", &cfg.ASR)
+	env("MINWON_WEBRTC_ICE_USER", &cfg.Softphone.ICEUsername)
+	env("MINWON_WEBRTC_ICE_CREDENTIAL", &cfg.Softphone.ICECredential)
 	if v, ok := os.LookupEnv("MINWON_SIP"); ok {
 		cfg.SIP, cfg.SIPExplicit = v, true
 	}
@@ -109,6 +115,24 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.StringVar(&cfg.LLM.Model, "llm-model", cfg.LLM.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
 		fset.StringVar(&cfg.SIP, "sip", cfg.SIP, "SIP address for calls, UDP and TCP (env MINWON_SIP; \"\" off; with --demo default 127.0.0.1:5060)")
 		fset.IntVar(&cfg.SIPMaxCalls, "sip-max-calls", cfg.SIPMaxCalls, "concurrent calls at which new ones get 503 (0: the default, 500)")
+		fset.Func("webrtc-ice", "STUN/TURN URLs for the desk softphone, comma separated (TURN credentials in env MINWON_WEBRTC_ICE_USER, MINWON_WEBRTC_ICE_CREDENTIAL); default none: host candidates on the LAN", func(v string) error {
+			cfg.Softphone.ICEServers = splitList(v)
+			return nil
+		})
+		fset.Func("webrtc-ports", "UDP port range MIN-MAX of the softphone's media (default: any free port)", func(v string) error {
+			lo, hi, ok := strings.Cut(v, "-")
+			a, err1 := strconv.ParseUint(lo, 10, 16)
+			b, err2 := strconv.ParseUint(hi, 10, 16)
+			if !ok || err1 != nil || err2 != nil || a == 0 || a > b {
+				return fmt.Errorf("want MIN-MAX, 1 to 65535, got %q", v)
+			}
+			cfg.Softphone.PortMin, cfg.Softphone.PortMax = uint16(a), uint16(b)
+			return nil
+		})
+		fset.Func("webrtc-public-ip", "addresses the softphone announces instead of the host's, comma separated (a server behind 1:1 NAT)", func(v string) error {
+			cfg.Softphone.PublicIPs = splitList(v)
+			return nil
+		})
 		fset.StringVar(&cfg.RecordingKeys, "recording-keys", cfg.RecordingKeys, "call recording keys, id:key[,id:key…] with 32-byte keys in hex or base64, the first sealing new calls (prefer env MINWON_RECORDING_KEYS: flags show in ps)")
 		fset.StringVar(&cfg.Recording, "recording", "on", "call recording: on, or off (calls are then not recorded; logged)")
 		fset.IntVar(&cfg.Center.Recording.DefaultDays, "recording-days", 0, "days a tenant without its own setting keeps call recordings (0: the default, 90)")
@@ -168,6 +192,17 @@ func parseForgetAt(s string) (time.Duration, error) {
 		d = time.Nanosecond // midnight itself; 0 would mean the default
 	}
 	return d, nil
+}
+
+// splitList splits a comma-separated flag, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // defaultDemoSIP is where the demo center answers calls unless told otherwise.
@@ -431,12 +466,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Listen(); err != nil {
 		return err
 	}
-	phone, err := startSIP(ctx, cfg, c, bus, log)
+	phone, phones, err := startSIP(ctx, cfg, c, bus, log)
 	if err != nil {
 		return err
 	}
 	if phone != nil {
 		defer phone.Close()
+		srv.SetSoftphones(phones)
 	}
 	base := "http://" + srv.Addr()
 	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
@@ -489,9 +525,14 @@ func (cfg Config) voice() *prompts.Voice {
 // startSIP starts the phone channel when configured. An address the
 // operator chose must work; the demo's default only warns, so two demo
 // nodes on one machine still start.
-func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) (*sip.Server, error) {
+func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) (*sip.Server, *softphone.Hub, error) {
 	if cfg.SIP == "" {
-		return nil, nil
+		return nil, nil, nil
+	}
+	// The softphone's settings are the operator's: wrong ones stop the start.
+	phones, err := softphone.New(cfg.Softphone, log.With("component", "softphone"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("softphone: %w", err)
 	}
 	scfg := sip.DefaultConfig()
 	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
@@ -500,7 +541,7 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 	if cfg.ASR != "" {
 		client, err := asr.New(asr.Config{URL: cfg.ASR}, log)
 		if err != nil {
-			return nil, fmt.Errorf("speech recognizer: %w", err)
+			return nil, nil, fmt.Errorf("speech recognizer: %w", err)
 		}
 		scfg.ASR = client
 		log.Info("call transcripts on", "asr", cfg.ASR)
@@ -508,18 +549,19 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 	if cfg.Agitation == "off" {
 		scfg.Agitation.Window = 0
 	}
+	scfg.Softphones = phones
 	srv, err := sip.New(scfg, c, bus, log)
 	if err == nil {
 		err = srv.Start(ctx)
 	}
 	if err != nil {
 		if cfg.SIPExplicit {
-			return nil, fmt.Errorf("start SIP: %w", err)
+			return nil, nil, fmt.Errorf("start SIP: %w", err)
 		}
 		log.Warn("voice is off: the SIP channel did not start", "addr", cfg.SIP, "err", err)
-		return nil, nil
+		return nil, nil, nil
 	}
-	return srv, nil
+	return srv, phones, nil
 }
 
 func queueStats(c *center.Center) func() []board.Queue {

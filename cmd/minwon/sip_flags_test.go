@@ -63,11 +63,11 @@ func TestSIPPortTaken(t *testing.T) {
 	if err := c.Start(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
-	if srv, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err != nil || srv != nil {
+	if srv, _, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err != nil || srv != nil {
 		t.Fatalf("default address taken: %v %v, want voice off and no error", srv, err)
 	}
 	cfg.SIPExplicit = true
-	if srv, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err == nil {
+	if srv, _, err := startSIP(context.Background(), cfg, c, inmem.NewBus(), log); err == nil {
 		srv.Close()
 		t.Fatal("an explicit address that is taken was accepted")
 	}
@@ -108,5 +108,24 @@ func TestASRFlags(t *testing.T) {
 				t.Fatalf("asr %q agitation %q, want %q %q", cfg.ASR, cfg.Agitation, tt.want, tt.agitation)
 			}
 		})
+	}
+}
+
+func TestWebRTCFlags(t *testing.T) {
+	t.Setenv("MINWON_WEBRTC_ICE_USER", "desk")
+	t.Setenv("MINWON_WEBRTC_ICE_CREDENTIAL", "secret")
+	cfg, err := configFrom("serve", []string{"--webrtc-ice", "stun:stun.lan:3478, turn:turn.lan:3478", "--webrtc-ports", "40000-40999", "--webrtc-public-ip", "203.0.113.7"}, io.Discard, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := cfg.Softphone
+	if len(sp.ICEServers) != 2 || sp.ICEServers[1] != "turn:turn.lan:3478" || sp.ICEUsername != "desk" || sp.ICECredential != "secret" ||
+		sp.PortMin != 40000 || sp.PortMax != 40999 || len(sp.PublicIPs) != 1 || sp.RingTimeout == 0 {
+		t.Fatalf("softphone config %+v", sp)
+	}
+	for _, bad := range []string{"40000", "5-1", "0-10", "1-70000", "a-b"} {
+		if _, err := configFrom("serve", []string{"--webrtc-ports", bad}, io.Discard, true); err == nil {
+			t.Errorf("--webrtc-ports %s accepted", bad)
+		}
 	}
 }

@@ -342,6 +342,7 @@ export type DeskFrame =
   | { type: 'agitation'; contact_id: string; at: string; score: number }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
+  | { type: 'softphone'; on: boolean }
   | { type: 'error'; code?: string; message?: string; client_id?: string };
 
 // Frames on /ws/chat (server → citizen).

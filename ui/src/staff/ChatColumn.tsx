@@ -10,6 +10,7 @@ import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
 import { ProtectBar } from './ProtectBar';
+import { SoftphoneControls, type Leg, type SoftphoneAction } from './Softphone';
 import { names, useSession } from './session';
 import { Transcript } from './Transcript';
 
@@ -32,6 +33,9 @@ export function ChatColumn(props: {
   onTyping(): void;
   onContact(c: Contact): void;
   onClosed(): void;
+  /** The browser softphone's leg of this call, when it rings here. */
+  softphone?: Leg;
+  onSoftphone?(action: SoftphoneAction, digits?: string): void;
 }) {
   useLang();
   const { ref } = useSession();
@@ -120,7 +124,7 @@ export function ChatColumn(props: {
         <ProtectBar contactId={c.id} refresh={props.chat.messages.length + (props.chat.agitation?.n ?? 0)} />
       )}
       {voice ? (
-        <CallPanel contact={c} now={now} agitation={props.chat.agitation} />
+        <CallPanel contact={c} now={now} agitation={props.chat.agitation} softphone={props.softphone} onSoftphone={props.onSoftphone} />
       ) : (
         <>
           <Transcript
@@ -153,10 +157,17 @@ export function ChatColumn(props: {
 
 /**
  * CallPanel stands in for the transcript and message box of a call: the
- * time since the counselor answered, and where the audio is (the desk phone
- * registered with the counselor's SIP password).
+ * time since the counselor answered, and where the audio is (the browser
+ * softphone with its controls, or the desk phone registered with the
+ * counselor's SIP password).
  */
-function CallPanel(props: { contact: Contact; now: number; agitation?: ChatItem['agitation'] }) {
+function CallPanel(props: {
+  contact: Contact;
+  now: number;
+  agitation?: ChatItem['agitation'];
+  softphone?: Leg;
+  onSoftphone?(action: SoftphoneAction, digits?: string): void;
+}) {
   const lang = useLang();
   const c = props.contact;
   const ag = props.agitation;
@@ -170,7 +181,7 @@ function CallPanel(props: { contact: Contact; now: number; agitation?: ChatItem[
         <span class="call-icon" aria-hidden="true">
           ☎
         </span>
-        <strong data-testid="call-status">{live ? t('voice_in_call') : t('voice_call_ended')}</strong>
+        <strong data-testid="call-status">{live ? t(props.softphone ? 'sp_in_call' : 'voice_in_call') : t('voice_call_ended')}</strong>
         {ag && (
           <span
             class="chip agitation"
@@ -189,6 +200,9 @@ function CallPanel(props: { contact: Contact; now: number; agitation?: ChatItem[
           {clock(secs)}
         </span>
       </div>
+      {live && props.softphone && props.onSoftphone && (
+        <SoftphoneControls contactId={c.id} leg={props.softphone} onControl={props.onSoftphone} />
+      )}
       {live && <p class="muted small">{t('voice_no_message_box')}</p>}
     </div>
   );

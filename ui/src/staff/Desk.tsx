@@ -20,6 +20,7 @@ import { ChatColumn } from './ChatColumn';
 import { Sidebar } from './Sidebar';
 import { notify, notifyError } from './notify';
 import { names, useSession } from './session';
+import { SoftphoneToggle, useSoftphone, type Softphone } from './Softphone';
 import { useSocket } from './useSocket';
 
 export interface ChatItem {
@@ -306,6 +307,9 @@ export function Desk() {
           setNotices((list) => [f.notice, ...list.filter((n) => n.id !== f.notice.id)]);
           if (soundRef.current) beep();
           break;
+        case 'softphone':
+          phoneRef.current?.confirm(f.on);
+          break;
         case 'error':
           if (f.message) notify(f.message, 'error');
           break;
@@ -315,6 +319,10 @@ export function Desk() {
   );
 
   const sock = useSocket<DeskFrame>('ws/desk', true, onFrame, sync);
+  // Calls of mine that are live ring the browser softphone when it is on.
+  const liveCalls = st.order.filter((id) => st.chats[id]?.contact.channel === 'voice' && st.chats[id]?.contact.state === 'active');
+  const phone = useSoftphone(sock.send, sock.status === 'open', liveCalls);
+  const phoneRef = useLatest<Softphone | null>(phone);
 
   // The reference data first arrives after the desk mounted.
   useEffect(() => {
@@ -378,6 +386,7 @@ export function Desk() {
         }}
         connected={sock.status === 'open'}
         unreadNotices={unreadNotices}
+        phone={phone}
       />
       {offerCount > 0 && (
         <section class="offers" aria-label={t('offers')}>
@@ -413,6 +422,8 @@ export function Desk() {
                 onContact={onContact}
                 onClosed={() => dispatch({ t: 'remove', id })}
                 memo={ch.memo}
+                softphone={phone.legs[id]}
+                onSoftphone={(action, digits) => phone.control(id, action, digits)}
               />
             );
           })}
@@ -444,6 +455,7 @@ function StateBar(props: {
   onSound(on: boolean): void;
   connected: boolean;
   unreadNotices: number;
+  phone: Softphone;
 }) {
   useLang();
   const { ref } = useSession();
@@ -536,6 +548,7 @@ function StateBar(props: {
           {t('notices')} {props.unreadNotices}
         </span>
       )}
+      <SoftphoneToggle phone={props.phone} />
       <label class="sound">
         <input type="checkbox" checked={props.sound} onChange={(e) => props.onSound(e.currentTarget.checked)} />
         {t('sound_alert')}
