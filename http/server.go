@@ -65,6 +65,7 @@ type Server struct {
 	metrics *metrics
 	// sessions caches the store's sessions for authenticate.
 	sessions *sessionCache
+	video    VideoRelay // nil: video offers answer 503
 	// sockets counts WebSocket handlers still running: Shutdown waits for
 	// them, since net/http forgets hijacked connections.
 	sockets sync.WaitGroup
