@@ -5,6 +5,7 @@ import { useNow, useThrottle } from '../lib/hooks';
 import type { Pending } from '../lib/messages';
 import type { Contact, Handoff, Resolution } from '../lib/types';
 import { clock, elapsed, since } from '../lib/util';
+import { VideoCall } from '../lib/VideoCall';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
@@ -112,6 +113,14 @@ export function ChatColumn(props: {
         </div>
       )}
       {c.state === 'active' && <ProtectBar contactId={c.id} refresh={props.chat.messages.length} />}
+      {c.channel === 'video' && c.state === 'active' && (
+        <VideoCall
+          active
+          remoteLabel={t('video_of_citizen')}
+          offer={async (sdp) => (await post<{ sdp: string }>(`/api/contacts/${seg(c.id)}/video`, { sdp })).sdp}
+          onEnd={() => setConfirmEnd(true)}
+        />
+      )}
       {voice ? (
         <CallPanel contact={c} now={now} />
       ) : (

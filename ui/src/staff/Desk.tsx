@@ -544,6 +544,11 @@ function OfferCard(props: { offer: Offer; queueName: string; tenantName: string;
         )}
         <strong data-testid="offer-title">{voice ? t('voice_offer_title') : t('offer_title')}</strong>
         <span class="chip">{tv('channel', c.channel)}</span>
+        {c.channel === 'video' && (
+          <span class="chip sign-chip" data-testid="offer-sign">
+            {t('video_sign')}
+          </span>
+        )}
         {props.queueName && <span class="chip">{props.queueName}</span>}
         {!voice && c.language && c.language !== lang && c.language !== 'ko' && <span class="chip lang-chip">{c.language}</span>}
       </div>
