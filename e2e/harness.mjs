@@ -37,9 +37,10 @@ const CITIZEN_VIEWPORT = { width: 420, height: 860 }; // a phone, as most citize
  *   w.shot(page, step)       full-page screenshot screenshots/<name>-<step>.png
  *   w.run(fn)                wraps a test body: on failure prints server logs,
  *                            browser console errors, and screenshots every page
- * `server` holds startServer's options, e.g. { bot: true }.
+ * `server` holds startServer's options, e.g. { bot: true }; `browserArgs`
+ * are extra Chromium flags (fake camera, loopback WebRTC).
  */
-export function world(name, { server = {} } = {}) {
+export function world(name, { server = {}, browserArgs = [] } = {}) {
   const w = {
     name,
     url: '',
@@ -58,7 +59,7 @@ export function world(name, { server = {} } = {}) {
     // Both at once: the server seeds its store while Chromium starts.
     const [srv, browser] = await Promise.allSettled([
       startServer(server),
-      chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }),
+      chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS, ...browserArgs] }),
     ]);
     w.srv = srv.value ?? null;
     w.browser = browser.value ?? null;

@@ -36,16 +36,10 @@ func videoFlags(fset *flag.FlagSet, v *videoConfig) {
 	fset.StringVar(&v.Ports, "video-ports", "", "UDP port range for video media, MIN-MAX (default any)")
 }
 
-// startVideo builds the relay, records its legs as contact events and ends
-// a contact's media when the contact ends. nil when video is off.
-func startVideo(cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) (*video.Relay, func(), error) {
+// relayConfig turns the flags into the relay's settings.
+func (cfg Config) relayConfig() (video.Config, error) {
 	v := cfg.Video
-	if !v.On {
-		return nil, func() {}, nil
-	}
 	vc := video.DefaultConfig()
-	vc.Log = log
-	vc.Now = c.Now
 	if v.Max > 0 {
 		vc.MaxSessions = v.Max
 	}
@@ -56,8 +50,10 @@ func startVideo(cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) 
 	}
 	vc.ICEUsername, vc.ICECredential = v.ICEUsername, v.ICECredential
 	if v.Ports != "" {
-		if _, err := fmt.Sscanf(v.Ports, "%d-%d", &vc.PortMin, &vc.PortMax); err != nil || vc.PortMin == 0 || vc.PortMin > vc.PortMax {
-			return nil, nil, minwon.Errorf(minwon.EINVALID, "--video-ports=%s: want MIN-MAX", v.Ports)
+		var extra string
+		n, _ := fmt.Sscanf(v.Ports+" end", "%d-%d %s", &vc.PortMin, &vc.PortMax, &extra)
+		if n != 3 || extra != "end" || vc.PortMin == 0 || vc.PortMin > vc.PortMax {
+			return vc, minwon.Errorf(minwon.EINVALID, "--video-ports=%s: want MIN-MAX", v.Ports)
 		}
 	}
 	// A server that listens on loopback only serves browsers on this
@@ -66,6 +62,20 @@ func startVideo(cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) 
 		ip := net.ParseIP(host)
 		vc.Loopback = host == "localhost" || (ip != nil && ip.IsLoopback())
 	}
+	return vc, nil
+}
+
+// startVideo builds the relay, records its legs as contact events and ends
+// a contact's media when the contact ends. nil when video is off.
+func startVideo(cfg Config, c *center.Center, bus minwon.Bus, log *slog.Logger) (*video.Relay, func(), error) {
+	if !cfg.Video.On {
+		return nil, func() {}, nil
+	}
+	vc, err := cfg.relayConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	vc.Log, vc.Now = log, c.Now
 	vc.OnLeg = func(ev video.LegEvent) {
 		leg := minwon.VideoLeg{Side: ev.Side, Reason: ev.Reason, Seconds: center.VideoSeconds(ev.Connected)}
 		if err := c.RecordVideo(context.Background(), ev.ContactID, ev.Up, leg); err != nil {
