@@ -19,5 +19,5 @@ const (
 type VideoLeg struct {
 	Side    string  `json:"side"`              // VideoCitizen or VideoAgent
 	Seconds float64 `json:"seconds,omitempty"` // how long it was connected, on video.ended
-	Reason  string  `json:"reason,omitempty"`  // "ended", "failed", "replaced", "timeout"
+	Reason  string  `json:"reason,omitempty"`  // "ended", "failed", "replaced", "timeout", "transferred"
 }

@@ -97,4 +97,27 @@ test('a citizen signs with a sign-language counselor by video through the server
   await citizen.getByTestId('survey').waitFor();
   assert.equal(await citizen.getByTestId('video-call').count(), 0, "the citizen's call is closed");
   assert.equal(await signer.getByTestId('video-remote').count(), 0, "the counselor's call is closed");
+
+  // Each side's media is on record: connected, then ended with how long it flowed.
+  const admin = await w.person('admin');
+  await login(admin, w.url, 'admin');
+  await eventually(
+    async () => {
+      const evs = await admin.evaluate(async (id) => {
+        const out = [];
+        for (let after = 0; ; ) {
+          const page = await (await fetch(`/api/events?after=${after}&limit=1000`)).json();
+          if (!page.length) return out;
+          out.push(...page.filter((e) => e.contact_id === id && e.type.startsWith('video.')));
+          after = page[page.length - 1].seq;
+        }
+      }, contactId);
+      for (const side of ['citizen', 'agent']) {
+        assert.ok(evs.some((e) => e.type === 'video.connected' && e.data.side === side), `video.connected for the ${side}`);
+        const end = evs.find((e) => e.type === 'video.ended' && e.data.side === side);
+        assert.ok(end && end.data.seconds > 0 && end.data.reason === 'ended', `video.ended for the ${side}: ${JSON.stringify(end)}`);
+      }
+    },
+    { timeout: 10_000, interval: 250 },
+  );
 }));

@@ -59,7 +59,7 @@ type LegEvent struct {
 	Side      string // minwon.VideoCitizen or minwon.VideoAgent
 	Up        bool
 	Connected time.Duration // how long it was connected, when !Up
-	Reason    string        // when !Up: "ended", "failed", "replaced", "timeout"
+	Reason    string        // when !Up: "ended", "failed", "replaced", "timeout", "transferred"
 }
 
 // MaxSDP bounds an offer; a browser's is a few kilobytes.
@@ -428,6 +428,27 @@ func (r *Relay) notify(ev LegEvent) {
 	}
 }
 
+// EndSide closes one side's media of a contact: the counselor handed the
+// contact on, and the next one offers afresh.
+func (r *Relay) EndSide(contactID, side string) {
+	i, err := sideIndex(side)
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	s := r.sessions[contactID]
+	r.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	l := s.legs[i]
+	s.mu.Unlock()
+	if l != nil {
+		r.endLeg(s, l, "transferred")
+	}
+}
+
 // End closes a contact's media on both sides: the contact ended.
 func (r *Relay) End(contactID string) {
 	r.mu.Lock()
@@ -447,11 +468,15 @@ func (r *Relay) End(contactID string) {
 	}
 }
 
-// Follow ends a contact's media when the contact ends, from the bus.
+// Follow ends a contact's media when the contact ends, and the counselor's
+// side when the contact is transferred, from the bus.
 func (r *Relay) Follow(bus minwon.Bus) (unsubscribe func()) {
 	return bus.Subscribe(func(ev *minwon.Event) {
-		if ev.Type == minwon.EventContactEnded || ev.Type == minwon.EventContactWrapped {
+		switch ev.Type {
+		case minwon.EventContactEnded, minwon.EventContactWrapped:
 			r.End(ev.ContactID)
+		case minwon.EventContactTransfered:
+			r.EndSide(ev.ContactID, minwon.VideoAgent)
 		}
 	})
 }

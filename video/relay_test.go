@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/inmem"
 	"github.com/minwon/minwon/video"
 	"github.com/minwon/minwon/video/videotest"
 )
@@ -66,7 +67,11 @@ func TestRelay(t *testing.T) {
 				t.Fatalf("legs up: %v", up)
 			}
 		}
-		r.End("c1")
+		bus := inmem.NewBus()
+		defer r.Follow(bus)()
+		ev := minwon.NewEvent(minwon.EventContactEnded, time.Now(), nil)
+		ev.ContactID = "c1"
+		bus.Publish(context.Background(), ev)
 		ended := map[string]bool{}
 		for len(ended) < 2 {
 			select {
@@ -115,5 +120,34 @@ func TestRelay(t *testing.T) {
 		}
 		// The same contact's other side still gets in.
 		connect(t, r, videotest.NewPeer(t, "c"), "one", minwon.VideoAgent)
+	})
+}
+
+// FuzzOffer feeds the relay hostile offers: each must be answered or
+// refused with an error, never crash the server or leave a session behind.
+func FuzzOffer(f *testing.F) {
+	for _, seed := range []string{
+		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n",
+		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=fingerprint:sha-256 zz\r\n",
+		"v=0\r\nm=",
+		"\xff\xfe",
+	} {
+		f.Add(seed)
+	}
+	cfg := video.DefaultConfig()
+	cfg.GatherTimeout = time.Second
+	r, err := video.New(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { r.Close() })
+	f.Fuzz(func(t *testing.T, sdp string) {
+		if _, err := r.Offer(context.Background(), "fuzz", minwon.VideoCitizen, sdp); err == nil {
+			r.End("fuzz")
+			return
+		}
+		if n := r.Active(); n != 0 {
+			t.Fatalf("a refused offer left %d sessions", n)
+		}
 	})
 }
