@@ -134,6 +134,8 @@ type session struct {
 	out       [2]outTracks // out[i] is sent to side i
 	mu        sync.Mutex
 	legs      [2]*leg
+	pending   int  // offers being answered; guarded by Relay.mu, keeps the session in the map
+	ended     bool // End ran: an offer still being answered is closed, not kept
 }
 
 type outTracks struct{ video, audio *webrtc.TrackLocalStaticRTP }
@@ -186,18 +188,22 @@ func (r *Relay) Offer(ctx context.Context, contactID, side, sdp string) (answer 
 	if err != nil {
 		return "", err
 	}
+	defer r.settle(s)
 	l, err := r.newLeg(s, i)
 	if err != nil {
-		r.dropIfEmpty(s)
 		return "", err
 	}
 	answer, err = r.negotiate(ctx, l, sdp)
 	if err != nil {
 		l.pc.Close()
-		r.dropIfEmpty(s)
 		return "", err
 	}
 	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		l.pc.Close()
+		return "", minwon.Errorf(minwon.ECONFLICT, "the video call has ended")
+	}
 	old := s.legs[i]
 	s.legs[i] = l
 	s.mu.Unlock()
@@ -251,12 +257,13 @@ func (r *Relay) session(contactID string) (*session, error) {
 		return nil, minwon.Errorf(minwon.EUNAVAILABLE, "video is shutting down")
 	}
 	if s := r.sessions[contactID]; s != nil {
+		s.pending++
 		return s, nil
 	}
 	if len(r.sessions) >= r.cfg.MaxSessions {
 		return nil, minwon.Errorf(minwon.EUNAVAILABLE, "all video lines are busy; please try again shortly")
 	}
-	s := &session{contactID: contactID}
+	s := &session{contactID: contactID, pending: 1}
 	for i := range s.out {
 		var err error
 		if s.out[i].video, err = webrtc.NewTrackLocalStaticRTP(r.video, "video", "minwon-"+sideNames[1-i]); err != nil {
@@ -270,18 +277,24 @@ func (r *Relay) session(contactID string) (*session, error) {
 	return s, nil
 }
 
-func (r *Relay) dropIfEmpty(s *session) {
-	s.mu.Lock()
-	empty := s.legs[0] == nil && s.legs[1] == nil
-	s.mu.Unlock()
-	if !empty {
-		return
-	}
+// settle ends an offer's hold on its session.
+func (r *Relay) settle(s *session) {
 	r.mu.Lock()
-	if r.sessions[s.contactID] == s {
+	s.pending--
+	r.mu.Unlock()
+	r.dropIfEmpty(s)
+}
+
+// dropIfEmpty forgets a session with no leg and no offer being answered.
+func (r *Relay) dropIfEmpty(s *session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.mu.Lock()
+	empty := s.legs[0] == nil && s.legs[1] == nil && s.pending == 0
+	s.mu.Unlock()
+	if empty && r.sessions[s.contactID] == s {
 		delete(r.sessions, s.contactID)
 	}
-	r.mu.Unlock()
 }
 
 // newLeg makes side i's PeerConnection: it sends the other side's media and
@@ -459,6 +472,7 @@ func (r *Relay) End(contactID string) {
 		return
 	}
 	s.mu.Lock()
+	s.ended = true
 	legs := s.legs
 	s.mu.Unlock()
 	for _, l := range legs {
