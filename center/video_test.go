@@ -83,6 +83,14 @@ func TestVideoRouting(t *testing.T) {
 		_, err = f.c.VideoContact(ct.ID, minwon.VideoAgent, "sua")
 		wantCode(t, err, minwon.ECONFLICT)
 	})
+	t.Run("ADistrictUsesTheCitysSignQueue", func(t *testing.T) {
+		f := mustSignCenter(t)
+		ok(t, second(f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "jung", ParentID: "city", Kind: minwon.TenantDistrict, Name: "중구", EntryPoints: []string{"jung"}, DefaultQueue: "general"})))
+		ct, _, err := f.c.StartChat(f.ctx, center.ChatRequest{Entry: "jung", Video: true})
+		if err != nil || ct.TenantID != "jung" || ct.QueueID != "sign" {
+			t.Fatalf("district video contact %+v %v", ct, err)
+		}
+	})
 	t.Run("NoSignQueueIsUnavailable", func(t *testing.T) {
 		f := mustCenter(t, center.Config{})
 		_, _, err := f.c.StartChat(f.ctx, center.ChatRequest{Entry: "hanbit", Video: true})
