@@ -17,6 +17,9 @@ type ChatRequest struct {
 	Visitor  string // the browser's own random visitor key, for history
 	Name     string
 	Language string // ISO 639-1; "" means Korean
+	// Video asks for a sign-language video contact (video.go): it joins the
+	// tenant's sign-language queue and never starts with the bot.
+	Video bool
 }
 
 // StartChat opens a chat contact and queues it. It returns the contact and
@@ -44,27 +47,30 @@ func (c *Center) StartChat(ctx context.Context, req ChatRequest) (*minwon.Contac
 	if lang == "" {
 		lang = "ko"
 	}
-	q := c.queueFor(t, lang)
+	ch, q := minwon.ChannelChat, c.queueFor(t, lang)
+	if req.Video {
+		ch, q = minwon.ChannelVideo, c.queueWithSkill(t, minwon.SkillSign)
+	}
 	if q == nil {
-		return nil, "", minwon.Errorf(minwon.EUNAVAILABLE, "%s has no queue configured", t.Name)
+		return nil, "", minwon.Errorf(minwon.EUNAVAILABLE, "%s has no queue configured for %s", t.Name, ch)
 	}
 	now := c.cfg.Now()
 	visitor := req.Visitor
 	if visitor == "" {
 		visitor = minwon.NewID()
 	}
-	citizen, err := c.citizenIdentity(t, minwon.ChannelChat, visitor)
+	citizen, err := c.citizenIdentity(t, minwon.ChannelChat, visitor) // one browser, one citizen, on chat and video
 	if err != nil {
 		return nil, "", err
 	}
 	l := &live{Contact: minwon.Contact{
-		ID: minwon.NewID(), TenantID: t.ID, QueueID: q.ID, Channel: minwon.ChannelChat,
+		ID: minwon.NewID(), TenantID: t.ID, QueueID: q.ID, Channel: ch,
 		State: minwon.ContactWaiting, EntryPoint: req.Entry, Language: lang,
 		CitizenID: citizen, CitizenName: strings.TrimSpace(req.Name),
 		CreatedAt: now,
 	}, byClient: map[string]*minwon.Message{}, monitors: map[string]bool{}}
 	c.routeFlagged(l, true)
-	if c.botPhase(t, lang) {
+	if !req.Video && c.botPhase(t, lang) {
 		// The bot answers first; the contact joins the queue when it hands over.
 		l.State = minwon.ContactBot
 		c.contacts[l.ID] = l

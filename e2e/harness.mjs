@@ -43,7 +43,7 @@ const CITIZEN_VIEWPORT = { width: 420, height: 860 }; // a phone, as most citize
  *   w.run(fn)                wraps a test body: on failure prints server logs,
  *                            browser console errors, and screenshots every page
  * `server` holds startServer's options, e.g. { bot: true }; `browserArgs` are
- * extra Chromium flags (fake media devices, say).
+ * extra Chromium flags (fake microphone or camera, loopback WebRTC).
  */
 export function world(name, { server = {}, browserArgs = [] } = {}) {
   const w = {

@@ -230,7 +230,7 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 
 	ctx := r.Context()
 	if ct == nil {
-		c, token, err := s.center.StartChat(ctx, center.ChatRequest{Entry: entry, Visitor: q.Get("visitor"), Name: q.Get("name"), Language: q.Get("lang")})
+		c, token, err := s.center.StartChat(ctx, center.ChatRequest{Entry: entry, Visitor: q.Get("visitor"), Name: q.Get("name"), Language: q.Get("lang"), Video: q.Get("video") == "1"})
 		if err != nil {
 			wc.send(errFrame(err))
 			wc.close(closeBusy, minwon.ErrorMessage(err))

@@ -62,6 +62,9 @@ func (s *Server) registerRoutes() {
 		// Call recordings (recordings.go): supervisors of the tenant, and the counselor of the call.
 		{"GET", "/api/contacts/{id}/recordings", "", "A contact's call recordings, oldest first, with SHA-256 and size (a supervisor of its tenant, or the counselor who took it)", "recordings", nil, []minwon.Recording{}, s.contactRecordings},
 		{"GET", "/api/recordings/{id}/audio", "", "Play a recording: the decrypted stereo WAV (citizen left, counselor right), with Range; each request is audited as recording.played before a byte is sent", "recordings", nil, binaryResponse("audio/wav"), s.recordingAudio},
+		// Sign-language video (video.go): one non-trickle offer per side.
+		{"POST", "/api/contacts/{id}/video", minwon.RoleCounselor, "Offer my camera for a video contact I handle; the answer's SDP carries the server's candidates", "video", videoOffer{}, videoAnswer{}, s.agentVideo},
+		{"POST", "/api/video/offer", public, "The citizen page's WebRTC offer for its active video contact, bound by the chat resume token", "video", videoOffer{}, videoAnswer{}, s.citizenVideo},
 		{"GET", "/api/contacts/{id}/history", minwon.RoleCounselor, "Earlier contacts of the same citizen", "counselor", nil, []minwon.Contact{}, s.history},
 		{"GET", "/api/kb/search", minwon.RoleCounselor, "Search the knowledge base (?q=)", "counselor", nil, []kbHit{}, s.kbSearch},
 		{"GET", "/api/kb/articles/{id}", minwon.RoleCounselor, "One knowledge-base article, with the short answer it gives to ?q=", "counselor", nil, articleView{}, s.kbArticle},
@@ -145,6 +148,7 @@ func (s *Server) registerRoutes() {
 	s.mux.HandleFunc("GET /ws/desk", s.guard("", s.deskWS))
 	s.mux.HandleFunc("GET /ws/board", s.guard(minwon.RoleSupervisor, s.boardWS))
 	s.mux.HandleFunc("GET /chat/{entry}", s.chatPage)
+	s.mux.HandleFunc("GET /video/{entry}", s.chatPage) // the same page, in its sign-language video mode
 	s.mux.HandleFunc("/", s.static)
 }
 

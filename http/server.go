@@ -68,6 +68,7 @@ type Server struct {
 	sessions *sessionCache
 	// phones are the desks' browser softphones; nil when no calls are taken.
 	phones *softphone.Hub
+	video  VideoRelay // nil: video offers answer 503
 	// sockets counts WebSocket handlers still running: Shutdown waits for
 	// them, since net/http forgets hijacked connections.
 	sockets sync.WaitGroup

@@ -65,6 +65,7 @@ type Config struct {
 	ASR string
 	// Agitation "off" turns the caller-loudness detector off.
 	Agitation string
+	Video     videoConfig // sign-language video (video.go)
 }
 
 // DefaultConfig returns the embedded default.
@@ -143,6 +144,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		})
 		fset.StringVar(&cfg.ASR, "asr", cfg.ASR, "speech recognizer for call transcripts, a Vosk-protocol WebSocket address such as ws://127.0.0.1:2700 (env MINWON_ASR); off when empty")
 		fset.StringVar(&cfg.Agitation, "agitation", "on", "detect sustained shouting on callers' audio: on, or off")
+		videoFlags(fset, &cfg.Video)
 		fset.BoolVar(&cfg.Bot, "bot", cfg.Bot, "let the self-service bot answer web chats first where the tenant has it on (--bot=false: straight to counselors)")
 	}
 	if err := fset.Parse(args); err != nil {
@@ -466,6 +468,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Listen(); err != nil {
 		return err
 	}
+	relay, stopVideo, err := startVideo(cfg, c, bus, log)
+	if err != nil {
+		return err
+	}
+	defer stopVideo()
+	if relay != nil {
+		srv.SetVideo(relay)
+	}
 	phone, phones, err := startSIP(ctx, cfg, c, bus, log)
 	if err != nil {
 		return err
@@ -476,8 +486,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	base := "http://" + srv.Addr()
 	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
-	fmt.Fprintf(stdout, "  staff:   %s/\n  citizen: %s/chat/%s\n  board:   %s/#/board\n  metrics: %s/metrics\n",
-		base, base, firstEntry(c), base, base)
+	fmt.Fprintf(stdout, "  staff:   %s/\n  citizen: %s/chat/%s\n  video:   %s/video/%s\n  board:   %s/#/board\n  metrics: %s/metrics\n",
+		base, base, firstEntry(c), base, firstEntry(c), base, base)
 	if phone != nil {
 		fmt.Fprintf(stdout, "  phone:   sip:NUMBER@%s (UDP, TCP)\n", phone.Addr())
 	}

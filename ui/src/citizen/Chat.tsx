@@ -7,15 +7,17 @@ import { mergeMessages, settlePending, type Pending } from '../lib/messages';
 import { ReconnectingSocket, wsURL, type SocketStatus } from '../lib/socket';
 import type { ChatFrame, Message, Suggestion } from '../lib/types';
 import { loadItem, saveItem, timeOfDay, uuid } from '../lib/util';
+import { citizenOffer, VideoCall } from '../lib/VideoCall';
 
 export const MAX_CHARS = 1000;
 
-/** Where the page was opened: /chat/{entry} (or chat.html?entry=…) below `base`. */
-export function locate(loc: Location): { entry: string; base: string } {
+/** Where the page was opened: /chat/{entry} (or chat.html?entry=…) below
+ * `base`; /video/{entry} is the sign-language video mode. */
+export function locate(loc: Location): { entry: string; base: string; video: boolean } {
   const q = new URLSearchParams(loc.search).get('entry');
-  const m = loc.pathname.match(/^(.*\/)chat\/([^/]+)\/?$/);
-  if (m) return { entry: q || decodeURIComponent(m[2]), base: m[1] };
-  return { entry: q ?? '', base: loc.pathname.replace(/[^/]*$/, '') || '/' };
+  const m = loc.pathname.match(/^(.*\/)(chat|video)\/([^/]+)\/?$/);
+  if (m) return { entry: q || decodeURIComponent(m[3]), base: m[1], video: m[2] === 'video' };
+  return { entry: q ?? '', base: loc.pathname.replace(/[^/]*$/, '') || '/', video: false };
 }
 
 /** What survives a reload in sessionStorage: the resume token, the last seq
@@ -47,10 +49,10 @@ const BOT_YES = '예';
 const BOT_NO = '아니요';
 const BOT_HUMAN = '상담원 연결';
 
-const storageKey = (entry: string) => `minwon.chat.${entry}`;
+const storageKey = (entry: string, video: boolean) => `minwon.${video ? 'video' : 'chat'}.${entry}`;
 
-function loadSaved(entry: string): Saved | null {
-  const raw = loadItem('session', storageKey(entry));
+function loadSaved(key: string): Saved | null {
+  const raw = loadItem('session', key);
   if (!raw) return null;
   try {
     const s = JSON.parse(raw) as Saved;
@@ -60,10 +62,13 @@ function loadSaved(entry: string): Saved | null {
   }
 }
 
-export function CitizenChat(props: { entry: string; base: string }) {
+/** The citizen's conversation; with `video` (the granted camera) it is a
+ * sign-language video contact, with the chat alongside. */
+export function CitizenChat(props: { entry: string; base: string; video?: MediaStream }) {
   const lang = useLang();
   const { entry, base } = props;
-  const saved = useRef<Saved | null>(loadSaved(entry));
+  const key = storageKey(entry, !!props.video);
+  const saved = useRef<Saved | null>(loadSaved(key));
   const [phase, setPhase] = useState<Phase>(saved.current?.ended ? 'ended' : 'connecting');
   const [status, setStatus] = useState<SocketStatus>('connecting');
   const [welcomed, setWelcomed] = useState(false);
@@ -91,7 +96,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
     const cur = saved.current ?? { resume: '', after: 0, contact_id: '' };
     const next = { ...cur, ...patch };
     saved.current = next;
-    saveItem('session', storageKey(entry), JSON.stringify(next));
+    saveItem('session', key, JSON.stringify(next));
   }
 
   function takeMessages(ms: (Message | null | undefined)[]) {
@@ -237,14 +242,15 @@ export function CitizenChat(props: { entry: string; base: string }) {
     setPhase('rated');
     sock.current?.stop();
     saved.current = null;
-    saveItem('session', storageKey(entry), null);
+    saveItem('session', key, null);
+    props.video?.getTracks().forEach((tr) => tr.stop());
   }
 
   useEffect(() => {
     if (!entry) return;
     const s = new ReconnectingSocket<ChatFrame>(
       () => {
-        let u = wsURL(base, `ws/chat?entry=${encodeURIComponent(entry)}&visitor=${encodeURIComponent(visitorKey())}`);
+        let u = wsURL(base, `ws/chat?entry=${encodeURIComponent(entry)}&visitor=${encodeURIComponent(visitorKey())}${props.video ? '&video=1' : ''}`);
         const sv = saved.current;
         if (sv?.resume) u += `&resume=${encodeURIComponent(sv.resume)}&after=${sv.after || 0}`;
         return u;
@@ -320,7 +326,7 @@ export function CitizenChat(props: { entry: string; base: string }) {
       <header class="c-head">
         <div class="c-title">
           <strong>{tenant || t('c_title')}</strong>
-          <span class="c-sub">{t('c_subtitle')}</span>
+          <span class="c-sub">{props.video ? t('video_title') : t('c_subtitle')}</span>
         </div>
         <button
           type="button"
@@ -359,6 +365,16 @@ export function CitizenChat(props: { entry: string; base: string }) {
         </div>
       )}
 
+      {props.video && !ended && (
+        <VideoCall
+          stream={props.video}
+          active={phase === 'talking'}
+          remoteLabel={t('video_of_agent')}
+          offer={(sdp) => citizenOffer(base, saved.current?.resume ?? '', sdp)}
+          onEnd={() => setConfirmLeave(true)}
+        />
+      )}
+      {props.video && phase === 'queued' && <p class="c-hint">{t('video_waiting')}</p>}
       <Conversation
         messages={messages}
         pending={pending}

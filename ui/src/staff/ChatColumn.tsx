@@ -6,6 +6,7 @@ import type { Pending } from '../lib/messages';
 import type { Contact, Handoff, Resolution } from '../lib/types';
 import { clock, elapsed, since, timeOfDay } from '../lib/util';
 import { CallbackPanel } from './CallbackPanel';
+import { VideoCall } from '../lib/VideoCall';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
@@ -122,6 +123,14 @@ export function ChatColumn(props: {
       {c.state === 'active' && (
         // An agitation can open an incident: the buttons follow it as they follow lines.
         <ProtectBar contactId={c.id} refresh={props.chat.messages.length + (props.chat.agitation?.n ?? 0)} />
+      )}
+      {c.channel === 'video' && c.state === 'active' && (
+        <VideoCall
+          active
+          remoteLabel={t('video_of_citizen')}
+          offer={async (sdp) => (await post<{ sdp: string }>(`/api/contacts/${seg(c.id)}/video`, { sdp })).sdp}
+          onEnd={() => setConfirmEnd(true)}
+        />
       )}
       {voice ? (
         <CallPanel contact={c} now={now} agitation={props.chat.agitation} softphone={props.softphone} onSoftphone={props.onSoftphone} />

@@ -586,6 +586,11 @@ function OfferCard(props: { offer: Offer; queueName: string; tenantName: string;
             {t('callback_task')}
           </span>
         )}
+        {c.channel === 'video' && (
+          <span class="chip sign-chip" data-testid="offer-sign">
+            {t('video_sign')}
+          </span>
+        )}
         {props.queueName && <span class="chip">{props.queueName}</span>}
         {!voice && c.language && c.language !== lang && c.language !== 'ko' && <span class="chip lang-chip">{c.language}</span>}
       </div>
