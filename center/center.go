@@ -120,6 +120,7 @@ type live struct {
 	bot       botConv
 	banner    string           // flagged caller: shown to the counselor
 	callback  *minwon.Callback // the caller asked to be called back (callback.go)
+	coach     *coach           // a supervisor on the call (coach.go)
 }
 
 // New returns a Center. Call Start before use.

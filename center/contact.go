@@ -384,7 +384,7 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 	case minwon.ContactActive:
 		l.State = minwon.ContactWrapUp
 		l.EndedAt = &now
-		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
+		evs = append(c.endCoaching(l, now, "contact_ended"), c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
 	default:
 		return minwon.Errorf(minwon.ECONFLICT, "the conversation has already ended")
 	}
@@ -537,7 +537,7 @@ func (c *Center) Wrap(ctx context.Context, userID, contactID string, w WrapUp) (
 	var evs []*minwon.Event
 	if l.State == minwon.ContactActive {
 		l.State, l.EndedAt = minwon.ContactWrapUp, &now
-		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: minwon.FromAgent, Reason: "wrapped"}))
+		evs = append(c.endCoaching(l, now, "contact_ended"), c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: minwon.FromAgent, Reason: "wrapped"}))
 	}
 	if l.State != minwon.ContactWrapUp {
 		return nil, minwon.Errorf(minwon.ECONFLICT, "the conversation can't be wrapped up now")

@@ -43,6 +43,8 @@ type call struct {
 	dtmfQuit, dtmfDone chan struct{}
 	out                Leg            // the counselor's leg, once bridged
 	bridged            sync.WaitGroup // the two audio copies of the bridge
+
+	coach coachSlot // a supervisor on the call (coach.go)
 }
 
 func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
@@ -348,12 +350,14 @@ func (c *call) bridge(out Leg) error {
 		}
 	}
 	c.bridged.Add(2)
-	go cp(cr, out)
-	go cp(out, c.gated(cw)) // a warning replaces the counselor while it plays (protect.go)
+	// A coaching supervisor is mixed in only while one is on (coach.go).
+	go cp(cr, c.coached(fromCaller, out))
+	go cp(out, c.coached(fromCounselor, c.gated(cw))) // a warning replaces the counselor while it plays (protect.go)
 	return nil
 }
 
 func (c *call) hangupCounselor(ctx context.Context) {
+	c.endCoach("", true) // the supervisor goes with the counselor
 	if c.out == nil {
 		return
 	}

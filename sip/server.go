@@ -347,6 +347,7 @@ func (s *Server) onEvent(ev *minwon.Event) {
 		return
 	}
 	s.protectEvent(ev)
+	s.coachEvent(ev)
 	var in ivr.Input
 	switch ev.Type {
 	case minwon.EventContactAnswered:

@@ -169,6 +169,7 @@ type rtpPeer struct {
 	from    *net.UDPAddr
 	seq     uint16
 	ts      uint32
+	audio   []byte // the last second of PCMU payloads heard (coach_test.go)
 }
 
 func newRTPPeer(t testing.TB) *rtpPeer {
@@ -193,6 +194,10 @@ func newRTPPeer(t testing.TB) *rtpPeer {
 			p.types[buf[1]&0x7f]++
 			if n > 12 && bytes.Count(buf[12:n], buf[12:13]) == n-12 {
 				p.marked[buf[12]]++
+			}
+			if buf[1]&0x7f == 0 {
+				p.audio = append(p.audio, buf[12:n]...)
+				p.audio = p.audio[max(0, len(p.audio)-prompts.SampleRate):]
 			}
 			p.from = from
 			p.mu.Unlock()
