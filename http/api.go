@@ -76,6 +76,8 @@ type contactWithMessages struct {
 	// Callback: the caller asked to be called back; the counselor dials
 	// Number (or the center did, Dialled) and reports the outcome.
 	Callback *minwon.Callback `json:"callback,omitempty"`
+	// Coach is the supervisor on the call and their mode (coach.go).
+	Coach *coachView `json:"coach,omitempty"`
 }
 
 func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages, error) {
@@ -83,7 +85,7 @@ func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages,
 	if msgs == nil {
 		msgs = []*minwon.Message{}
 	}
-	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID), Callback: s.center.Callback(ct.ID)}
+	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID), Callback: s.center.Callback(ct.ID), Coach: s.coachOf(ct.ID)}
 	if err == nil {
 		v.Bot, _, err = s.center.BotHandoffOf(r.Context(), ct.ID)
 	}

@@ -156,6 +156,8 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 			delete(h.monitors, ev.ContactID)
 			h.mu.Unlock()
 		}
+	case minwon.EventCoachStarted, minwon.EventCoachMode, minwon.EventCoachEnded:
+		h.deliverCoach(ev)
 	case minwon.EventCallAgitation:
 		// The badge on the call panel of the counselor and of supervisors listening.
 		var a minwon.CallAgitation

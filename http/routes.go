@@ -32,6 +32,7 @@ func (s *Server) registerRoutes() {
 		Messages []*minwon.Message  `json:"messages"`
 		Bot      *minwon.BotHandoff `json:"bot,omitempty"`
 		Callback *minwon.Callback   `json:"callback,omitempty"`
+		Coach    *coachView         `json:"coach,omitempty"`
 	}
 	type handoffView struct {
 		Handoff  *minwon.Handoff   `json:"handoff"`
@@ -88,6 +89,8 @@ func (s *Server) registerRoutes() {
 		{"GET", "/api/board", minwon.RoleSupervisor, "The status board", "supervisor", nil, board.Snapshot{}, s.getBoard},
 		{"POST", "/api/contacts/{id}/monitor", minwon.RoleSupervisor, "Start or stop watching a live contact", "supervisor", monitorRequest{}, contactView{}, s.monitor},
 		{"POST", "/api/contacts/{id}/whisper", minwon.RoleSupervisor, "Coach the counselor; the citizen never sees it", "supervisor", whisperRequest{}, minwon.Message{}, s.whisper},
+		{"POST", "/api/contacts/{id}/coach", minwon.RoleSupervisor, "Join a live call of my tenant from my phone, or switch modes: listen (nobody hears me), whisper (the counselor hears me, the caller does not) or barge (both do); stored as coach.started or coach.mode", "supervisor", coachRequest{}, coachView{}, s.coach},
+		{"DELETE", "/api/contacts/{id}/coach", minwon.RoleSupervisor, "Leave a call I coach; my phone is hung up and the call is as before; stored as coach.ended", "supervisor", nil, nil, s.leaveCoach},
 
 		// Counselor protection (incidents.go).
 		{"POST", "/api/messages/{id}/reveal", "", "Show the original of a masked message; audited (the counselor on the incident or a supervisor)", "protection", nil, revealResponse{}, s.revealMessage},

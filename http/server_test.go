@@ -412,7 +412,7 @@ func TestOperatorEndpoints(t *testing.T) {
 		// Every route the server answers must be in the document: walk the
 		// routes listed in docs/api.md's tables as an independent list.
 		for _, want := range []string{"post /api/login", "get /api/board", "post /api/contacts/{id}/wrapup",
-			"post /api/contacts/{id}/whisper", "put /api/users/{id}", "get /api/handoffs/{id}", "get /api/events", "get /healthz"} {
+			"post /api/contacts/{id}/whisper", "post /api/contacts/{id}/coach", "delete /api/contacts/{id}/coach", "put /api/users/{id}", "get /api/handoffs/{id}", "get /api/events", "get /healthz"} {
 			m, p, _ := strings.Cut(want, " ")
 			if _, ok := doc.Paths[p][m]; !ok {
 				t.Errorf("openapi lacks %s", want)
