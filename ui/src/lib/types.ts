@@ -105,6 +105,16 @@ export interface ContactWithMessages {
   banner?: string;
   /** The caller asked to be called back: a task for the counselor who accepts. */
   callback?: Callback;
+  /** A supervisor on the call, and how: the counselor's desk shows it. */
+  coach?: Coach;
+}
+
+export type CoachMode = 'listen' | 'whisper' | 'barge';
+
+/** A supervisor coaching a live call from their phone. */
+export interface Coach {
+  supervisor: string;
+  mode: CoachMode;
 }
 
 /** A callback task on a voice contact (center/callback.go). */
@@ -340,6 +350,8 @@ export type DeskFrame =
   | { type: 'message'; message: Message }
   | { type: 'typing'; contact_id: string }
   | { type: 'agitation'; contact_id: string; at: string; score: number }
+  // mode is empty once the supervisor has left the call.
+  | { type: 'coach'; contact_id: string; supervisor: string; mode: CoachMode | '' }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
   | { type: 'softphone'; on: boolean }

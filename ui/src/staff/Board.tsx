@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { get, post, seg } from '../lib/api';
+import { api, get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { noteServerTime } from '../lib/clock';
 import { useNow } from '../lib/hooks';
 import { mergeMessages } from '../lib/messages';
-import type { Board as BoardData, BoardHour, ContactWithMessages, DeskFrame, Message, Notice } from '../lib/types';
+import type { Board as BoardData, BoardHour, CoachMode, ContactWithMessages, DeskFrame, Message, Notice } from '../lib/types';
 import { clock, dateTime, elapsed, timeOfDay, toLocalInput } from '../lib/util';
 import { citizenLabel, isSendKey } from './ChatColumn';
 import { errorText, notify, notifyError } from './notify';
@@ -20,6 +20,8 @@ export function Board() {
   const lang = useLang();
   const [board, setBoard] = useState<BoardData | null>(null);
   const [monitored, setMonitored] = useState<Record<string, ContactWithMessages>>({});
+  // Calls this supervisor is on by phone, and in which mode.
+  const [coaching, setCoaching] = useState<Record<string, CoachMode>>({});
   const now = useNow(1000);
 
   const take = useCallback((b: BoardData) => {
@@ -44,7 +46,7 @@ export function Board() {
 
   // Messages of monitored contacts come over the desk socket, opened only
   // while something is monitored.
-  const watching = Object.keys(monitored).length > 0;
+  const watching = Object.keys(monitored).length > 0 || Object.keys(coaching).length > 0;
   const monRef = useRef(monitored);
   monRef.current = monitored;
   const refetchMonitored = useCallback(() => {
@@ -61,6 +63,7 @@ export function Board() {
     watching,
     (f) => {
       if (f.type === 'message') addMessage(f.message);
+      else if (f.type === 'coach') setCoached(f.contact_id, f.mode);
       else if (f.type === 'contact')
         setMonitored((m) => (m[f.contact.id] ? { ...m, [f.contact.id]: { ...m[f.contact.id], contact: f.contact } } : m));
     },
@@ -83,6 +86,30 @@ export function Board() {
       if (!cur) return m;
       return { ...m, [msg.contact_id]: { ...cur, messages: mergeMessages(cur.messages ?? [], [msg]) } };
     });
+  }
+
+  function setCoached(id: string, mode: CoachMode | '') {
+    setCoaching((m) => {
+      const n = { ...m };
+      if (mode) n[id] = mode;
+      else delete n[id];
+      return n;
+    });
+  }
+
+  // coach joins a call by phone in mode, or leaves it ('').
+  async function coach(id: string, mode: CoachMode | '') {
+    try {
+      if (mode) {
+        if (!coaching[id]) notify(t('coach_ringing'));
+        await post(`/api/contacts/${seg(id)}/coach`, { mode });
+      } else {
+        await api('DELETE', `/api/contacts/${seg(id)}/coach`);
+      }
+      setCoached(id, mode);
+    } catch (err) {
+      notifyError(err);
+    }
   }
 
   async function monitor(id: string, on: boolean) {
@@ -277,6 +304,9 @@ export function Board() {
                           {t('monitor')}
                         </button>
                       ))}
+                    {l.state === 'active' && l.channel === 'voice' && (
+                      <CoachButtons mode={coaching[l.contact_id]} onMode={(m) => coach(l.contact_id, m)} />
+                    )}
                   </td>
                 </tr>
               ))}
@@ -292,6 +322,34 @@ export function Board() {
 
       <NoticesBoard notices={board.notices ?? []} onPosted={load} />
     </div>
+  );
+}
+
+const coachModes: CoachMode[] = ['listen', 'whisper', 'barge'];
+
+/** Listen, whisper, barge and leave on a live call: the supervisor's phone joins it. */
+function CoachButtons(props: { mode?: CoachMode; onMode(mode: CoachMode | ''): void }) {
+  return (
+    <span class="coach-buttons" role="group" data-testid="coach-buttons" data-mode={props.mode ?? ''}>
+      {coachModes.map((m) => (
+        <button
+          key={m}
+          type="button"
+          class={`small${props.mode === m ? ' primary' : ' ghost'}`}
+          aria-pressed={props.mode === m}
+          title={t(`coach_${m}_hint`)}
+          data-testid={`coach-${m}`}
+          onClick={() => props.mode !== m && props.onMode(m)}
+        >
+          {t(`coach_${m}`)}
+        </button>
+      ))}
+      {props.mode && (
+        <button type="button" class="small ghost" data-testid="coach-leave" onClick={() => props.onMode('')}>
+          {t('coach_leave')}
+        </button>
+      )}
+    </span>
   );
 }
 

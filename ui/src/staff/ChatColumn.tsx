@@ -133,7 +133,7 @@ export function ChatColumn(props: {
         />
       )}
       {voice ? (
-        <CallPanel contact={c} now={now} agitation={props.chat.agitation} softphone={props.softphone} onSoftphone={props.onSoftphone} />
+        <CallPanel contact={c} now={now} agitation={props.chat.agitation} coach={props.chat.coach} softphone={props.softphone} onSoftphone={props.onSoftphone} />
       ) : (
         <>
           <Transcript
@@ -174,6 +174,7 @@ function CallPanel(props: {
   contact: Contact;
   now: number;
   agitation?: ChatItem['agitation'];
+  coach?: ChatItem['coach'];
   softphone?: Leg;
   onSoftphone?(action: SoftphoneAction, digits?: string): void;
 }) {
@@ -200,6 +201,12 @@ function CallPanel(props: {
             title={t('voice_agitated_hint', { score: Math.round(ag.score * 100) })}
           >
             {t('voice_agitated', { time: timeOfDay(ag.at, lang) })}
+          </span>
+        )}
+        {live && props.coach && (
+          // A 120 center tells its counselors when a supervisor is on the line.
+          <span class="chip coach" role="status" data-testid="call-coach" data-mode={props.coach.mode} title={t('coach_on_hint')}>
+            {tv('coach_on', props.coach.mode)}
           </span>
         )}
       </div>

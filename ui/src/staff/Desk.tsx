@@ -7,6 +7,7 @@ import type {
   AgentStatus,
   BotHandoff,
   Callback,
+  Coach,
   Contact,
   ContactWithMessages,
   DeskFrame,
@@ -38,6 +39,8 @@ export interface ChatItem {
   callback?: Callback;
   /** Counselor protection on calls: the last sustained shouting heard; n counts them. */
   agitation?: { at: string; score: number; n: number };
+  /** A supervisor listening, whispering or barging on the call. */
+  coach?: Coach;
   /** Text the assist sidebar puts into the reply box; n counts insertions. */
   insert?: { text: string; n: number };
 }
@@ -67,6 +70,7 @@ type Action =
   | { t: 'messages'; id: string; messages: (Message | null | undefined)[] }
   | { t: 'typing'; id: string }
   | { t: 'agitation'; id: string; at: string; score: number }
+  | { t: 'coach'; id: string; coach?: Coach }
   | { t: 'pending'; id: string; p: Pending }
   | { t: 'pendingFailed'; id: string; client_id: string }
   | { t: 'memo'; id: string; text: string }
@@ -95,6 +99,7 @@ function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
     bot: cm.bot ?? old?.bot,
     banner: cm.banner ?? old?.banner,
     callback: cm.callback ?? old?.callback,
+    coach: cm.coach ?? old?.coach,
     insert: old?.insert,
   };
 }
@@ -190,6 +195,11 @@ function reducer(s: DeskState, a: Action): DeskState {
       if (!ch) return s;
       const agitation = { at: a.at, score: a.score, n: (ch.agitation?.n ?? 0) + 1 };
       return { ...s, chats: { ...s.chats, [a.id]: { ...ch, agitation } } };
+    }
+    case 'coach': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, coach: a.coach } } };
     }
     case 'pending': {
       const ch = s.chats[a.id];
@@ -302,6 +312,9 @@ export function Desk() {
           break;
         case 'agitation':
           dispatch({ t: 'agitation', id: f.contact_id, at: f.at, score: f.score });
+          break;
+        case 'coach':
+          dispatch({ t: 'coach', id: f.contact_id, coach: f.mode ? { supervisor: f.supervisor, mode: f.mode } : undefined });
           break;
         case 'notice':
           setNotices((list) => [f.notice, ...list.filter((n) => n.id !== f.notice.id)]);
