@@ -104,7 +104,10 @@ func (s *Server) coachEvent(ev *minwon.Event) {
 func (c *call) setCoach(user string, mode minwon.CoachMode) {
 	c.coach.mu.Lock()
 	if co := c.coach.cur; co != nil && co.user == user {
+		co.mu.Lock()
 		co.mode.Store(&mode)
+		co.voice = [2]samples{} // what was queued for the old mode is not said in the new
+		co.mu.Unlock()
 		c.coach.mu.Unlock()
 		c.log.Info("coaching mode", "supervisor", user, "mode", mode)
 		return
