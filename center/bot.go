@@ -202,27 +202,10 @@ func (c *Center) BotHandoffOf(ctx context.Context, contactID string) (*minwon.Bo
 	return &p, true, nil
 }
 
-// reloadBot restores the bot's part of the live contacts from their events,
-// with one read from the oldest live contact on. Callers hold c.mu.
+// reloadBot restores the bot's part of the live contacts from their events.
+// Callers hold c.mu.
 func (c *Center) reloadBot(ctx context.Context) error {
-	var from time.Time
-	for _, l := range c.contacts {
-		if from.IsZero() || l.CreatedAt.Before(from) {
-			from = l.CreatedAt
-		}
-	}
-	if from.IsZero() {
-		return nil
-	}
-	evs, err := c.store.Events(ctx, minwon.EventFilter{From: from, Types: []minwon.EventType{minwon.EventBotTurn, minwon.EventBotHandoff}})
-	if err != nil {
-		return err
-	}
-	for _, ev := range evs {
-		l := c.contacts[ev.ContactID]
-		if l == nil {
-			continue
-		}
+	return c.replayLive(ctx, nil, []minwon.EventType{minwon.EventBotTurn, minwon.EventBotHandoff}, func(l *live, ev *minwon.Event) {
 		switch ev.Type {
 		case minwon.EventBotTurn:
 			var t minwon.BotTurn
@@ -234,6 +217,30 @@ func (c *Center) reloadBot(ctx context.Context) error {
 			if ev.Decode(&h) == nil {
 				l.bot.handoff = &h
 			}
+		}
+	})
+}
+
+// replayLive hands each stored event of types that belongs to a live
+// contact to apply, with one read from the oldest such contact on; keep,
+// when set, says which live contacts to look for. Callers hold c.mu.
+func (c *Center) replayLive(ctx context.Context, keep func(*live) bool, types []minwon.EventType, apply func(*live, *minwon.Event)) error {
+	var from time.Time
+	for _, l := range c.contacts {
+		if (keep == nil || keep(l)) && (from.IsZero() || l.CreatedAt.Before(from)) {
+			from = l.CreatedAt
+		}
+	}
+	if from.IsZero() {
+		return nil
+	}
+	evs, err := c.store.Events(ctx, minwon.EventFilter{From: from, Types: types})
+	if err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		if l := c.contacts[ev.ContactID]; l != nil && (keep == nil || keep(l)) {
+			apply(l, ev)
 		}
 	}
 	return nil

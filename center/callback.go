@@ -172,25 +172,9 @@ func (c *Center) dialCallback(l *live) {
 // reloadCallbacks finds the callback tasks of the live contacts in their
 // events. Callers hold c.mu.
 func (c *Center) reloadCallbacks(ctx context.Context) error {
-	var from time.Time
-	for _, l := range c.contacts {
-		if l.Channel == minwon.ChannelVoice && (from.IsZero() || l.CreatedAt.Before(from)) {
-			from = l.CreatedAt
-		}
-	}
-	if from.IsZero() {
-		return nil
-	}
-	evs, err := c.store.Events(ctx, minwon.EventFilter{From: from, Types: []minwon.EventType{
-		minwon.EventCallbackRequested, minwon.EventCallbackCompleted, minwon.EventCallbackFailed}})
-	if err != nil {
-		return err
-	}
-	for _, ev := range evs {
-		l := c.contacts[ev.ContactID]
-		if l == nil {
-			continue
-		}
+	voice := func(l *live) bool { return l.Channel == minwon.ChannelVoice }
+	types := []minwon.EventType{minwon.EventCallbackRequested, minwon.EventCallbackCompleted, minwon.EventCallbackFailed}
+	return c.replayLive(ctx, voice, types, func(l *live, ev *minwon.Event) {
 		switch ev.Type {
 		case minwon.EventCallbackRequested:
 			var p minwon.CallbackRequested
@@ -206,6 +190,5 @@ func (c *Center) reloadCallbacks(ctx context.Context) error {
 				}
 			}
 		}
-	}
-	return nil
+	})
 }

@@ -22,19 +22,8 @@ import (
 	"github.com/minwon/minwon/center"
 )
 
-// needBaresip returns baresip's path. Outside CI a machine without it
-// skips; in CI scripts/deps.sh installs it, so missing there is a failure.
-func needBaresip(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("baresip")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("baresip is not installed; scripts/deps.sh installs it (Debian package baresip-core)")
-		}
-		t.Skip("baresip is not installed (apt-get install baresip-core, or run scripts/deps.sh); skipping the baresip tests")
-	}
-	return p
-}
+// needBaresip returns baresip's path (Debian package baresip-core).
+func needBaresip(t testing.TB) string { return needTool(t, "baresip", "baresip-core") }
 
 // baresip is one real baresip process on loopback with its own config
 // directory: no sound card, a sine tone as its microphone, what it hears
@@ -137,6 +126,7 @@ func startBaresip(t testing.TB, bin, account string, sipPort, hz int) *baresip {
 	return b
 }
 
+// freeTCPPort is a loopback TCP port nothing listens on now.
 func freeTCPPort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

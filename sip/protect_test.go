@@ -2,10 +2,10 @@ package sip_test
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -152,21 +152,12 @@ func TestCallerIsHeard(t *testing.T) {
 		endpoint func(string) (string, bool)
 	}{
 		{"AtTheDesk", nil},
-		{"PhoneUnreachable", func(string) (string, bool) { return "sip:kim@127.0.0.1:" + closedTCPPort(t) + ";transport=tcp", true }},
+		{"PhoneUnreachable", func(string) (string, bool) {
+			return "sip:kim@127.0.0.1:" + strconv.Itoa(freeTCPPort(t)) + ";transport=tcp", true
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) { callerIsHeard(t, tt.endpoint) })
 	}
-}
-
-// closedTCPPort is a loopback TCP port nothing listens on.
-func closedTCPPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
 }
 
 func callerIsHeard(t *testing.T, endpoint func(string) (string, bool)) {

@@ -26,16 +26,20 @@ import (
 	"github.com/minwon/minwon/sqldb"
 )
 
-// needSipp returns sipp's path. Outside CI a machine without it skips; in CI
-// `make test` installs it (scripts/deps.sh), so missing there is a failure.
-func needSipp(t testing.TB) string {
+// needSipp returns sipp's path (Debian package sip-tester).
+func needSipp(t testing.TB) string { return needTool(t, "sipp", "sip-tester") }
+
+// needTool returns the path of a SIP peer the tests run. Outside CI a
+// machine without it skips; in CI `make test` installs it
+// (scripts/deps.sh), so missing there is a failure.
+func needTool(t testing.TB, name, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath("sipp")
+	p, err := exec.LookPath(name)
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("sipp is not installed; scripts/deps.sh installs it (Debian package sip-tester)")
+			t.Fatalf("%s is not installed; scripts/deps.sh installs it (Debian package %s)", name, pkg)
 		}
-		t.Skip("sipp is not installed (apt-get install sip-tester, or run scripts/deps.sh); skipping the SIP tests")
+		t.Skipf("%s is not installed (apt-get install %s, or run scripts/deps.sh); skipping", name, pkg)
 	}
 	return p
 }

@@ -1072,3 +1072,70 @@ func TestOpenSQLiteDSNForms(t *testing.T) {
 	_, err := sqldb.Open(ctx, "sqlite:", nil)
 	wantCode(t, err, minwon.EINVALID)
 }
+
+// The events of one Append, and Appends committed in one batch, take Seq in
+// the order they were given, whatever statements the batch is written with.
+func TestSeqFollowsSubmissionOrder(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, db *sqldb.DB) {
+		mustAppend(t, db, createContact(newContact("c1", "t1", "x", 0)), createContact(newContact("c2", "t1", "y", 0)))
+		one := []*minwon.Event{}
+		for i := range 30 {
+			one = append(one, sendMessage(message("c1", i+1, minwon.FromCitizen, fmt.Sprint("line ", i), "")))
+		}
+		release := sqldb.HoldWriter(db)
+		var waits []func() error
+		w, err := db.Submit(ctx, one...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waits = append(waits, w)
+		var each []*minwon.Event
+		for i := range 20 {
+			ev := sendMessage(message("c2", i+1, minwon.FromAgent, fmt.Sprint("reply ", i), ""))
+			each = append(each, ev)
+			w, err := db.Submit(ctx, ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waits = append(waits, w)
+		}
+		release()
+		for _, w := range waits {
+			if err := w(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all := append(append([]*minwon.Event{}, one...), each...)
+		for i := 1; i < len(all); i++ {
+			if all[i].Seq <= all[i-1].Seq {
+				t.Fatalf("event %d got seq %d after %d", i, all[i].Seq, all[i-1].Seq)
+			}
+		}
+		stored, err := db.Events(ctx, minwon.EventFilter{Types: []minwon.EventType{minwon.EventMessageSent}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored) != len(all) {
+			t.Fatalf("%d stored, want %d", len(stored), len(all))
+		}
+		for i, ev := range stored {
+			if ev.ID != all[i].ID || ev.Seq != all[i].Seq {
+				t.Fatalf("stored %d: %s seq %d, want %s seq %d", i, ev.ID, ev.Seq, all[i].ID, all[i].Seq)
+			}
+		}
+		for _, c := range []struct {
+			id string
+			n  int
+		}{{"c1", 30}, {"c2", 20}} {
+			msgs, _ := db.Messages(ctx, c.id, 0)
+			if len(msgs) != c.n {
+				t.Fatalf("%s: %d messages, want %d", c.id, len(msgs), c.n)
+			}
+			for i, m := range msgs {
+				if m.Seq != i+1 {
+					t.Fatalf("%s message %d has seq %d", c.id, i, m.Seq)
+				}
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import '../styles/video.css';
 import { t, useLang } from './i18n';
+import { iceGathered } from './ice';
 
 /** The camera and microphone a video contact asks for. */
 export const MEDIA: MediaStreamConstraints = { audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } } };
@@ -75,7 +76,7 @@ export function VideoCall(props: {
     };
     (async () => {
       await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
+      await iceGathered(pc, 5000);
       const answer = await offerRef.current(pc.localDescription!.sdp);
       if (!closed) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     })().catch(() => {
@@ -148,16 +149,3 @@ export async function citizenOffer(base: string, resume: string, sdp: string): P
   return body.sdp;
 }
 
-/** Resolves when the connection has gathered its candidates, or after 5 s with what it has. */
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      pc.removeEventListener('icegatheringstatechange', done);
-      resolve();
-    };
-    pc.addEventListener('icegatheringstatechange', done);
-    setTimeout(resolve, 5000);
-  });
-}

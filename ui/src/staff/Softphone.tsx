@@ -3,6 +3,7 @@ import { post, seg } from '../lib/api';
 import { t, useLang } from '../lib/i18n';
 import { loadItem, saveItem } from '../lib/util';
 import { errorText, notify, notifyError } from './notify';
+import { iceGathered } from '../lib/ice';
 
 /**
  * The browser softphone: while it is on, the desk tells the server over its
@@ -51,19 +52,6 @@ function preferG711(pc: RTCPeerConnection) {
   }
 }
 
-/** Resolves once the peer has all its candidates (non-trickle), or after 3 s. */
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      pc.removeEventListener('icegatheringstatechange', done);
-      resolve();
-    };
-    pc.addEventListener('icegatheringstatechange', done);
-    setTimeout(resolve, 3000);
-  });
-}
 
 /**
  * useSoftphone keeps the microphone, the registration and one peer per
@@ -151,7 +139,7 @@ export function useSoftphone(send: (frame: unknown) => boolean, open: boolean, c
     };
     try {
       await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
+      await iceGathered(pc, 3000);
       const ans = await post<{ sdp: string }>(`/api/contacts/${seg(id)}/softphone`, { sdp: pc.localDescription?.sdp ?? '' });
       if (live.current[id]?.pc !== pc) return;
       await pc.setRemoteDescription({ type: 'answer', sdp: ans.sdp });
