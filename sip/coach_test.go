@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -338,6 +339,74 @@ func TestCoachCall(t *testing.T) {
 			}
 		}
 	})
+	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	awaitHangups(t, map[string]<-chan error{"caller": callerDone})
+}
+
+// TestCoachFromSIPPhone: a supervisor without a softphone is rung on
+// their SIP phone, here sipp echoing what it hears. Echoed, the call comes
+// back as the supervisor's voice: nobody hears it while they listen, the
+// counselor hears their own voice in a whisper, and the caller does not.
+func TestCoachFromSIPPhone(t *testing.T) {
+	phones := &memPhones{hz: map[string]float64{"kim": coachCounselorHz}, dialled: make(chan *memLeg, 4)}
+	phonePort := freePort(t)
+	f := newFixture(t, 10, func(c *sip.Config) {
+		c.Softphones = phones
+		c.Endpoint = func(agent string) (string, bool) {
+			return "sip:park@127.0.0.1:" + strconv.Itoa(phonePort), agent == "park"
+		}
+	})
+	if _, err := f.c.SaveUser(f.ctx, "", minwon.User{ID: "park", TenantID: "city", Login: "park", Name: "박팀장", Roles: []minwon.Role{minwon.RoleSupervisor}}, "password123"); err != nil {
+		t.Fatal(err)
+	}
+	f.available(t, "kim")
+	peer := newRTPPeer(t)
+	callerDone := f.callUntilBye(peer)
+	ct := f.awaitOffer(t, peer, "kim")
+	if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	kim := <-phones.dialled
+	caller := &toneSource{hz: coachCallerHz}
+	talk := func() {
+		peer.sendPayload(caller.next())
+		time.Sleep(20 * time.Millisecond) // the caller's real-time pacing
+	}
+	hears := func(audio []byte, hz float64) bool { return len(audio) >= 4000 && toneLevel(audio, hz) > heardLevel }
+	eventually(t, "caller and counselor hear each other", 10*time.Second, func() bool {
+		talk()
+		return hears(kim.recent(), coachCallerHz) && hears(peer.recentAudio(), coachCounselorHz)
+	})
+	phoneDone := f.echoPhone(t, phonePort)
+	if err := f.c.Coach(f.ctx, "park", ct.ID, minwon.CoachListen); err != nil {
+		t.Fatal(err)
+	}
+	// Listening: the echo goes nowhere, however long it runs.
+	for range 100 {
+		talk()
+	}
+	if l := toneLevel(kim.recent(), coachCounselorHz); l > unheardLevel {
+		t.Fatalf("the counselor hears the listening supervisor's phone (%.0f)", l)
+	}
+	if _, _, on := f.c.Coaching(ct.ID); !on {
+		t.Fatal("the supervisor's phone did not answer")
+	}
+	if err := f.c.Coach(f.ctx, "park", ct.ID, minwon.CoachWhisper); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the counselor hears the supervisor's phone", 10*time.Second, func() bool {
+		talk()
+		return hears(kim.recent(), coachCounselorHz)
+	})
+	if l := toneLevel(peer.recentAudio(), coachCallerHz); l > unheardLevel {
+		t.Fatalf("the caller hears the whispering supervisor's phone (%.0f)", l)
+	}
+	if err := f.c.EndCoach(f.ctx, "park", ct.ID, "left"); err != nil {
+		t.Fatal(err)
+	}
+	awaitHangups(t, map[string]<-chan error{"supervisor's phone": phoneDone})
 	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
