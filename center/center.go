@@ -84,6 +84,8 @@ type Center struct {
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
 
+	outbound map[string][]time.Time // recent outbound calls by user (outbound.go)
+
 	positionsAt time.Time // last queue-position broadcast
 	forgetNext  time.Time // the caller register's next forgetting; zero: none
 
@@ -117,7 +119,8 @@ type live struct {
 	offeredTo string
 	lastPos   minwon.Position
 	bot       botConv
-	banner    string // flagged caller: shown to the counselor
+	banner    string           // flagged caller: shown to the counselor
+	transfer  *pendingTransfer // a voice transfer under way (transfer.go)
 }
 
 // New returns a Center. Call Start before use.
