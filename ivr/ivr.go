@@ -210,6 +210,7 @@ const (
 	InputPosition                      // the contact's place changed
 	InputAnswered                      // a counselor accepted the contact
 	InputEnded                         // the counselor or the center ended the contact
+	InputRequeued                      // the counselor transferred the call back to a queue
 )
 
 // Input is one thing that happened to the call.
@@ -331,6 +332,11 @@ func (m *Machine) Handle(now time.Time, in Input) []Action {
 		m.contact = false
 		m.state, m.deadline = StateEnding, time.Time{}
 		return []Action{m.play(Goodbye)}
+	}
+	if in.Kind == InputRequeued && m.contact && (m.state == StateConnecting || m.state == StateConnected) {
+		// Back to waiting with hold audio; the next answer connects again.
+		m.state, m.deadline = StateQueued, now.Add(m.cfg.AnnounceEvery)
+		return []Action{{Kind: ActHold}}
 	}
 	switch m.state {
 	case StateGreeting:

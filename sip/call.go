@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/emiago/diago"
-	"github.com/emiago/diago/audio"
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/minwon/minwon"
@@ -25,7 +23,7 @@ const frameBytes = prompts.SampleRate / 50 * 2
 // call is one answered call: the IVR machine, fed from one goroutine.
 type call struct {
 	s         *Server
-	d         *diago.DialogServerSession
+	d         citizenLeg // the INVITE answered, or placed to the trunk (outbound.go)
 	log       *slog.Logger
 	number    string
 	caller    string
@@ -41,12 +39,16 @@ type call struct {
 	stopOnce  sync.Once
 
 	dtmfQuit, dtmfDone chan struct{}
-	out                *diago.DialogClientSession // the counselor's leg, once bridged
-	bridged            sync.WaitGroup             // the two audio copies of the bridge
+	out                leg            // the counselor's leg, once bridged
+	bridged            sync.WaitGroup // the two audio copies of the bridge
+
+	tasks        taskQueue     // work for the call's goroutine (transfer.go)
+	xfer         *callTransfer // the transfer under way; the call's goroutine only
+	deptTransfer string        // a department transfer's ID, under s.mu
 }
 
-func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
-	return &call{s: s, d: d, log: log, number: number, caller: caller, m: ivr.New(s.cfg.IVR), inbox: newInbox(), done: make(chan struct{})}
+func newCall(s *Server, d citizenLeg, number, caller string, log *slog.Logger) *call {
+	return &call{s: s, d: d, log: log, number: number, caller: caller, m: ivr.New(s.cfg.IVR), inbox: newInbox(), done: make(chan struct{}), tasks: taskQueue{ready: make(chan struct{}, 1)}}
 }
 
 func (c *call) stop() { c.stopOnce.Do(func() { close(c.done) }) }
@@ -58,19 +60,10 @@ func (c *call) run() {
 		c.log.Error("call not recorded", "err", err)
 	}
 	defer c.stopRecording(ctx) // last: after the player, the key reader and the bridge
-	w, err := c.d.AudioWriter()
-	if err != nil {
+	if err := c.startPlayer(); err != nil {
 		c.log.Warn("call audio", "err", err)
 		return
 	}
-	enc := &audio.PCMEncoderWriter{}
-	props := diago.MediaProps{}
-	c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
-	if err := enc.Init(props.Codec, w); err != nil {
-		c.log.Warn("call audio encoder", "err", err, "codec", props.Codec.Name)
-		return
-	}
-	c.player = newPlayer(enc, c.inbox)
 	defer c.player.stop()
 	// DTMF arrives as RFC 4733 events in the RTP stream; reading it also
 	// drains the caller's audio, which nothing else consumes before a bridge.
@@ -126,6 +119,8 @@ func (c *call) run() {
 			in = ivr.Input{Kind: ivr.InputHangup}
 		case <-c.inbox.ready:
 			batch = c.inbox.take()
+		case <-c.tasks.ready:
+			c.tasks.run(ctx)
 		case <-timer:
 			in = ivr.Input{Kind: ivr.InputTimer}
 		}
@@ -277,61 +272,12 @@ func (c *call) connect(ctx context.Context) {
 	}
 	c.out = out
 	c.log.Info("call bridged", "agent", agent, "uri", uri)
-	go func() {
-		select {
-		case <-out.Context().Done():
-			// The counselor hung up: the contact ends as theirs, and the
-			// center's contact.ended brings the goodbye to the caller.
-			if _, err := c.s.center.EndChat(context.WithoutCancel(ctx), agent, c.contactID); err != nil {
-				c.log.Info("counselor hung up", "err", err)
-			}
-		case <-c.done:
-		}
-	}()
+	go c.watchCounselor(out, agent)
 }
 
 // bridge copies audio both ways between the caller and the counselor's
-// leg. The copies are ours, not diago's Bridge, so they can be stopped and
-// waited for before anything else writes to the caller again.
-func (c *call) bridge(out *diago.DialogClientSession) error {
-	pc, po := diago.MediaProps{}, diago.MediaProps{}
-	cw, err := c.d.AudioWriter(diago.WithAudioWriterMediaProps(&pc))
-	if err != nil {
-		return err
-	}
-	ow, err := out.AudioWriter(diago.WithAudioWriterMediaProps(&po))
-	if err != nil {
-		return err
-	}
-	if pc.Codec != po.Codec {
-		return fmt.Errorf("caller speaks %s, the phone %s: no transcoding", pc.Codec.Name, po.Codec.Name)
-	}
-	cr, err := c.d.AudioReader()
-	if err != nil {
-		return err
-	}
-	or, err := out.AudioReader()
-	if err != nil {
-		return err
-	}
-	cp := func(r io.Reader, w io.Writer) {
-		defer c.bridged.Done()
-		buf := make([]byte, 1500)
-		for {
-			n, err := r.Read(buf)
-			if err != nil {
-				return
-			}
-			if _, err := w.Write(buf[:n]); err != nil {
-				return
-			}
-		}
-	}
-	c.bridged.Add(2)
-	go cp(cr, ow)
-	go cp(or, cw)
-	return nil
-}
+// leg (transfer.go).
+func (c *call) bridge(out leg) error { return bridgeAudio(c.d, out, &c.bridged) }
 
 func (c *call) hangupCounselor(ctx context.Context) {
 	if c.out == nil {
