@@ -156,6 +156,8 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 			delete(h.monitors, ev.ContactID)
 			h.mu.Unlock()
 		}
+	case minwon.EventTransferStarted, minwon.EventTransferAnswered, minwon.EventTransferCompleted, minwon.EventTransferCancelled:
+		h.transferFrame(ev)
 	case minwon.EventNoticePosted:
 		var n minwon.Notice
 		if ev.Decode(&n) == nil {

@@ -63,6 +63,7 @@ type Server struct {
 	desk    *deskHub
 	limits  *limiter
 	metrics *metrics
+	dialer  Dialer // outbound calls (transfer.go); nil: none
 	// sessions caches the store's sessions for authenticate.
 	sessions *sessionCache
 	// sockets counts WebSocket handlers still running: Shutdown waits for

@@ -138,6 +138,12 @@ func New(cfg Config, c Center, bus minwon.Bus, log *slog.Logger) (*Server, error
 	if cfg.TransferRing <= 0 {
 		cfg.TransferRing = def.TransferRing
 	}
+	if cfg.Trunk != "" {
+		var u sipmsg.Uri
+		if err := sipmsg.ParseUri(cfg.Trunk, &u); err != nil || u.Host == "" {
+			return nil, minwon.Errorf(minwon.EINVALID, "SIP trunk %q: want sip:host:port", cfg.Trunk)
+		}
+	}
 	if cfg.Prompts == nil {
 		p, err := prompts.Default()
 		if err != nil {

@@ -51,6 +51,8 @@ type Config struct {
 	SIP         string
 	SIPExplicit bool
 	SIPMaxCalls int
+	// SIPTrunk is where calls to citizens go out (sip:host:port); "" no calling out.
+	SIPTrunk string
 	// RecordingKeys is the recording keyring ("id:key,…", the first seals);
 	// Recording "off" turns call recording off.
 	RecordingKeys string
@@ -102,6 +104,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 		fset.StringVar(&cfg.LLM.Model, "llm-model", cfg.LLM.Model, "model name for --llm-url (env MINWON_LLM_MODEL; key in MINWON_LLM_KEY)")
 		fset.StringVar(&cfg.SIP, "sip", cfg.SIP, "SIP address for calls, UDP and TCP (env MINWON_SIP; \"\" off; with --demo default 127.0.0.1:5060)")
 		fset.IntVar(&cfg.SIPMaxCalls, "sip-max-calls", cfg.SIPMaxCalls, "concurrent calls at which new ones get 503 (0: the default, 500)")
+		fset.StringVar(&cfg.SIPTrunk, "sip-trunk", cfg.SIPTrunk, "SIP trunk for calls to citizens, e.g. sip:10.0.0.5:5060 (\"\" no calling out); they show the tenant's center number")
 		fset.StringVar(&cfg.RecordingKeys, "recording-keys", cfg.RecordingKeys, "call recording keys, id:key[,id:key…] with 32-byte keys in hex or base64, the first sealing new calls (prefer env MINWON_RECORDING_KEYS: flags show in ps)")
 		fset.StringVar(&cfg.Recording, "recording", "on", "call recording: on, or off (calls are then not recorded; logged)")
 		fset.IntVar(&cfg.Center.Recording.DefaultDays, "recording-days", 0, "days a tenant without its own setting keeps call recordings (0: the default, 90)")
@@ -420,6 +423,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if phone != nil {
 		defer phone.Close()
+		srv.SetDialer(phone)
 	}
 	base := "http://" + srv.Addr()
 	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
@@ -477,7 +481,7 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 		return nil, nil
 	}
 	scfg := sip.DefaultConfig()
-	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
+	scfg.Addr, scfg.MaxCalls, scfg.Trunk = cfg.SIP, cfg.SIPMaxCalls, cfg.SIPTrunk
 	scfg.RecordingDir, scfg.RecordingKeys = cfg.Center.Recording.Dir, cfg.Center.Recording.Keys
 	scfg.Voice = cfg.voice()
 	srv, err := sip.New(scfg, c, bus, log)
