@@ -121,6 +121,7 @@ type live struct {
 	bot       botConv
 	banner    string           // flagged caller: shown to the counselor
 	transfer  *pendingTransfer // a voice transfer under way (transfer.go)
+	official  bool             // an outbound call of a department official (outbound.go)
 }
 
 // New returns a Center. Call Start before use.

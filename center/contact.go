@@ -379,6 +379,7 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 		l.State = minwon.ContactWrapUp
 		l.EndedAt = &now
 		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
+		evs = append(evs, c.closeOfficialCall(l, now)...)
 	default:
 		return minwon.Errorf(minwon.ECONFLICT, "the conversation has already ended")
 	}

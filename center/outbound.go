@@ -130,6 +130,8 @@ func (c *Center) StartOutbound(ctx context.Context, userID, number string) (*min
 	if a != nil {
 		c.engine.Assign(userID, l.ID, minwon.ChannelVoice, now)
 		a.contacts[l.ID] = true
+	} else {
+		l.official = true
 	}
 	c.contacts[l.ID] = l
 	c.outbound[userID] = append(recent, now)
@@ -158,4 +160,17 @@ func (c *Center) OutboundEnded(ctx context.Context, contactID, reason string) er
 		return nil
 	}
 	return c.end(ctx, l, minwon.FromSystem, reason)
+}
+
+// closeOfficialCall closes a department official's call when it ends:
+// officials have no desk wrap-up; their matters live in the hand-offs.
+// Callers hold c.mu.
+func (c *Center) closeOfficialCall(l *live, now time.Time) []*minwon.Event {
+	if !l.official {
+		return nil
+	}
+	l.State, l.ClosedAt = minwon.ContactClosed, &now
+	l.Category, l.Resolution, l.Summary = "기타", minwon.ResolvedFirstContact, "department official's call"
+	delete(c.contacts, l.ID)
+	return []*minwon.Event{c.contactEvent(minwon.EventContactWrapped, l, now, minwon.ContactWrapped{Category: l.Category, Resolution: l.Resolution, Summary: l.Summary})}
 }

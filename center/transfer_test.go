@@ -283,6 +283,9 @@ func TestOutboundCall(t *testing.T) {
 			t.Fatalf("contact %+v", out)
 		}
 		ok(t, f.c.OutboundEnded(f.ctx, out.ID, "hung up"))
+		if live := must(f.c.Contact(f.ctx, out.ID)); live.State != minwon.ContactClosed {
+			t.Fatalf("an official's call is %s after it ended, want closed", live.State)
+		}
 	})
 	t.Run("BadNumberIsRefused", func(t *testing.T) {
 		_, _, err := f.c.StartOutbound(f.ctx, "lee", "119")

@@ -28,6 +28,7 @@ export interface Department {
   tenant_id: string;
   name: string;
   phone?: string;
+  sip_uri?: string;
 }
 
 export interface Queue {

@@ -8,6 +8,7 @@ import { clock, elapsed, since } from '../lib/util';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
+import { CallTransfer } from './CallTransfer';
 import { ProtectBar } from './ProtectBar';
 import { names, useSession } from './session';
 import { Transcript } from './Transcript';
@@ -170,6 +171,7 @@ function CallPanel(props: { contact: Contact; now: number }) {
         </span>
       </div>
       {live && <p class="muted small">{t('voice_no_message_box')}</p>}
+      {live && <CallTransfer contact={c} />}
     </div>
   );
 }

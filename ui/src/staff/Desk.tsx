@@ -16,6 +16,7 @@ import { serverNow } from '../lib/clock';
 import { useLatest, useNow } from '../lib/hooks';
 import { beep, clock, elapsed, loadItem, saveItem, since, uuid } from '../lib/util';
 import { ChatColumn } from './ChatColumn';
+import { Dialer } from './Dialer';
 import { Sidebar } from './Sidebar';
 import { notify, notifyError } from './notify';
 import { names, useSession } from './session';
@@ -355,6 +356,7 @@ export function Desk() {
         connected={sock.status === 'open'}
         unreadNotices={unreadNotices}
       />
+      <Dialer onCall={onContact} />
       {offerCount > 0 && (
         <section class="offers" aria-label={t('offers')}>
           {Object.values(st.offers).map((o) => (
