@@ -1,15 +1,20 @@
 package sip_test
 
 import (
+	"bytes"
+	"encoding/hex"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/ivr"
+	"github.com/minwon/minwon/recording"
 	"github.com/minwon/minwon/sip"
 )
 
@@ -204,7 +209,15 @@ func TestAttendedTransfer(t *testing.T) {
 // in From), plays the recording notice, and bridges kim's phone.
 func TestOutboundCallFromTheCenterNumber(t *testing.T) {
 	trunk := freePort(t)
-	p := newPhones(t, func(c *sip.Config) { c.Trunk = "sip:127.0.0.1:" + strconv.Itoa(trunk) })
+	dir := t.TempDir()
+	keys, err := recording.ParseKeyring("t1:" + hex.EncodeToString(bytes.Repeat([]byte{9}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPhones(t, func(c *sip.Config) {
+		c.Trunk = "sip:127.0.0.1:" + strconv.Itoa(trunk)
+		c.RecordingDir, c.RecordingKeys = dir, keys
+	})
 	if _, err := p.c.SaveTenant(p.ctx, "", minwon.Tenant{ID: "city", Name: "한빛시", EntryPoints: []string{"city", "120-1000", "120"}, DefaultQueue: "general"}); err != nil {
 		t.Fatal(err)
 	}
@@ -231,10 +244,58 @@ func TestOutboundCallFromTheCenterNumber(t *testing.T) {
 		live, err := p.c.Contact(p.ctx, ct.ID)
 		return err == nil && live.State == minwon.ContactWrapUp
 	})
+	// Recorded like an inbound call, the notice first: it is on our side.
+	var rec minwon.Recording
+	eventually(t, "the recording is stored", 5*time.Second, func() bool {
+		evs, err := p.store.Events(p.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventRecordingStored}})
+		return err == nil && len(evs) == 1 && evs[0].Decode(&rec) == nil
+	})
+	noticeHz := 0.0
+	for i, pr := range ivr.AllPrompts() {
+		if pr == ivr.Notice {
+			noticeHz = 300 + float64(i)*10
+		}
+	}
+	rep, err := recording.Analyze(bytes.NewReader(readRecording(t, dir, keys, rec)), noticeHz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if right := rep.Channels[1]; right.Tones[noticeHz] < 0.005 {
+		t.Errorf("the recording notice is not in the outbound call's recording: %+v", right)
+	}
 	t.Run("NoTrunkNoCall", func(t *testing.T) {
 		q := newFixture(t, 10)
 		if err := q.srv.CanDial("kim"); minwon.ErrorCode(err) != minwon.EUNAVAILABLE {
 			t.Fatalf("CanDial without a trunk: %v", err)
 		}
 	})
+}
+
+// TestBlindTransferNoAnswerRingsTheCounselorAgain: lee's phone rings and
+// nobody picks up; after the ring time the caller goes back to kim, whose
+// phone (released by the blind transfer) rings again.
+func TestBlindTransferNoAnswerRingsTheCounselorAgain(t *testing.T) {
+	p := newPhones(t, func(c *sip.Config) { c.TransferRing = 2 * time.Second })
+	ct, peer, callerDone, kimDone := p.connected(t)
+	leeDone := p.uas(t, "ring_no_answer.xml", p.lee)
+	p.available(t, "lee")
+	if _, err := p.c.StartTransfer(p.ctx, "kim", ct.ID, center.TransferRequest{ToAgent: "lee"}); err != nil {
+		t.Fatal(err)
+	}
+	ended(t, "counselor kim's phone, released", kimDone)
+	kimAgain := p.echoPhone(t, p.kim)
+	ended(t, "lee's unanswered phone", leeDone)
+	p.hearsEcho(t, peer, "kim's phone again")
+	if live, _ := p.c.Contact(p.ctx, ct.ID); live.AgentID != "kim" || live.State != minwon.ContactActive {
+		t.Fatalf("after no answer: %+v", live)
+	}
+	evs, err := p.store.Events(p.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventTransferCancelled}})
+	var st minwon.TransferStep
+	if err != nil || len(evs) != 1 || evs[0].Decode(&st) != nil || !strings.Contains(st.Reason, "no answer") {
+		t.Fatalf("cancelled events %+v %v", evs, err)
+	}
+	if _, err := p.c.EndChat(p.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	awaitHangups(t, map[string]<-chan error{"caller": callerDone, "counselor kim": kimAgain})
 }
