@@ -152,11 +152,18 @@ func (c *Center) StartOutbound(ctx context.Context, userID, number string) (*min
 
 // OutboundEnded ends an outbound call's contact from the phone channel:
 // the citizen did not answer, hung up, or the trunk refused the call.
+// A callback's contact is left to its counselor's report.
 func (c *Center) OutboundEnded(ctx context.Context, contactID, reason string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l := c.contacts[contactID]
 	if l == nil || l.State != minwon.ContactActive {
+		return nil
+	}
+	if l.callback != nil {
+		// A callback's call (DialCallback): reached or not, the counselor
+		// reports it on the task, which ends the contact.
+		c.log.Info("callback call ended", "contact", contactID, "reason", reason)
 		return nil
 	}
 	return c.end(ctx, l, minwon.FromSystem, reason)

@@ -85,6 +85,22 @@ func (s *Server) Dial(ct *minwon.Contact, oc minwon.OutboundCall) error {
 	return nil
 }
 
+// DialCallback places the call of a callback a counselor accepted
+// (center.CallbackDialer): an outbound call, as Dial places one, on the
+// callback's own contact, so the counselor's report of it (reached or
+// not) stays on the task they accepted.
+func (s *Server) DialCallback(ctx context.Context, agentID, contactID, number string) error {
+	ct, err := s.center.Contact(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	from, ok := s.center.CenterNumber(ct.TenantID)
+	if !ok {
+		return minwon.Errorf(minwon.EINVALID, "the center has no phone number to call back from")
+	}
+	return s.Dial(ct, minwon.OutboundCall{Number: number, From: from, UserID: agentID})
+}
+
 func (s *Server) outbound(ct *minwon.Contact, oc minwon.OutboundCall, to sipmsg.Uri) {
 	log := s.log.With("contact", ct.ID, "tenant", ct.TenantID, "agent", oc.UserID, "direction", minwon.DirectionOutbound)
 	host, _, _ := net.SplitHostPort(s.addr)

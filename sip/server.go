@@ -61,9 +61,14 @@ type Center interface {
 	TransferAnswered(ctx context.Context, contactID, id string) error
 	CancelTransfer(ctx context.Context, userID, contactID, id, reason string) error
 	OutboundEnded(ctx context.Context, contactID, reason string) error
+	// CenterNumber is the number a tenant's outbound calls show.
+	CenterNumber(tenantID string) (string, bool)
 }
 
-var _ Center = (*center.Center)(nil)
+var (
+	_ Center                = (*center.Center)(nil)
+	_ center.CallbackDialer = (*Server)(nil)
+)
 
 // Config tunes the SIP server. DefaultConfig works with zero input.
 type Config struct {

@@ -307,3 +307,50 @@ func TestBlindTransferNoAnswerRingsTheCounselorAgain(t *testing.T) {
 	}
 	awaitHangups(t, map[string]<-chan error{"caller": callerDone, "counselor kim": kimAgain})
 }
+
+// TestCallbackIsDialledThroughTheTrunk: with the phone channel as the
+// center's callback dialer, kim accepting a booked callback gets the call
+// placed from the center's number on the callback's own contact and
+// bridged to kim's phone; the citizen hanging up leaves the task to kim's
+// report.
+func TestCallbackIsDialledThroughTheTrunk(t *testing.T) {
+	trunk := freePort(t)
+	p := newPhones(t, func(c *sip.Config) { c.Trunk = "sip:127.0.0.1:" + strconv.Itoa(trunk) })
+	if _, err := p.c.SaveTenant(p.ctx, "", minwon.Tenant{ID: "city", Name: "한빛시", EntryPoints: []string{"city", "120-1000", "120"}, DefaultQueue: "general"}); err != nil {
+		t.Fatal(err)
+	}
+	p.c.SetCallbackDialer(p.srv)
+	ct, err := p.c.StartCall(p.ctx, center.CallRequest{Number: "120", Caller: "010-2345-6789"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.c.RequestCallback(p.ctx, ct.ID, "01023456789"); err != nil {
+		t.Fatal(err)
+	}
+	kimDone := p.echoPhone(t, p.kim)
+	citizenDone := p.uas(t, "trunk_uas.xml", trunk) // insists on From 1201000
+	p.available(t, "kim")
+	eventually(t, "the callback is offered to kim", 5*time.Second, func() bool { return p.c.OfferedTo(ct.ID) == "kim" })
+	if _, err := p.c.Accept(p.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-citizenDone:
+		if err != nil {
+			t.Fatalf("trunk sipp: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the callback's call did not end")
+	}
+	ended(t, "counselor kim's phone", kimDone)
+	if cb := p.c.Callback(ct.ID); cb == nil || !cb.Dialled || cb.Status != minwon.CallbackWaiting {
+		t.Fatalf("callback after the call %+v, want dialled and waiting for kim's report", cb)
+	}
+	if live, _ := p.c.Contact(p.ctx, ct.ID); live.State != minwon.ContactActive || live.AgentID != "kim" {
+		t.Fatalf("the callback's contact after the call: %+v", live)
+	}
+	done, err := p.c.FinishCallback(p.ctx, "kim", ct.ID, true, "통화함")
+	if err != nil || done.State != minwon.ContactWrapUp {
+		t.Fatalf("kim's report: %+v %v", done, err)
+	}
+}

@@ -487,6 +487,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer phone.Close()
 		srv.SetSoftphones(phones)
 		srv.SetDialer(phone)
+		if cfg.SIPTrunk != "" {
+			// An accepted callback is dialled for the counselor through
+			// the trunk; without one they dial it themselves.
+			c.SetCallbackDialer(phone)
+		}
 	}
 	base := "http://" + srv.Addr()
 	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
