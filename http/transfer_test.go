@@ -95,6 +95,12 @@ func TestCallTransferEndpoints(t *testing.T) {
 		t.Fatalf("accept: %d", code)
 	}
 	path := "/api/contacts/" + ct.ID + "/call-transfer"
+	// The target's desk hears that the call rings for it, so a softphone
+	// there connects before the call is its own, and when it stops.
+	targetDesk := mustDial(t, wsURL(e, "/ws/desk"), other.c)
+	ring := func(on bool) func(frame) bool {
+		return func(f frame) bool { return f["type"] == "transfer_ring" && f["contact_id"] == ct.ID && f["ringing"] == on }
+	}
 	if code := me.do("POST", path, map[string]any{"mode": "attended", "queue_id": "general"}, nil); code != 400 {
 		t.Fatalf("attended to a queue: %d", code)
 	}
@@ -108,6 +114,7 @@ func TestCallTransferEndpoints(t *testing.T) {
 	if code := me.do("POST", path, map[string]any{"mode": "attended", "agent_id": other.id, "note": "요금 건"}, &v); code != 200 || v.Transfer == nil || v.Transfer.ToAgent != other.id {
 		t.Fatalf("start: %d %+v", code, v)
 	}
+	targetDesk.await("the transfer ringing at the target's desk", ring(true))
 	v.Transfer = nil
 	if code := me.do("GET", path, nil, &v); code != 200 || v.Transfer == nil || v.Answered {
 		t.Fatalf("get: %d %+v", code, v)
@@ -118,6 +125,7 @@ func TestCallTransferEndpoints(t *testing.T) {
 	if code := me.do("POST", path+"/cancel", nil, nil); code != 204 {
 		t.Fatalf("cancel: %d", code)
 	}
+	targetDesk.await("the ringing stopping at the target's desk", ring(false))
 	v.Transfer = nil
 	if code := me.do("GET", path, nil, &v); code != 200 || v.Transfer != nil {
 		t.Fatalf("after cancel: %d %+v", code, v)
