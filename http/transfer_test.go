@@ -99,7 +99,9 @@ func TestCallTransferEndpoints(t *testing.T) {
 	// there connects before the call is its own, and when it stops.
 	targetDesk := mustDial(t, wsURL(e, "/ws/desk"), other.c)
 	ring := func(on bool) func(frame) bool {
-		return func(f frame) bool { return f["type"] == "transfer_ring" && f["contact_id"] == ct.ID && f["ringing"] == on }
+		return func(f frame) bool {
+			return f["type"] == "transfer_ring" && f["contact_id"] == ct.ID && f["ringing"] == on
+		}
 	}
 	if code := me.do("POST", path, map[string]any{"mode": "attended", "queue_id": "general"}, nil); code != 400 {
 		t.Fatalf("attended to a queue: %d", code)
