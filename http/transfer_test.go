@@ -98,6 +98,7 @@ func TestCallTransferEndpoints(t *testing.T) {
 	// The target's desk hears that the call rings for it, so a softphone
 	// there connects before the call is its own, and when it stops.
 	targetDesk := mustDial(t, wsURL(e, "/ws/desk"), other.c)
+	targetDesk.await("the desk's state, once it is registered", typ("state"))
 	ring := func(on bool) func(frame) bool {
 		return func(f frame) bool {
 			return f["type"] == "transfer_ring" && f["contact_id"] == ct.ID && f["ringing"] == on
