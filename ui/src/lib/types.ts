@@ -28,6 +28,7 @@ export interface Department {
   tenant_id: string;
   name: string;
   phone?: string;
+  sip_uri?: string;
 }
 
 export interface Queue {
@@ -340,6 +341,7 @@ export type DeskFrame =
   | { type: 'message'; message: Message }
   | { type: 'typing'; contact_id: string }
   | { type: 'agitation'; contact_id: string; at: string; score: number }
+  | { type: 'transfer_ring'; contact_id: string; ringing: boolean }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
   | { type: 'softphone'; on: boolean }
