@@ -30,7 +30,9 @@ type Coaching struct {
 
 // CoachEnded says why a supervisor left a call: "left" (they did),
 // "unreachable" (no phone of theirs answered), "hung_up" (their phone
-// did), "contact_ended" (the conversation ended under them).
+// did), "contact_ended" (the conversation ended under them),
+// "transferred" (the call went to another counselor or a queue; the
+// supervisor was coaching the one who let it go).
 type CoachEnded struct {
 	Reason string `json:"reason"`
 }

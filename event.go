@@ -48,6 +48,13 @@ const (
 	EventCallbackRequested EventType = "callback.requested" // CallbackRequested
 	EventCallbackCompleted EventType = "callback.completed" // CallbackOutcome; AgentID and ActorID set
 	EventCallbackFailed    EventType = "callback.failed"    // CallbackOutcome; AgentID and ActorID set
+	// Transfers of a live voice contact (transfer.go); ContactID, AgentID
+	// (the counselor passing it on) and ActorID set.
+	EventTransferStarted   EventType = "transfer.started"   // TransferStarted
+	EventTransferAnswered  EventType = "transfer.answered"  // TransferStep: the target's line answered
+	EventTransferCompleted EventType = "transfer.completed" // TransferStep: the caller is the target's
+	EventTransferCancelled EventType = "transfer.cancelled" // TransferStep: back to the counselor
+	EventOutboundCall      EventType = "call.outbound"      // OutboundCall; follows the contact.created of the call
 
 	// The self-service bot's part of a chat. Its lines are message.sent
 	// events with From=bot; these record what the bot decided.

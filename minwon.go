@@ -53,6 +53,9 @@ type Department struct {
 	TenantID string `json:"tenant_id"`
 	Name     string `json:"name"`
 	Phone    string `json:"phone,omitempty"`
+	// SIPURI is where the department's phones answer a transferred call
+	// (sip:user@host:port); empty: calls can't be transferred to it.
+	SIPURI string `json:"sip_uri,omitempty"`
 }
 
 // Queue holds waiting contacts that need the same skills.

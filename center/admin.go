@@ -183,6 +183,9 @@ func (c *Center) SaveDepartment(ctx context.Context, actor string, d minwon.Depa
 	if err := minwon.ValidateText(d.Phone, 40); err != nil {
 		return nil, err
 	}
+	if err := validSIPURI(d.SIPURI); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tenants[d.TenantID] == nil {
@@ -372,15 +375,21 @@ func (c *Center) Handoff(ctx context.Context, userID, contactID, departmentID, s
 	if _, err := c.department(ctx, ct.TenantID, departmentID); err != nil {
 		return nil, err
 	}
-	now := c.cfg.Now()
-	h := &minwon.Handoff{ID: minwon.NewID(), TenantID: ct.TenantID, ContactID: ct.ID, DepartmentID: departmentID,
-		Summary: summary, Note: note, State: minwon.HandoffOpen, CreatedBy: userID, CreatedAt: now, UpdatedAt: now}
-	ev := minwon.NewEvent(minwon.EventHandoffCreated, now, h)
-	ev.TenantID, ev.ContactID, ev.ActorID = ct.TenantID, ct.ID, userID
+	h, ev := c.handoffEvent(ct, departmentID, summary, note, userID, c.cfg.Now())
 	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
 		return nil, err
 	}
 	return h, nil
+}
+
+// handoffEvent builds a new hand-off of ct's matter and its event; a
+// written hand-off and a call transferred to a department share it.
+func (c *Center) handoffEvent(ct *minwon.Contact, departmentID, summary, note, userID string, now time.Time) (*minwon.Handoff, *minwon.Event) {
+	h := &minwon.Handoff{ID: minwon.NewID(), TenantID: ct.TenantID, ContactID: ct.ID, DepartmentID: departmentID,
+		Summary: summary, Note: note, State: minwon.HandoffOpen, CreatedBy: userID, CreatedAt: now, UpdatedAt: now}
+	ev := minwon.NewEvent(minwon.EventHandoffCreated, now, h)
+	ev.TenantID, ev.ContactID, ev.ActorID = ct.TenantID, ct.ID, userID
+	return h, ev
 }
 
 // UpdateHandoff is a department officer accepting or finishing a matter.

@@ -85,6 +85,8 @@ type Center struct {
 	classifier    policy.Classifier // set by SetClassifier
 	classifierSet bool
 
+	outbound map[string][]time.Time // recent outbound calls by user (outbound.go)
+
 	positionsAt time.Time // last queue-position broadcast
 	forgetNext  time.Time // the caller register's next forgetting; zero: none
 
@@ -121,6 +123,8 @@ type live struct {
 	banner    string           // flagged caller: shown to the counselor
 	callback  *minwon.Callback // the caller asked to be called back (callback.go)
 	coach     *coach           // a supervisor on the call (coach.go)
+	transfer  *pendingTransfer // a voice transfer under way (transfer.go)
+	official  bool             // an outbound call of a department official (outbound.go)
 }
 
 // New returns a Center. Call Start before use.

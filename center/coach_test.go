@@ -99,3 +99,20 @@ func TestCoachIsForCalls(t *testing.T) {
 	ct := must(f.c.Accept(f.ctx, "kim", f.chat().ID))
 	wantCode(t, f.c.Coach(f.ctx, "jung", ct.ID, minwon.CoachListen), minwon.EINVALID)
 }
+
+// A transfer takes the supervisor off the call: they coached the
+// counselor who let it go.
+func TestCoachEndsOnTransfer(t *testing.T) {
+	f := coachCenter(t)
+	ct := f.call("01011112222")
+	ok(t, f.c.Coach(f.ctx, "jung", ct.ID, minwon.CoachWhisper))
+	must(f.c.Transfer(f.ctx, "kim", ct.ID, "english", "", ""))
+	if _, _, on := f.c.Coaching(ct.ID); on {
+		t.Fatal("still coached after the transfer")
+	}
+	evs := must(f.store.Events(f.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventCoachEnded}}))
+	var p minwon.CoachEnded
+	if len(evs) != 1 || evs[0].Decode(&p) != nil || p.Reason != "transferred" || evs[0].AgentID != "kim" {
+		t.Fatalf("coach.ended %+v %+v, want one, transferred, on kim", evs, p)
+	}
+}

@@ -367,7 +367,7 @@ func (c *Center) CitizenLeave(ctx context.Context, contactID string) error {
 // end finishes the conversation part of a contact. Callers hold c.mu.
 func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason string) error {
 	now := c.cfg.Now()
-	var evs []*minwon.Event
+	evs := c.dropTransfer(l, reason, now)
 	switch l.State {
 	case minwon.ContactBot:
 		return c.endBot(ctx, l, now)
@@ -385,6 +385,7 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 		l.State = minwon.ContactWrapUp
 		l.EndedAt = &now
 		evs = append(c.endCoaching(l, now, "contact_ended"), c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
+		evs = append(evs, c.closeOfficialCall(l, now)...)
 	default:
 		return minwon.Errorf(minwon.ECONFLICT, "the conversation has already ended")
 	}
@@ -609,7 +610,26 @@ func (c *Center) transfer(ctx context.Context, userID, contactID, toQueue, toAge
 	if l.State != minwon.ContactActive {
 		return nil, minwon.Errorf(minwon.ECONFLICT, "only an active conversation can be transferred")
 	}
+	if l.transfer != nil {
+		return nil, minwon.Errorf(minwon.ECONFLICT, "a transfer of this call is already under way")
+	}
 	now := c.cfg.Now()
+	evs, err := c.moveLocked(l, userID, toQueue, toAgent, note, now)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, c.route(now)...)
+	if err := c.commit(ctx, evs); err != nil {
+		return nil, err
+	}
+	ct := l.Contact
+	return &ct, nil
+}
+
+// moveLocked passes an active contact from userID to a queue or a
+// counselor and returns the events, without routing. Callers hold c.mu.
+func (c *Center) moveLocked(l *live, userID, toQueue, toAgent, note string, now time.Time) ([]*minwon.Event, error) {
+	contactID := l.ID
 	from := c.agents[userID]
 	var evs []*minwon.Event
 	switch {
@@ -637,22 +657,24 @@ func (c *Center) transfer(ctx context.Context, userID, contactID, toQueue, toAge
 			evs = append(evs, c.setState(toAgent, to, minwon.AgentBusy, "", now)...)
 		}
 	}
-	delete(from.contacts, contactID)
+	if from != nil {
+		delete(from.contacts, contactID)
+	}
+	// The supervisor coached this counselor, not whoever takes the call next.
+	ended := c.endCoaching(l, now, "transferred")
+	for _, ev := range ended {
+		ev.AgentID = userID
+	}
 	tr := c.contactEvent(minwon.EventContactTransfered, l, now, minwon.ContactTransferred{FromAgent: userID, ToQueue: toQueue, ToAgent: toAgent, Note: note})
 	tr.ActorID = userID
-	evs = append([]*minwon.Event{tr}, evs...)
+	evs = append(append(ended, tr), evs...)
 	if toQueue != "" {
 		evs = append(evs, c.contactEvent(minwon.EventContactQueued, l, now, minwon.ContactQueued{Reason: "transfer"}))
 	}
-	if len(from.contacts) == 0 && from.state == minwon.AgentBusy {
+	if from != nil && len(from.contacts) == 0 && from.state == minwon.AgentBusy {
 		evs = append(evs, c.setState(userID, from, minwon.AgentAvailable, "", now)...)
 	}
-	evs = append(evs, c.route(now)...)
-	if err := c.commit(ctx, evs); err != nil {
-		return nil, err
-	}
-	ct := l.Contact
-	return &ct, nil
+	return evs, nil
 }
 
 // Monitor starts or stops a supervisor's read-only view of a live contact.

@@ -140,7 +140,7 @@ test(
           await call.waitFor();
           const panel = call.getByTestId('call-panel');
           await panel.waitFor();
-          assert.equal(await call.getByTestId('call-status').textContent(), '통화 중 — 등록된 전화기로 연결됨');
+          assert.equal(await call.getByTestId('call-status').textContent(), '통화 중');
           assert.equal(await call.getByTestId('chat-input').count(), 0, 'no message box on a call');
           assert.equal(await call.getByTestId('transfer-open').count(), 0);
 

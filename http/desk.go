@@ -21,10 +21,11 @@ type deskHub struct {
 	conns    map[string]map[*wsConn]bool // user → connections
 	monitors map[string]map[string]bool  // contact → supervisors watching
 	shut     bool                        // closeAll ran: late sockets are closed at once
+	targets  map[string]string           // transfer → the counselor it rings (transfer.go)
 }
 
 func newDeskHub(s *Server) *deskHub {
-	return &deskHub{s: s, conns: map[string]map[*wsConn]bool{}, monitors: map[string]map[string]bool{}}
+	return &deskHub{s: s, conns: map[string]map[*wsConn]bool{}, monitors: map[string]map[string]bool{}, targets: map[string]string{}}
 }
 
 func (h *deskHub) add(user string, c *wsConn) {
@@ -164,6 +165,8 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 		if ev.Decode(&a) == nil {
 			h.to(map[string]any{"type": "agitation", "contact_id": ev.ContactID, "at": ev.At, "score": a.Score}, append(h.watchers(ev.ContactID), ev.AgentID)...)
 		}
+	case minwon.EventTransferStarted, minwon.EventTransferAnswered, minwon.EventTransferCompleted, minwon.EventTransferCancelled:
+		h.transferFrame(ev)
 	case minwon.EventNoticePosted:
 		var n minwon.Notice
 		if ev.Decode(&n) == nil {

@@ -60,6 +60,12 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/softphone", minwon.RoleCounselor, "Connect my accepted call to this browser: a WebRTC offer (PCMU/PCMA audio, ICE gathering complete) in, the server's answer out", "counselor", softphoneSDP{}, softphoneSDP{}, s.softphoneOffer},
 		{"POST", "/api/contacts/{id}/softphone/control", minwon.RoleCounselor, "Hold, resume, mute, unmute, send keys (in-band DTMF) or hang up my softphone call", "counselor", softphone.Control{}, softphone.State{}, s.softphoneControl},
 		{"POST", "/api/contacts/{id}/handoff", minwon.RoleCounselor, "Hand the matter to a department", "counselor", handoffRequest{}, minwon.Handoff{}, s.handoff},
+		// Transfers of a live call and calling out (transfer.go).
+		{"POST", "/api/contacts/{id}/call-transfer", minwon.RoleCounselor, "Transfer a live call: blind or attended, to a queue, a counselor or a department's SIP line", "counselor", callTransferRequest{}, transferView{}, s.startCallTransfer},
+		{"GET", "/api/contacts/{id}/call-transfer", minwon.RoleCounselor, "The call's transfer under way, if any, and whether the target answered", "counselor", nil, transferView{}, s.callTransfer},
+		{"POST", "/api/contacts/{id}/call-transfer/complete", minwon.RoleCounselor, "Complete an attended transfer: the caller goes to the target, the counselor leaves", "counselor", nil, nil, s.completeCallTransfer},
+		{"POST", "/api/contacts/{id}/call-transfer/cancel", minwon.RoleCounselor, "Cancel a transfer: the caller comes back to the counselor", "counselor", nil, nil, s.cancelCallTransfer},
+		{"POST", "/api/calls", "", "Call a citizen from the center's number, bridged to my phone (counselor or department official)", "counselor", callRequest{}, minwon.Contact{}, s.callOut},
 		// Call recordings (recordings.go): supervisors of the tenant, and the counselor of the call.
 		{"GET", "/api/contacts/{id}/recordings", "", "A contact's call recordings, oldest first, with SHA-256 and size (a supervisor of its tenant, or the counselor who took it)", "recordings", nil, []minwon.Recording{}, s.contactRecordings},
 		{"GET", "/api/recordings/{id}/audio", "", "Play a recording: the decrypted stereo WAV (citizen left, counselor right), with Range; each request is audited as recording.played before a byte is sent", "recordings", nil, binaryResponse("audio/wav"), s.recordingAudio},

@@ -64,6 +64,7 @@ type Server struct {
 	desk    *deskHub
 	limits  *limiter
 	metrics *metrics
+	dialer  Dialer // outbound calls (transfer.go); nil: none
 	// sessions caches the store's sessions for authenticate.
 	sessions *sessionCache
 	// phones are the desks' browser softphones; nil when no calls are taken.

@@ -234,6 +234,7 @@ const (
 	InputAnswered                      // a counselor accepted the contact
 	InputEnded                         // the counselor or the center ended the contact
 	InputBooked                        // the center keeps the contact as a callback (after ActCallback)
+	InputRequeued                      // the counselor transferred the call back to a queue
 )
 
 // Input is one thing that happened to the call.
@@ -364,6 +365,11 @@ func (m *Machine) Handle(now time.Time, in Input) []Action {
 		m.contact = false
 		m.state, m.deadline = StateEnding, time.Time{}
 		return []Action{m.play(Goodbye)}
+	}
+	if in.Kind == InputRequeued && m.contact && (m.state == StateConnecting || m.state == StateConnected) {
+		// Back to waiting with hold audio; the next answer connects again.
+		m.state, m.deadline = StateQueued, now.Add(m.cfg.AnnounceEvery)
+		return []Action{{Kind: ActHold}}
 	}
 	switch m.state {
 	case StateGreeting:

@@ -94,6 +94,8 @@ func (c *call) do(step string) {
 		in = ivr.Input{Kind: ivr.InputEnded}
 	case "booked":
 		in = ivr.Input{Kind: ivr.InputBooked}
+	case "requeued":
+		in = ivr.Input{Kind: ivr.InputRequeued}
 	case "stale":
 		in = ivr.Input{Kind: ivr.InputPlayed, Seq: c.seq - 1}
 	default:
@@ -116,6 +118,14 @@ func TestFlow(t *testing.T) {
 			[]string{"played", "played", "played", "digit 1", "queued 3 2m30s", "played", "answered", "played"},
 			[]string{"enqueue ko", "play ko queued+position_3+wait_3", "hold", "play ko connecting", "connect"},
 			ivr.StateConnected, 0},
+		{"TransferredBackToAQueueHoldsThenConnectsAgain",
+			[]string{"played", "played", "played", "digit 1", "queued 1 0s", "answered", "played", "requeued", "answered", "played"},
+			[]string{"enqueue ko", "play ko queued+position_1+wait_short", "play ko connecting", "connect", "hold", "play ko connecting", "connect"},
+			ivr.StateConnected, 0},
+		{"RequeuedBeforeQueuedIsIgnored",
+			[]string{"played", "played", "requeued"},
+			nil,
+			ivr.StateMenu, 0},
 		{"EnglishMenuChoiceSwitchesPrompts",
 			[]string{"played", "played", "played", "digit 2", "queued 1 20s"},
 			[]string{"enqueue en", "play en queued+position_1+wait_short"},

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/emiago/diago"
-	"github.com/emiago/diago/audio"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
@@ -24,7 +23,7 @@ const frameBytes = prompts.SampleRate / 50 * 2
 // call is one answered call: the IVR machine, fed from one goroutine.
 type call struct {
 	s         *Server
-	d         *diago.DialogServerSession
+	d         citizenLeg // the INVITE answered, or placed to the trunk (outbound.go)
 	log       *slog.Logger
 	number    string
 	caller    string
@@ -41,14 +40,18 @@ type call struct {
 	stopOnce  sync.Once
 
 	dtmfQuit, dtmfDone chan struct{}
-	out                Leg            // the counselor's leg, once bridged
+	out                Leg            // the counselor's leg, once bridged; the call's goroutine only
 	bridged            sync.WaitGroup // the two audio copies of the bridge
+
+	tasks        taskQueue     // work for the call's goroutine (transfer.go)
+	xfer         *callTransfer // the transfer under way; the call's goroutine only
+	deptTransfer string        // a department transfer's ID, under s.mu
 
 	coach coachSlot // a supervisor on the call (coach.go)
 }
 
-func newCall(s *Server, d *diago.DialogServerSession, number, caller string, log *slog.Logger) *call {
-	return &call{s: s, d: d, log: log, number: number, caller: caller, m: ivr.New(s.cfg.IVR), inbox: newInbox(), done: make(chan struct{})}
+func newCall(s *Server, d citizenLeg, number, caller string, log *slog.Logger) *call {
+	return &call{s: s, d: d, log: log, number: number, caller: caller, m: ivr.New(s.cfg.IVR), inbox: newInbox(), done: make(chan struct{}), tasks: taskQueue{ready: make(chan struct{}, 1)}}
 }
 
 func (c *call) stop() { c.stopOnce.Do(func() { close(c.done) }) }
@@ -60,19 +63,10 @@ func (c *call) run() {
 		c.log.Error("call not recorded", "err", err)
 	}
 	defer c.stopRecording(ctx) // last: after the player, the key reader and the bridge
-	w, err := c.d.AudioWriter()
-	if err != nil {
+	if err := c.startPlayer(); err != nil {
 		c.log.Warn("call audio", "err", err)
 		return
 	}
-	enc := &audio.PCMEncoderWriter{}
-	props := diago.MediaProps{}
-	c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
-	if err := enc.Init(props.Codec, w); err != nil {
-		c.log.Warn("call audio encoder", "err", err, "codec", props.Codec.Name)
-		return
-	}
-	c.player = newPlayer(enc, c.inbox)
 	defer c.player.stop()
 	c.listenKeys(ctx)
 	defer c.hangupCounselor(ctx)
@@ -102,6 +96,8 @@ func (c *call) run() {
 			in = ivr.Input{Kind: ivr.InputHangup}
 		case <-c.inbox.ready:
 			batch = c.inbox.take()
+		case <-c.tasks.ready:
+			c.tasks.run(ctx)
 		case <-timer:
 			in = ivr.Input{Kind: ivr.InputTimer}
 		}
@@ -251,32 +247,22 @@ func (c *call) connect(ctx context.Context) {
 	}
 	if err := c.bridge(out); err != nil {
 		c.log.Warn("bridge to the counselor", "agent", agent, "via", via, "err", err)
-		out.Stop()
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		out.Hangup(hctx)
-		cancel()
+		hangupLeg(ctx, out)
 		c.listenKeys(ctx)
 		return
 	}
 	c.out = out
 	c.log.Info("call bridged", "agent", agent, "via", via)
-	go func() {
-		select {
-		case <-out.Done():
-			// The counselor hung up: the contact ends as theirs, and the
-			// center's contact.ended brings the goodbye to the caller.
-			if _, err := c.s.center.EndChat(context.WithoutCancel(ctx), agent, c.contactID); err != nil {
-				c.log.Info("counselor hung up", "err", err)
-			}
-		case <-c.done:
-		}
-	}()
+	go c.watchCounselor(out, agent)
 }
 
 // listenKeys reads the caller's keys: RFC 4733 events in the RTP stream.
 // Reading them also drains the caller's audio (through the recording and
 // listening taps), which nothing else consumes while no bridge does.
 func (c *call) listenKeys(ctx context.Context) {
+	if c.dtmfQuit != nil {
+		return // already listening
+	}
 	dtmf, err := c.d.AudioReaderDTMF()
 	if err != nil {
 		c.log.Warn("call DTMF", "err", err)
@@ -320,9 +306,9 @@ func (c *call) stopKeys() {
 	c.dtmfQuit = nil
 }
 
-// bridge copies audio both ways between the caller and the counselor's
-// leg. The copies are ours, not diago's Bridge, so they can be stopped and
-// waited for before anything else writes to the caller again.
+// bridge copies audio both ways between the caller and a leg. The copies
+// are ours, not diago's Bridge, so they can be stopped and waited for
+// before anything else writes to the caller again.
 func (c *call) bridge(out Leg) error {
 	pc := diago.MediaProps{}
 	cw, err := c.d.AudioWriter(diago.WithAudioWriterMediaProps(&pc))
@@ -330,30 +316,28 @@ func (c *call) bridge(out Leg) error {
 		return err
 	}
 	if pc.Codec.Name != out.Codec() {
-		return fmt.Errorf("caller speaks %s, the counselor's phone %s: no transcoding", pc.Codec.Name, out.Codec())
+		return fmt.Errorf("caller speaks %s, the other side %s: no transcoding", pc.Codec.Name, out.Codec())
 	}
 	cr, err := c.d.AudioReader()
 	if err != nil {
 		return err
 	}
-	cp := func(r io.Reader, w io.Writer) {
-		defer c.bridged.Done()
-		buf := make([]byte, 1500)
-		for {
-			n, err := r.Read(buf)
-			if err != nil {
-				return
-			}
-			if _, err := w.Write(buf[:n]); err != nil {
-				return
-			}
-		}
-	}
 	c.bridged.Add(2)
 	// A coaching supervisor is mixed in only while one is on (coach.go).
-	go cp(cr, c.coached(fromCaller, out))
-	go cp(out, c.coached(fromCounselor, c.gated(cw))) // a warning replaces the counselor while it plays (protect.go)
+	go copyPayloads(&c.bridged, cr, c.coached(fromCaller, out))
+	go copyPayloads(&c.bridged, out, c.coached(fromCounselor, c.gated(cw))) // a warning replaces the other side while it plays (protect.go)
 	return nil
+}
+
+// unbridge stops the copies between the caller and c.out and waits for
+// them, so the caller's stream is ours alone again (hold audio, the
+// goodbye); both legs stay up.
+func (c *call) unbridge() {
+	c.out.Stop()
+	c.d.StopRTP(1, 0)
+	c.bridged.Wait()
+	c.d.StartRTP(1, 0)
+	c.out.Start()
 }
 
 func (c *call) hangupCounselor(ctx context.Context) {
@@ -361,17 +345,10 @@ func (c *call) hangupCounselor(ctx context.Context) {
 	if c.out == nil {
 		return
 	}
+	c.unbridge()
 	out := c.out
 	c.out = nil
-	// Stop both copies and wait, so the caller's stream is ours alone again
-	// (the goodbye).
-	out.Stop()
-	c.d.StopRTP(1, 0)
-	c.bridged.Wait()
-	c.d.StartRTP(1, 0)
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	out.Hangup(hctx)
+	hangupLeg(ctx, out)
 }
 
 // inbox collects a call's inputs from other goroutines without blocking them.

@@ -170,7 +170,27 @@ func (c *call) runCoach(co *coaching) {
 // coachLeg runs the supervisor's leg until the session is cancelled (""),
 // or returns why it ended on its own.
 func (c *call) coachLeg(co *coaching) (reason string) {
-	dial, via := c.dialer(co.user)
+	// The dialer and the call's codec are read on the call's goroutine.
+	type dialInfo struct {
+		dial func(context.Context) (Leg, error)
+		via  string
+		pt   uint8
+	}
+	got := make(chan dialInfo, 1)
+	c.tasks.push(func(context.Context) {
+		dial, via := c.dialer(co.user)
+		props := diago.MediaProps{}
+		c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
+		got <- dialInfo{dial, via, props.Codec.PayloadType}
+	})
+	var info dialInfo
+	select {
+	case info = <-got:
+	case <-co.ctx.Done():
+		return ""
+	}
+	dial, via := info.dial, info.via
+	co.pt = info.pt
 	if dial == nil {
 		c.log.Info("supervisor has no phone to coach from", "supervisor", co.user)
 		return "unreachable"
@@ -199,9 +219,7 @@ func (c *call) coachLeg(co *coaching) (reason string) {
 
 // mixIn mixes the supervisor in while the leg is up and the session on.
 func (co *coaching) mixIn(c *call, leg Leg, legPT uint8, via string) (reason string) {
-	props := diago.MediaProps{}
-	c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
-	co.pt, co.legPT = props.Codec.PayloadType, legPT
+	co.legPT = legPT
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); co.listen(leg) }()

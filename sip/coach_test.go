@@ -59,11 +59,11 @@ const heardLevel, unheardLevel = 2000, 300
 // and it keeps the last half second of what it hears.
 type memLeg struct {
 	mic      chan []byte
-	stop     chan struct{}
 	done     chan struct{}
-	stopOnce sync.Once
 	hangOnce sync.Once
 	mu       sync.Mutex
+	stop     chan struct{} // closed while stopped
+	stopped  bool
 	heard    []byte
 }
 
@@ -89,10 +89,13 @@ func newMemLeg(hz float64) *memLeg {
 }
 
 func (l *memLeg) Read(b []byte) (int, error) {
+	l.mu.Lock()
+	stop := l.stop
+	l.mu.Unlock()
 	select {
 	case p := <-l.mic:
 		return copy(b, p), nil
-	case <-l.stop:
+	case <-stop:
 		return 0, io.EOF
 	}
 }
@@ -107,7 +110,24 @@ func (l *memLeg) Write(b []byte) (int, error) {
 
 func (l *memLeg) Codec() string         { return "PCMU" }
 func (l *memLeg) Done() <-chan struct{} { return l.done }
-func (l *memLeg) Stop()                 { l.stopOnce.Do(func() { close(l.stop) }) }
+
+func (l *memLeg) Stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.stopped {
+		close(l.stop)
+		l.stopped = true
+	}
+}
+
+func (l *memLeg) Start() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		l.stop, l.stopped = make(chan struct{}), false
+	}
+}
+
 func (l *memLeg) Hangup(context.Context) error {
 	l.hangOnce.Do(func() { close(l.done) })
 	return nil

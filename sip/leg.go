@@ -12,10 +12,11 @@ import (
 	"github.com/minwon/minwon/prompts"
 )
 
-// Leg is the counselor's side of a bridged call: a SIP phone rung by
-// INVITE, or the browser softphone of their desktop. The bridge copies RTP
-// payloads between it and the caller as they are, so a leg speaks the
-// caller's codec.
+// Leg is every party bridged to the caller who is not the caller: a
+// counselor's SIP phone rung by INVITE, the browser softphone of their
+// desktop, a transfer's target (another counselor's phone or softphone, a
+// department's line). The bridge copies RTP payloads between legs as they
+// are, so a leg speaks the caller's codec.
 type Leg interface {
 	// Read returns the counselor's next payload for the caller.
 	io.Reader
@@ -25,9 +26,14 @@ type Leg interface {
 	Codec() string
 	// Done is closed when the counselor's side hangs up.
 	Done() <-chan struct{}
-	// Stop unblocks Read and Write for good: the bridge is ending.
+	// Stop unblocks Read and Write and fails them until Start, so the
+	// copies of a bridge end and can be waited for. A transfer stops a
+	// leg's copies and bridges it anew (to the target, back to the
+	// caller); the leg itself stays up.
 	Stop()
-	// Hangup ends the counselor's side and frees it; after Stop.
+	// Start lets Read and Write work again after Stop.
+	Start()
+	// Hangup ends the leg's side and frees it; after Stop.
 	Hangup(ctx context.Context) error
 }
 
@@ -52,12 +58,13 @@ type SoftphoneCall struct {
 // softphone first, then their SIP phone; nil when they have neither.
 func (c *call) dialer(agent string) (dial func(context.Context) (Leg, error), via string) {
 	if sp := c.s.cfg.Softphones; sp != nil && sp.Ready(agent) {
-		return func(ctx context.Context) (Leg, error) {
-			p := diago.MediaProps{}
-			c.d.AudioWriter(diago.WithAudioWriterMediaProps(&p))
-			hold, _ := c.prompt(c.m.Lang(), ivr.Hold)
-			return sp.Dial(ctx, SoftphoneCall{AgentID: agent, ContactID: c.contactID, Codec: p.Codec.Name, Hold: hold})
-		}, "softphone"
+		// Worked out here, on the call's goroutine: a transfer dials from
+		// another.
+		p := diago.MediaProps{}
+		c.d.AudioWriter(diago.WithAudioWriterMediaProps(&p))
+		hold, _ := c.prompt(c.m.Lang(), ivr.Hold)
+		call := SoftphoneCall{AgentID: agent, ContactID: c.contactID, Codec: p.Codec.Name, Hold: hold}
+		return func(ctx context.Context) (Leg, error) { return sp.Dial(ctx, call) }, "softphone"
 	}
 	if c.s.cfg.Endpoint == nil {
 		return nil, ""
@@ -66,14 +73,20 @@ func (c *call) dialer(agent string) (dial func(context.Context) (Leg, error), vi
 	if !ok {
 		return nil, ""
 	}
+	return c.s.dialPhone(uri), uri
+}
+
+// dialPhone returns how to ring a SIP phone at uri: a counselor's, or a
+// department's line in a transfer.
+func (s *Server) dialPhone(uri string) func(context.Context) (Leg, error) {
 	return func(ctx context.Context) (Leg, error) {
 		var target sipmsg.Uri
 		if err := sipmsg.ParseUri(uri, &target); err != nil {
-			return nil, fmt.Errorf("counselor endpoint %q: %w", uri, err)
+			return nil, fmt.Errorf("SIP address %q: %w", uri, err)
 		}
-		out, err := c.s.dg.Invite(ctx, target, diago.InviteOptions{})
+		out, err := s.dg.Invite(ctx, target, diago.InviteOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("call the counselor's phone %s: %w", uri, err)
+			return nil, fmt.Errorf("call the phone %s: %w", uri, err)
 		}
 		leg, err := newPhoneLeg(out)
 		if err != nil {
@@ -81,7 +94,20 @@ func (c *call) dialer(agent string) (dial func(context.Context) (Leg, error), vi
 			return nil, err
 		}
 		return leg, nil
-	}, uri
+	}
+}
+
+// reachable reports whether an agent has a softphone or a SIP phone that
+// a call can be bridged to.
+func (s *Server) reachable(agent string) bool {
+	if sp := s.cfg.Softphones; sp != nil && sp.Ready(agent) {
+		return true
+	}
+	if s.cfg.Endpoint == nil {
+		return false
+	}
+	_, ok := s.cfg.Endpoint(agent)
+	return ok
 }
 
 // phoneLeg is a counselor's SIP phone that answered our INVITE.
@@ -111,7 +137,8 @@ func (l *phoneLeg) Codec() string               { return l.codec }
 func (l *phoneLeg) Done() <-chan struct{}       { return l.out.Context().Done() }
 
 // Stop ends the phone's reads by deadline; writes end with the hang-up.
-func (l *phoneLeg) Stop() { l.out.StopRTP(1, 0) }
+func (l *phoneLeg) Stop()  { l.out.StopRTP(1, 0) }
+func (l *phoneLeg) Start() { l.out.StartRTP(1, 0) }
 
 func (l *phoneLeg) Hangup(ctx context.Context) error {
 	err := l.out.Hangup(ctx)

@@ -95,20 +95,7 @@ func TestCallIsRecorded(t *testing.T) {
 	if rec.TenantID != "city" || rec.KeyID != "t1" || rec.ContactID != ct.ID || rec.DurationMS < 2000 || !rec.Ended.After(rec.Started) {
 		t.Fatalf("stored recording %+v", rec)
 	}
-	file, err := os.Open(filepath.Join(dir, filepath.FromSlash(rec.File)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	st, _ := file.Stat()
-	rd, err := recording.NewReader(file, st.Size(), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wav, err := io.ReadAll(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wav := readRecording(t, dir, keys, rec)
 	sum := sha256.Sum256(wav)
 	if hex.EncodeToString(sum[:]) != rec.SHA256 || int64(len(wav)) != rec.Size {
 		t.Fatalf("decrypted recording: sha256 %x size %d; event says %s size %d", sum, len(wav), rec.SHA256, rec.Size)
@@ -137,4 +124,24 @@ func TestCallIsRecorded(t *testing.T) {
 	if !slices.Contains(keys.IDs(), rec.KeyID) {
 		t.Fatal("unknown key id")
 	}
+}
+
+// readRecording decrypts a stored recording to its WAV.
+func readRecording(t *testing.T, dir string, keys *recording.Keyring, rec minwon.Recording) []byte {
+	t.Helper()
+	file, err := os.Open(filepath.Join(dir, filepath.FromSlash(rec.File)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	st, _ := file.Stat()
+	rd, err := recording.NewReader(file, st.Size(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wav, err := io.ReadAll(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wav
 }

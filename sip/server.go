@@ -56,9 +56,19 @@ type Center interface {
 	RequestCallback(ctx context.Context, contactID, number string) error
 	// TenantPrompt is the tenant's own recording of a catalogue prompt.
 	TenantPrompt(tenantID, lang string, name ivr.Prompt) (owner, sha string, ok bool)
+	// What the target's line did in a transfer (transfer.go), and how an
+	// outbound call ended before a counselor's part (outbound.go).
+	TransferAnswered(ctx context.Context, contactID, id string) error
+	CancelTransfer(ctx context.Context, userID, contactID, id, reason string) error
+	OutboundEnded(ctx context.Context, contactID, reason string) error
+	// CenterNumber is the number a tenant's outbound calls show.
+	CenterNumber(tenantID string) (string, bool)
 }
 
-var _ Center = (*center.Center)(nil)
+var (
+	_ Center                = (*center.Center)(nil)
+	_ center.CallbackDialer = (*Server)(nil)
+)
 
 // Config tunes the SIP server. DefaultConfig works with zero input.
 type Config struct {
@@ -95,12 +105,18 @@ type Config struct {
 	// Agitation tunes the detector of sustained loudness on the caller's
 	// audio of answered calls; a zero Window turns it off.
 	Agitation agitation.Config
+	// TransferRing is how long a transfer target's line may ring before the
+	// caller goes back to the counselor.
+	TransferRing time.Duration
+	// Trunk is where outbound calls to citizens go (sip:host:port); empty:
+	// no calling out.
+	Trunk string
 }
 
 // DefaultConfig listens on the loopback SIP port with room for 500 calls.
 func DefaultConfig() Config {
 	return Config{Addr: "127.0.0.1:5060", MaxCalls: 500, RetryAfter: 30 * time.Second, IVR: ivr.DefaultConfig(), Now: time.Now,
-		Agitation: agitation.DefaultConfig()}
+		Agitation: agitation.DefaultConfig(), TransferRing: 30 * time.Second}
 }
 
 // Server is the SIP user agent of one node.
@@ -140,6 +156,15 @@ func New(cfg Config, c Center, bus minwon.Bus, log *slog.Logger) (*Server, error
 	}
 	if cfg.Now == nil {
 		cfg.Now = def.Now
+	}
+	if cfg.TransferRing <= 0 {
+		cfg.TransferRing = def.TransferRing
+	}
+	if cfg.Trunk != "" {
+		var u sipmsg.Uri
+		if err := sipmsg.ParseUri(cfg.Trunk, &u); err != nil || u.Host == "" {
+			return nil, minwon.Errorf(minwon.EINVALID, "SIP trunk %q: want sip:host:port", cfg.Trunk)
+		}
 	}
 	if cfg.Prompts == nil {
 		p, err := prompts.Default()
@@ -369,6 +394,9 @@ func (s *Server) onEvent(ev *minwon.Event) {
 			return
 		}
 		in = ivr.Input{Kind: ivr.InputPosition, Position: p.Position, Wait: time.Duration(p.WaitSecs) * time.Second}
+	case minwon.EventTransferStarted, minwon.EventTransferCompleted, minwon.EventTransferCancelled, minwon.EventContactTransfered:
+		s.transferEvent(ev)
+		return
 	default:
 		return
 	}

@@ -39,10 +39,12 @@ type Leg struct {
 	tick    *time.Ticker // paces what we make up ourselves (hold, keys)
 	wake    chan struct{}
 
-	connected, done, stopped        chan struct{}
-	connectOnce, doneOnce, stopOnce sync.Once
+	connected, done       chan struct{}
+	connectOnce, doneOnce sync.Once
 
 	mu      sync.Mutex
+	stopped chan struct{} // closed by Stop, replaced by Start
+	halted  bool          // stopped is closed
 	held    bool
 	muted   bool
 	holdPos int
@@ -126,6 +128,7 @@ func (l *Leg) Read(b []byte) (int, error) {
 	for {
 		l.mu.Lock()
 		ours := l.held || len(l.tones) > 0
+		stopped := l.stopped
 		l.mu.Unlock()
 		if ours {
 			select {
@@ -137,7 +140,7 @@ func (l *Leg) Read(b []byte) (int, error) {
 					return copy(b, f), nil
 				}
 			case <-l.wake:
-			case <-l.stopped:
+			case <-stopped:
 				return 0, io.EOF
 			case <-l.done:
 				return 0, io.EOF
@@ -157,7 +160,7 @@ func (l *Leg) Read(b []byte) (int, error) {
 			}
 			return n, nil
 		case <-l.wake:
-		case <-l.stopped:
+		case <-stopped:
 			return 0, io.EOF
 		case <-l.done:
 			return 0, io.EOF
@@ -188,15 +191,16 @@ func (l *Leg) madeUp() []byte {
 // Write sends one of the caller's payloads to the browser, unless on hold.
 func (l *Leg) Write(b []byte) (int, error) {
 	select {
-	case <-l.stopped:
-		return 0, io.ErrClosedPipe
 	case <-l.done:
 		return 0, io.ErrClosedPipe
 	default:
 	}
 	l.mu.Lock()
-	held := l.held
+	held, halted := l.held, l.halted
 	l.mu.Unlock()
+	if halted {
+		return 0, io.ErrClosedPipe
+	}
 	if held {
 		return len(b), nil
 	}
@@ -212,8 +216,26 @@ func (l *Leg) Codec() string { return l.call.Codec }
 // Done is closed when the desktop hangs up or goes away.
 func (l *Leg) Done() <-chan struct{} { return l.done }
 
-// Stop ends the bridge's reads and writes.
-func (l *Leg) Stop() { l.stopOnce.Do(func() { close(l.stopped) }) }
+// Stop ends the bridge's reads and writes, until Start: a transfer
+// bridges the leg anew.
+func (l *Leg) Stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.halted {
+		l.halted = true
+		close(l.stopped)
+	}
+}
+
+// Start lets a new bridge read and write.
+func (l *Leg) Start() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.halted {
+		l.halted = false
+		l.stopped = make(chan struct{})
+	}
+}
 
 // Hangup closes the peer connection.
 func (l *Leg) Hangup(context.Context) error {

@@ -63,13 +63,20 @@ type Hub struct {
 	apis map[string]*webrtc.API
 
 	mu      sync.Mutex
-	ready   map[string]int   // agent → desktops with the softphone on
-	rings   map[string]*ring // contact → a call waiting for its desktop's offer
-	legs    map[string]*Leg  // contact → the connected leg
-	changed chan struct{}    // closed and replaced when a ring starts
+	ready   map[string]int    // agent → desktops with the softphone on
+	rings   map[callKey]*ring // a call waiting for its desktop's offer
+	legs    map[callKey]*Leg  // the connected legs
+	changed chan struct{}     // closed and replaced when a ring starts
 }
 
 var _ sip.Softphones = (*Hub)(nil)
+
+// callKey is one counselor's part in one call. A call has two while a
+// transfer to a counselor is attended: the one passing it on and the one
+// taking it, each on their own desktop.
+type callKey struct{ agent, contact string }
+
+func keyOf(c sip.SoftphoneCall) callKey { return callKey{c.AgentID, c.ContactID} }
 
 // ring is a call waiting in Dial for the counselor's desktop to answer.
 type ring struct {
@@ -124,8 +131,8 @@ func New(cfg Config, log *slog.Logger) (*Hub, error) {
 			return nil, minwon.Errorf(minwon.EINVALID, "softphone ICE server %q: want a stun:, turn: or turns: URL", u)
 		}
 	}
-	h := &Hub{cfg: cfg, log: log, apis: map[string]*webrtc.API{}, ready: map[string]int{}, rings: map[string]*ring{},
-		legs: map[string]*Leg{}, changed: make(chan struct{})}
+	h := &Hub{cfg: cfg, log: log, apis: map[string]*webrtc.API{}, ready: map[string]int{}, rings: map[callKey]*ring{},
+		legs: map[callKey]*Leg{}, changed: make(chan struct{})}
 	for name, p := range codecs {
 		m := &webrtc.MediaEngine{}
 		if err := m.RegisterCodec(p, webrtc.RTPCodecTypeAudio); err != nil {
@@ -169,11 +176,12 @@ func (h *Hub) Dial(ctx context.Context, call sip.SoftphoneCall) (sip.Leg, error)
 	}
 	r := &ring{call: call, leg: make(chan *Leg, 1)}
 	h.mu.Lock()
-	if h.rings[call.ContactID] != nil || h.legs[call.ContactID] != nil {
+	k := keyOf(call)
+	if h.rings[k] != nil || h.legs[k] != nil {
 		h.mu.Unlock()
-		return nil, minwon.Errorf(minwon.ECONFLICT, "contact %s already rings a softphone", call.ContactID)
+		return nil, minwon.Errorf(minwon.ECONFLICT, "contact %s already rings the softphone of %s", call.ContactID, call.AgentID)
 	}
-	h.rings[call.ContactID] = r
+	h.rings[k] = r
 	close(h.changed)
 	h.changed = make(chan struct{})
 	h.mu.Unlock()
@@ -181,8 +189,8 @@ func (h *Hub) Dial(ctx context.Context, call sip.SoftphoneCall) (sip.Leg, error)
 	defer func() {
 		h.mu.Lock()
 		r.gone = true
-		if h.rings[call.ContactID] == r {
-			delete(h.rings, call.ContactID)
+		if h.rings[k] == r {
+			delete(h.rings, k)
 		}
 		h.mu.Unlock()
 		select { // a leg that came as we gave up
@@ -238,14 +246,15 @@ func (h *Hub) Answer(ctx context.Context, agentID, contactID, offer string) (str
 		leg.close()
 		return "", minwon.Errorf(minwon.EUNAVAILABLE, "the call stopped ringing (answered elsewhere, timed out or hung up)")
 	}
-	h.legs[contactID] = leg
+	k := keyOf(r.call)
+	h.legs[k] = leg
 	r.leg <- leg // buffered: Dial takes it, or its deferred check closes it
 	h.mu.Unlock()
 	go func() {
 		<-leg.done
 		h.mu.Lock()
-		if h.legs[contactID] == leg {
-			delete(h.legs, contactID)
+		if h.legs[k] == leg {
+			delete(h.legs, k)
 		}
 		h.mu.Unlock()
 	}()
@@ -260,8 +269,8 @@ func (h *Hub) take(ctx context.Context, agentID, contactID string) (*ring, error
 	defer t.Stop()
 	for {
 		h.mu.Lock()
-		r, changed := h.rings[contactID], h.changed
-		if r != nil && r.call.AgentID == agentID {
+		r, changed := h.rings[callKey{agentID, contactID}], h.changed
+		if r != nil {
 			if r.taken {
 				h.mu.Unlock()
 				return nil, minwon.Errorf(minwon.ECONFLICT, "another desktop of yours already answers this call")
@@ -371,9 +380,9 @@ type State struct {
 // call.
 func (h *Hub) Control(agentID, contactID string, c Control) (State, error) {
 	h.mu.Lock()
-	leg := h.legs[contactID]
+	leg := h.legs[callKey{agentID, contactID}]
 	h.mu.Unlock()
-	if leg == nil || leg.call.AgentID != agentID {
+	if leg == nil {
 		return State{}, minwon.Errorf(minwon.ENOTFOUND, "no softphone call of yours for contact %s", contactID)
 	}
 	switch c.Action {

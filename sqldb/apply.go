@@ -40,8 +40,8 @@ ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.n
 	// an old tenant its salt at start agree on the one that came first.
 	setTenantSalt    = newQuery(`UPDATE tenants SET salt = CASE WHEN salt = '' THEN ? ELSE salt END WHERE id = ?`)
 	setTenantPolicy  = newQuery(`UPDATE tenants SET policy = ? WHERE id = ?`)
-	upsertDepartment = newQuery(`INSERT INTO departments (id, tenant_id, name, phone) VALUES (?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, phone = excluded.phone`)
+	upsertDepartment = newQuery(`INSERT INTO departments (id, tenant_id, name, phone, sip_uri) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, phone = excluded.phone, sip_uri = excluded.sip_uri`)
 	upsertQueue = newQuery(`INSERT INTO queues (id, tenant_id, name, skills, priority, overflow_queue, overflow_after, offer_timeout, service_level)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, skills = excluded.skills,
@@ -179,7 +179,7 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 		if err := decode(ev, &v); err != nil {
 			return nil, err
 		}
-		return []stmt{{q: upsertDepartment, args: []any{v.ID, v.TenantID, v.Name, v.Phone}}}, nil
+		return []stmt{{q: upsertDepartment, args: []any{v.ID, v.TenantID, v.Name, v.Phone, v.SIPURI}}}, nil
 
 	case minwon.EventQueueSaved:
 		var v minwon.Queue

@@ -152,10 +152,10 @@ func byTenant(tenantID string) *where {
 // Departments returns the departments of a tenant ("" for all), by ID.
 func (db *DB) Departments(ctx context.Context, tenantID string) ([]*minwon.Department, error) {
 	w := byTenant(tenantID)
-	return list(ctx, db, "departments", `SELECT id, tenant_id, name, phone FROM departments`+w.String()+` ORDER BY id`, w.args,
+	return list(ctx, db, "departments", `SELECT id, tenant_id, name, phone, sip_uri FROM departments`+w.String()+` ORDER BY id`, w.args,
 		func(rows *sql.Rows) (*minwon.Department, error) {
 			var d minwon.Department
-			return &d, rows.Scan(&d.ID, &d.TenantID, &d.Name, &d.Phone)
+			return &d, rows.Scan(&d.ID, &d.TenantID, &d.Name, &d.Phone, &d.SIPURI)
 		})
 }
 

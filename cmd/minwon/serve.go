@@ -56,6 +56,8 @@ type Config struct {
 	SIPMaxCalls int
 	// Softphone tunes the desk's browser softphone, on whenever SIP is.
 	Softphone softphone.Config
+	// SIPTrunk is where calls to citizens go out (sip:host:port); "" no calling out.
+	SIPTrunk string
 	// RecordingKeys is the recording keyring ("id:key,…", the first seals);
 	// Recording "off" turns call recording off.
 	RecordingKeys string
@@ -134,6 +136,7 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 			cfg.Softphone.PublicIPs = splitList(v)
 			return nil
 		})
+		fset.StringVar(&cfg.SIPTrunk, "sip-trunk", cfg.SIPTrunk, "SIP trunk for calls to citizens, e.g. sip:10.0.0.5:5060 (\"\" no calling out); they show the tenant's center number")
 		fset.StringVar(&cfg.RecordingKeys, "recording-keys", cfg.RecordingKeys, "call recording keys, id:key[,id:key…] with 32-byte keys in hex or base64, the first sealing new calls (prefer env MINWON_RECORDING_KEYS: flags show in ps)")
 		fset.StringVar(&cfg.Recording, "recording", "on", "call recording: on, or off (calls are then not recorded; logged)")
 		fset.IntVar(&cfg.Center.Recording.DefaultDays, "recording-days", 0, "days a tenant without its own setting keeps call recordings (0: the default, 90)")
@@ -483,6 +486,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if phone != nil {
 		defer phone.Close()
 		srv.SetSoftphones(phones)
+		srv.SetDialer(phone)
+		if cfg.SIPTrunk != "" {
+			// An accepted callback is dialled for the counselor through
+			// the trunk; without one they dial it themselves.
+			c.SetCallbackDialer(phone)
+		}
 	}
 	base := "http://" + srv.Addr()
 	fmt.Fprintf(stdout, "minwon %s serving on %s (store: %s)\n", minwon.Version, base, redact(cfg.dsn()))
@@ -545,7 +554,7 @@ func startSIP(ctx context.Context, cfg Config, c *center.Center, bus minwon.Bus,
 		return nil, nil, fmt.Errorf("softphone: %w", err)
 	}
 	scfg := sip.DefaultConfig()
-	scfg.Addr, scfg.MaxCalls = cfg.SIP, cfg.SIPMaxCalls
+	scfg.Addr, scfg.MaxCalls, scfg.Trunk = cfg.SIP, cfg.SIPMaxCalls, cfg.SIPTrunk
 	scfg.RecordingDir, scfg.RecordingKeys = cfg.Center.Recording.Dir, cfg.Center.Recording.Keys
 	scfg.Voice = cfg.voice()
 	if cfg.ASR != "" {

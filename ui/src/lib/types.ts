@@ -28,6 +28,7 @@ export interface Department {
   tenant_id: string;
   name: string;
   phone?: string;
+  sip_uri?: string;
 }
 
 export interface Queue {
@@ -352,6 +353,7 @@ export type DeskFrame =
   | { type: 'agitation'; contact_id: string; at: string; score: number }
   // mode is empty once the supervisor has left the call.
   | { type: 'coach'; contact_id: string; supervisor: string; mode: CoachMode | '' }
+  | { type: 'transfer_ring'; contact_id: string; ringing: boolean }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
   | { type: 'softphone'; on: boolean }

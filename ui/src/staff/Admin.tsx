@@ -173,6 +173,7 @@ export function Admin(props: { tab?: string }) {
             { key: 'tenant_id', label: 'tenant', input: 'select', options: tenantOpts, get: (o) => o.tenant_id, set: (o, v) => (o.tenant_id = str(v)), cell: (o) => name(tenantOpts)(o.tenant_id) },
             { key: 'name', label: 'name', input: 'text', get: (o) => o.name, set: (o, v) => (o.name = str(v)), cell: (o) => o.name },
             { key: 'phone', label: 'phone', input: 'text', get: (o) => o.phone ?? '', set: (o, v) => (o.phone = str(v) || undefined), cell: (o) => o.phone ?? '' },
+            { key: 'sip_uri', label: 'sip_uri', input: 'text', get: (o) => o.sip_uri ?? '', set: (o, v) => (o.sip_uri = str(v) || undefined), cell: (o) => o.sip_uri ?? '' },
           ]}
         />
       )}

@@ -10,6 +10,7 @@ import { VideoCall } from '../lib/VideoCall';
 import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
+import { CallTransfer } from './CallTransfer';
 import { ProtectBar } from './ProtectBar';
 import { SoftphoneControls, type Leg, type SoftphoneAction } from './Softphone';
 import { names, useSession } from './session';
@@ -185,6 +186,9 @@ function CallPanel(props: {
   const end = c.ended_at ? Date.parse(c.ended_at) : props.now;
   const secs = Math.max(0, since(answered, end));
   const live = c.state === 'active';
+  // A connected softphone carries the transfer button among its controls.
+  const [transferring, setTransferring] = useState(false);
+  const spUp = live && props.softphone?.state === 'connected' && !!props.onSoftphone;
   return (
     <div class={`call-panel${live ? ' live' : ' ended'}`} data-testid="call-panel" data-state={c.state}>
       <div class="call-status">
@@ -217,9 +221,10 @@ function CallPanel(props: {
         </span>
       </div>
       {live && props.softphone && props.onSoftphone && (
-        <SoftphoneControls contactId={c.id} leg={props.softphone} onControl={props.onSoftphone} />
+        <SoftphoneControls contactId={c.id} leg={props.softphone} onControl={props.onSoftphone} onTransfer={() => setTransferring(true)} />
       )}
       {live && <p class="muted small">{t('voice_no_message_box')}</p>}
+      {live && (spUp ? <CallTransfer contact={c} open={transferring} onOpen={setTransferring} /> : <CallTransfer contact={c} />)}
     </div>
   );
 }

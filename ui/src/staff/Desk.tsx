@@ -18,6 +18,7 @@ import { serverNow } from '../lib/clock';
 import { useLatest, useNow } from '../lib/hooks';
 import { beep, clock, elapsed, loadItem, saveItem, since, uuid } from '../lib/util';
 import { ChatColumn } from './ChatColumn';
+import { Dialer } from './Dialer';
 import { Sidebar } from './Sidebar';
 import { notify, notifyError } from './notify';
 import { names, useSession } from './session';
@@ -256,6 +257,7 @@ export function Desk() {
     me.agent ?? { state: 'offline', since: new Date().toISOString() },
   );
   const [notices, setNotices] = useState<Notice[]>([]);
+  const [transferRings, setTransferRings] = useState<string[]>([]); // calls ringing my softphone in a transfer
   const [sound, setSound] = useState(loadItem('local', 'minwon.sound') !== 'off');
   const soundRef = useLatest(sound);
   const stRef = useLatest(st);
@@ -323,6 +325,10 @@ export function Desk() {
         case 'softphone':
           phoneRef.current?.confirm(f.on);
           break;
+        case 'transfer_ring':
+          // A call transferred to me rings my softphone before it is mine.
+          setTransferRings((ids) => (f.ringing ? [...ids.filter((id) => id !== f.contact_id), f.contact_id] : ids.filter((id) => id !== f.contact_id)));
+          break;
         case 'error':
           if (f.message) notify(f.message, 'error');
           break;
@@ -334,6 +340,12 @@ export function Desk() {
   const sock = useSocket<DeskFrame>('ws/desk', true, onFrame, sync);
   // Calls of mine that are live ring the browser softphone when it is on.
   const liveCalls = st.order.filter((id) => st.chats[id]?.contact.channel === 'voice' && st.chats[id]?.contact.state === 'active');
+  // So do calls transferred to me while they ring, and after: a completed
+  // transfer's call becomes mine with its softphone already connected.
+  for (const id of transferRings) {
+    const c = st.chats[id]?.contact;
+    if (!liveCalls.includes(id) && (!c || c.state === 'active')) liveCalls.push(id);
+  }
   const phone = useSoftphone(sock.send, sock.status === 'open', liveCalls);
   const phoneRef = useLatest<Softphone | null>(phone);
 
@@ -401,6 +413,7 @@ export function Desk() {
         unreadNotices={unreadNotices}
         phone={phone}
       />
+      <Dialer onCall={onContact} />
       {offerCount > 0 && (
         <section class="offers" aria-label={t('offers')}>
           {Object.values(st.offers).map((o) => (

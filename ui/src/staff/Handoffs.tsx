@@ -5,6 +5,7 @@ import { mergeMessages } from '../lib/messages';
 import type { Contact, Handoff, HandoffState, Message } from '../lib/types';
 import { dateTime } from '../lib/util';
 import { citizenLabel } from './ChatColumn';
+import { Dialer } from './Dialer';
 import { errorText, notify } from './notify';
 import { go, names, useSession } from './session';
 import { Transcript } from './Transcript';
@@ -35,6 +36,7 @@ export function Handoffs(props: { openId?: string }) {
   return (
     <div class="handoffs">
       <section class="card list">
+        <Dialer />
         <div class="tabs" role="tablist">
           {states.map((s) => (
             <button

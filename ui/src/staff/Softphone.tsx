@@ -223,7 +223,7 @@ export function SoftphoneControls(props: {
     <div class="softphone" data-testid="softphone" data-state={leg.state} data-held={leg.held ? 'yes' : 'no'} data-muted={leg.muted ? 'yes' : 'no'}>
       <p class="softphone-line" data-testid="softphone-status" role="status">
         {leg.state === 'connecting' && t('sp_connecting')}
-        {leg.state === 'connected' && (leg.held ? t('sp_held') : leg.muted ? t('sp_muted') : t('sp_in_call'))}
+        {leg.state === 'connected' && (leg.held ? t('sp_held') : leg.muted ? t('sp_muted') : '') /* the call panel's heading says it is in this browser */}
         {leg.state === 'failed' && t('sp_failed', { e: leg.error ?? '' })}
         {leg.state === 'ended' && t('sp_ended')}
       </p>
