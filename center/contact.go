@@ -384,7 +384,8 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 	case minwon.ContactActive:
 		l.State = minwon.ContactWrapUp
 		l.EndedAt = &now
-		evs = append(c.endCoaching(l, now, "contact_ended"), c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
+		evs = append(evs, c.endCoaching(l, now, "contact_ended")...)
+		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
 		evs = append(evs, c.closeOfficialCall(l, now)...)
 	default:
 		return minwon.Errorf(minwon.ECONFLICT, "the conversation has already ended")
@@ -538,7 +539,8 @@ func (c *Center) Wrap(ctx context.Context, userID, contactID string, w WrapUp) (
 	var evs []*minwon.Event
 	if l.State == minwon.ContactActive {
 		l.State, l.EndedAt = minwon.ContactWrapUp, &now
-		evs = append(c.endCoaching(l, now, "contact_ended"), c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: minwon.FromAgent, Reason: "wrapped"}))
+		evs = append(evs, c.endCoaching(l, now, "contact_ended")...)
+		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: minwon.FromAgent, Reason: "wrapped"}))
 	}
 	if l.State != minwon.ContactWrapUp {
 		return nil, minwon.Errorf(minwon.ECONFLICT, "the conversation can't be wrapped up now")
