@@ -9,6 +9,7 @@ import type { Contact } from '../lib/types';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
 import { useSession } from './session';
+import { FormActions } from './FormActions';
 
 interface Pending {
   transfer?: { id: string; mode: 'blind' | 'attended'; to_queue?: string; to_agent?: string; to_department?: string };
@@ -213,19 +214,7 @@ function CallTransferDialog(props: { contact: Contact; onClose(): void; onStarte
           {t('transfer_note')}
           <textarea rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} data-testid="call-transfer-note" />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="actions">
-          <button type="button" class="ghost" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" class="primary" disabled={busy} data-testid="call-transfer-submit">
-            {t('transfer_submit')}
-          </button>
-        </div>
+        <FormActions error={error} busy={busy} label={t('transfer_submit')} testId="call-transfer-submit" onCancel={props.onClose} />
       </form>
     </Modal>
   );

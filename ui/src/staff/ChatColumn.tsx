@@ -15,6 +15,7 @@ import { ProtectBar } from './ProtectBar';
 import { SoftphoneControls, type Leg, type SoftphoneAction } from './Softphone';
 import { names, useSession } from './session';
 import { Transcript } from './Transcript';
+import { FormActions } from './FormActions';
 
 export const MAX_STAFF_MESSAGE = 2000;
 
@@ -495,19 +496,7 @@ function TransferDialog(props: { contact: Contact; onClose(): void; onDone(c: Co
           {t('transfer_note')}
           <textarea rows={3} value={note} onInput={(e) => setNote(e.currentTarget.value)} data-testid="transfer-note" />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="actions">
-          <button type="button" class="ghost" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" class="primary" disabled={busy} data-testid="transfer-submit">
-            {t('transfer_submit')}
-          </button>
-        </div>
+        <FormActions error={error} busy={busy} label={t('transfer_submit')} testId="transfer-submit" onCancel={props.onClose} />
       </form>
     </Modal>
   );

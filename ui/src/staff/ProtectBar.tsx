@@ -10,6 +10,7 @@ import { t, tv, useLang } from '../lib/i18n';
 import { useNow } from '../lib/hooks';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
+import { FormActions } from './FormActions';
 
 /** Mirrors center.DeskProtection. */
 interface DeskProtection {
@@ -179,19 +180,7 @@ function NoteDialog(props: { incidentId: string; onClose(): void }) {
           {t('pb_note_hint')}
           <textarea rows={4} maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="protect-note-text" />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="actions">
-          <button type="button" class="ghost" onClick={props.onClose}>
-            {t('cancel')}
-          </button>
-          <button type="submit" class="primary" disabled={busy || !text.trim()} data-testid="protect-note-save">
-            {t('pb_note_save')}
-          </button>
-        </div>
+        <FormActions error={error} busy={busy} disabled={!text.trim()} label={t('pb_note_save')} testId="protect-note-save" onCancel={props.onClose} />
       </form>
     </Modal>
   );
