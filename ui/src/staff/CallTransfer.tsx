@@ -10,6 +10,7 @@ import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
 import { useSession } from './session';
 import { FormActions } from './FormActions';
+import { SelectField } from './SelectField';
 
 interface Pending {
   transfer?: { id: string; mode: 'blind' | 'attended'; to_queue?: string; to_agent?: string; to_department?: string };
@@ -156,41 +157,14 @@ function CallTransferDialog(props: { contact: Contact; onClose(): void; onStarte
           {radio('department', t('to_department'))}
         </fieldset>
         {to === 'queue' && (
-          <label>
-            {t('queue')}
-            <select value={queueId} onChange={(e) => setQueueId(e.currentTarget.value)} data-testid="call-transfer-queue">
-              {queues.map((q) => (
-                <option value={q.id} key={q.id}>
-                  {q.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('queue')} value={queueId} options={queues} testId="call-transfer-queue" onChange={setQueueId} />
         )}
         {to === 'agent' && (
-          <label>
-            {t('agent')}
-            <select value={agentId} onChange={(e) => setAgentId(e.currentTarget.value)} data-testid="call-transfer-agent">
-              {agents.map((a) => (
-                <option value={a.id} key={a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('agent')} value={agentId} options={agents} testId="call-transfer-agent" onChange={setAgentId} />
         )}
         {to === 'department' && (
           <>
-            <label>
-              {t('department')}
-              <select value={deptId} onChange={(e) => setDeptId(e.currentTarget.value)} data-testid="call-transfer-department">
-                {departments.map((d) => (
-                  <option value={d.id} key={d.id}>
-                    {d.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField label={t('department')} value={deptId} options={departments} testId="call-transfer-department" onChange={setDeptId} />
             {departments.length === 0 && <p class="muted small">{t('call_transfer_no_lines')}</p>}
             <label>
               {t('call_transfer_summary')}

@@ -16,6 +16,7 @@ import { SoftphoneControls, type Leg, type SoftphoneAction } from './Softphone';
 import { names, useSession } from './session';
 import { Transcript } from './Transcript';
 import { FormActions } from './FormActions';
+import { SelectField } from './SelectField';
 
 export const MAX_STAFF_MESSAGE = 2000;
 
@@ -470,27 +471,9 @@ function TransferDialog(props: { contact: Contact; onClose(): void; onDone(c: Co
           </label>
         </fieldset>
         {to === 'queue' ? (
-          <label>
-            {t('queue')}
-            <select value={queueId} onChange={(e) => setQueueId(e.currentTarget.value)} data-testid="transfer-queue">
-              {queues.map((q) => (
-                <option value={q.id} key={q.id}>
-                  {q.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('queue')} value={queueId} options={queues} testId="transfer-queue" onChange={setQueueId} />
         ) : (
-          <label>
-            {t('agent')}
-            <select value={agentId} onChange={(e) => setAgentId(e.currentTarget.value)} data-testid="transfer-agent">
-              {agents.map((a) => (
-                <option value={a.id} key={a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('agent')} value={agentId} options={agents} testId="transfer-agent" onChange={setAgentId} />
         )}
         <label>
           {t('transfer_note')}
