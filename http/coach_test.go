@@ -5,10 +5,8 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/minwon/minwon"
-	"github.com/minwon/minwon/center"
 	mwhttp "github.com/minwon/minwon/http"
 )
 
@@ -19,26 +17,7 @@ func TestCoachRoutes(t *testing.T) {
 	e := mustServe(t, filepath.Join(t.TempDir(), "minwon.db"), mwhttp.Config{})
 	ctx := context.Background()
 	kim := e.login("counselor01")
-	if err := e.center.Connect(ctx, kim.id); err != nil {
-		t.Fatal(err)
-	}
-	if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
-		t.Fatalf("set available: %d", code)
-	}
-	ct, err := e.center.StartCall(ctx, center.CallRequest{Number: "120", Caller: "01012345678"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for e.center.OfferedTo(ct.ID) != kim.id {
-		if time.Now().After(deadline) {
-			t.Fatal("the call was not offered to counselor01")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if code := kim.do("POST", "/api/contacts/"+ct.ID+"/accept", nil, nil); code != 200 {
-		t.Fatalf("accept: %d", code)
-	}
+	ct := e.acceptedCall(kim)
 	path := "/api/contacts/" + ct.ID + "/coach"
 	sup := e.login("supervisor01")
 	type coach struct{ Supervisor, Mode string }

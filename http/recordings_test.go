@@ -105,26 +105,7 @@ func TestRecordingPlayback(t *testing.T) {
 			e := serveWithRecordings(t, dsn(t), center.RecordingConfig{Dir: dir, Keys: keys})
 			ctx := context.Background()
 			kim := e.login("counselor01")
-			if err := e.center.Connect(ctx, kim.id); err != nil {
-				t.Fatal(err)
-			}
-			if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
-				t.Fatalf("set available: %d", code)
-			}
-			ct, err := e.center.StartCall(ctx, center.CallRequest{Number: "120", Caller: "01012345678"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			deadline := time.Now().Add(5 * time.Second)
-			for e.center.OfferedTo(ct.ID) != kim.id {
-				if time.Now().After(deadline) {
-					t.Fatal("the call was not offered to counselor01")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			if code := kim.do("POST", "/api/contacts/"+ct.ID+"/accept", nil, nil); code != 200 {
-				t.Fatalf("accept: %d", code)
-			}
+			ct := e.acceptedCall(kim)
 			r1 := minwon.NewID()
 			sum := sealTestCall(t, dir, "20261202/r1.mwr", keys)
 			rec := &minwon.Recording{ID: r1, TenantID: demo.TenantID, ContactID: ct.ID, File: "20261202/r1.mwr", KeyID: sum.KeyID, Started: time.Now().Add(-3 * time.Second)}

@@ -90,6 +90,34 @@ type staff struct {
 	id   string
 }
 
+// acceptedCall puts a call to 120 in the queue and has kim, present and
+// available, accept it at the desk.
+func (e *env) acceptedCall(kim *staff) *minwon.Contact {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.center.Connect(ctx, kim.id); err != nil {
+		e.t.Fatal(err)
+	}
+	if code := kim.do("POST", "/api/agent/state", map[string]string{"state": "available"}, nil); code != 200 {
+		e.t.Fatalf("set available: %d", code)
+	}
+	ct, err := e.center.StartCall(ctx, center.CallRequest{Number: "120", Caller: "01012345678"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.center.OfferedTo(ct.ID) != kim.id {
+		if time.Now().After(deadline) {
+			e.t.Fatal("the call was not offered to counselor01")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if code := kim.do("POST", "/api/contacts/"+ct.ID+"/accept", nil, nil); code != 200 {
+		e.t.Fatalf("accept: %d", code)
+	}
+	return ct
+}
+
 func (e *env) login(login string) *staff {
 	e.t.Helper()
 	jar, _ := cookiejar.New(nil)

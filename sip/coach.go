@@ -83,9 +83,7 @@ func (s *Server) coachEvent(ev *minwon.Event) {
 	if ev.Type != minwon.EventCoachStarted && ev.Type != minwon.EventCoachMode && ev.Type != minwon.EventCoachEnded {
 		return
 	}
-	s.mu.Lock()
-	c := s.calls[ev.ContactID]
-	s.mu.Unlock()
+	c := s.call(ev.ContactID)
 	if c == nil {
 		return
 	}

@@ -99,9 +99,7 @@ func (s *Server) protectEvent(ev *minwon.Event) {
 	if ev.Type != minwon.EventIncidentWarned && ev.Type != minwon.EventIncidentEnded {
 		return
 	}
-	s.mu.Lock()
-	c := s.calls[ev.ContactID]
-	s.mu.Unlock()
+	c := s.call(ev.ContactID)
 	if c == nil {
 		return
 	}

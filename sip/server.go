@@ -400,12 +400,16 @@ func (s *Server) onEvent(ev *minwon.Event) {
 	default:
 		return
 	}
-	s.mu.Lock()
-	c := s.calls[ev.ContactID]
-	s.mu.Unlock()
-	if c != nil {
+	if c := s.call(ev.ContactID); c != nil {
 		c.inbox.push(in)
 	}
+}
+
+// call returns the call of a contact, or nil.
+func (s *Server) call(contactID string) *call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[contactID]
 }
 
 func (s *Server) track(c *call) {

@@ -152,9 +152,7 @@ func (c *call) watchCounselor(out Leg, agent string) {
 // bus at once: the contact.ended that follows is the counselor's part
 // ending, not the caller's call.
 func (s *Server) transferEvent(ev *minwon.Event) {
-	s.mu.Lock()
-	c := s.calls[ev.ContactID]
-	s.mu.Unlock()
+	c := s.call(ev.ContactID)
 	if c == nil {
 		return
 	}
