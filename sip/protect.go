@@ -28,14 +28,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/zaf/g711"
-
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/agitation"
 	"github.com/minwon/minwon/asr"
 	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/ivr"
 	"github.com/minwon/minwon/prompts"
+	"github.com/minwon/minwon/recording"
 )
 
 // The call-protection prompts of the catalogue (prompts/catalogue.tsv).
@@ -267,22 +266,17 @@ func (c *call) hear(pt uint8, payload []byte) {
 }
 
 func (l *listener) hear(pt uint8, payload []byte) {
-	var decode func(uint8) int16
-	switch pt {
-	case 0:
-		decode = g711.DecodeUlawFrame
-	case 8:
-		decode = g711.DecodeAlawFrame
-	default:
-		return // telephone events and anything else are not voice
-	}
-	l.pcm = l.pcm[:0]
-	for _, b := range payload {
-		v := decode(b)
-		l.samples = append(l.samples, v)
-		l.pcm = append(l.pcm, byte(v), byte(uint16(v)>>8))
+	from := len(l.samples)
+	var ok bool
+	// Telephone events and anything else but G.711 are not voice.
+	if l.samples, ok = recording.DecodeG711(l.samples, pt, payload); !ok {
+		return
 	}
 	if l.stream != nil {
+		l.pcm = l.pcm[:0]
+		for _, v := range l.samples[from:] {
+			l.pcm = append(l.pcm, byte(v), byte(uint16(v)>>8))
+		}
 		l.stream.Write(l.pcm)
 	}
 	const perFrame = prompts.SampleRate / 50
