@@ -123,14 +123,9 @@ func configFrom(name string, args []string, stderr io.Writer, serve bool) (Confi
 			return nil
 		})
 		fset.Func("webrtc-ports", "UDP port range MIN-MAX of the softphone's media (default: any free port)", func(v string) error {
-			lo, hi, ok := strings.Cut(v, "-")
-			a, err1 := strconv.ParseUint(lo, 10, 16)
-			b, err2 := strconv.ParseUint(hi, 10, 16)
-			if !ok || err1 != nil || err2 != nil || a == 0 || a > b {
-				return fmt.Errorf("want MIN-MAX, 1 to 65535, got %q", v)
-			}
-			cfg.Softphone.PortMin, cfg.Softphone.PortMax = uint16(a), uint16(b)
-			return nil
+			var err error
+			cfg.Softphone.PortMin, cfg.Softphone.PortMax, err = portRange(v)
+			return err
 		})
 		fset.Func("webrtc-public-ip", "addresses the softphone announces instead of the host's, comma separated (a server behind 1:1 NAT)", func(v string) error {
 			cfg.Softphone.PublicIPs = splitList(v)
@@ -197,6 +192,17 @@ func parseForgetAt(s string) (time.Duration, error) {
 		d = time.Nanosecond // midnight itself; 0 would mean the default
 	}
 	return d, nil
+}
+
+// portRange reads a UDP port range flag, MIN-MAX.
+func portRange(v string) (lo, hi uint16, err error) {
+	a, b, ok := strings.Cut(v, "-")
+	x, err1 := strconv.ParseUint(a, 10, 16)
+	y, err2 := strconv.ParseUint(b, 10, 16)
+	if !ok || err1 != nil || err2 != nil || x == 0 || x > y {
+		return 0, 0, fmt.Errorf("want MIN-MAX, 1 to 65535, got %q", v)
+	}
+	return uint16(x), uint16(y), nil
 }
 
 // splitList splits a comma-separated flag, dropping blanks.

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/center"
@@ -43,17 +41,12 @@ func (cfg Config) relayConfig() (video.Config, error) {
 	if v.Max > 0 {
 		vc.MaxSessions = v.Max
 	}
-	for _, u := range strings.Split(v.ICE, ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			vc.ICEServers = append(vc.ICEServers, u)
-		}
-	}
+	vc.ICEServers = splitList(v.ICE)
 	vc.ICEUsername, vc.ICECredential = v.ICEUsername, v.ICECredential
 	if v.Ports != "" {
-		var extra string
-		n, _ := fmt.Sscanf(v.Ports+" end", "%d-%d %s", &vc.PortMin, &vc.PortMax, &extra)
-		if n != 3 || extra != "end" || vc.PortMin == 0 || vc.PortMin > vc.PortMax {
-			return vc, minwon.Errorf(minwon.EINVALID, "--video-ports=%s: want MIN-MAX", v.Ports)
+		var err error
+		if vc.PortMin, vc.PortMax, err = portRange(v.Ports); err != nil {
+			return vc, minwon.Errorf(minwon.EINVALID, "--video-ports: %v", err)
 		}
 	}
 	// A server that listens on loopback only serves browsers on this
