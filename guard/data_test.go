@@ -179,7 +179,9 @@ func TestDatasets(t *testing.T) {
 }
 
 // TestHeldOutQuality guards against a model that fell apart: the figures
-// are well below what the shipped model scores (see bench/RESULTS.md). The
+// are a little below what the shipped model scores (see bench/RESULTS.md),
+// and the K-MHaS and 2runo ones above what the model fitted without the
+// log-count-ratio scaling scored (0.780 and 0.827). The
 // public sets are judged in their own domains, and BEEP also in the
 // counselor's, where precision is what matters.
 func TestHeldOutQuality(t *testing.T) {
@@ -195,8 +197,21 @@ func TestHeldOutQuality(t *testing.T) {
 			held = append(held, e)
 		}
 	}
-	if _, _, f, _, _ := c.ForDomain(guard.KMHaS).Evaluate(held).Abusive(); f < 0.74 {
-		t.Errorf("K-MHaS held-out abusive F1 %.3f < 0.74", f)
+	if _, _, f, _, _ := c.ForDomain(guard.KMHaS).Evaluate(held).Abusive(); f < 0.79 {
+		t.Errorf("K-MHaS held-out abusive F1 %.3f < 0.79", f)
+	}
+	cu, _, err := guard.ReadExamplesFile(filepath.Join(dir, guard.PathCurse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held = held[:0]
+	for _, e := range cu {
+		if guard.CurseHeldOut(e.Text) {
+			held = append(held, e)
+		}
+	}
+	if _, _, f, _, _ := c.ForDomain(guard.Curse).Evaluate(held).Abusive(); f < 0.84 {
+		t.Errorf("2runo held-out abusive F1 %.3f < 0.84", f)
 	}
 	beep, _, err := guard.ReadExamplesFile(filepath.Join(dir, guard.PathBEEPDev))
 	if err != nil {

@@ -16,7 +16,10 @@ type TrainOptions struct {
 	L2     float64 // L2 penalty on the weights (not the biases); default 1e-3
 	Iters  int     // L-BFGS iterations at most; default 120
 	Memory int     // L-BFGS history; default 7
-	Log    io.Writer
+	// NB is the smoothing of the log-count ratios each feature is scaled
+	// by (NB-SVM style); default 1, negative to fit unscaled features.
+	NB  float64
+	Log io.Writer
 }
 
 func (o *TrainOptions) defaults() {
@@ -31,6 +34,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.Memory == 0 {
 		o.Memory = 7
+	}
+	if o.NB == 0 {
+		o.NB = 1
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -212,7 +218,9 @@ func foldOf(text string) int {
 
 // fit minimises the weighted cross-entropy of multinomial logistic
 // regression plus L2/2·‖W‖² (the biases are not penalised), averaged over
-// the rows' weights, with L-BFGS, and quantizes the weights.
+// the rows' weights, with L-BFGS, on features valued by ratioScale (counted
+// on these rows only, so a fold model never sees its held-out fifth), and
+// quantizes the weights.
 func fit(rows []row, opt TrainOptions) *Model {
 	// Optimise only the buckets some row uses, numbered in bucket order: a
 	// bucket no row touches keeps weight 0 anyway, and the vectors L-BFGS
@@ -241,6 +249,7 @@ func fit(rows []row, opt TrainOptions) *Model {
 	}
 	rows = compact
 	nw := len(used) * numLabels
+	val := ratioScale(rows, len(used), opt.NB)
 	var total [numLabels]float64
 	for _, r := range rows {
 		total[r.label] += float64(r.weight)
@@ -270,11 +279,11 @@ func fit(rows []row, opt TrainOptions) *Model {
 			var z [numLabels]float64
 			copy(z[:], x[nw:])
 			for _, ft := range r.feats {
-				b := int(ft) * numLabels
-				z[0] += x[b]
-				z[1] += x[b+1]
-				z[2] += x[b+2]
-				z[3] += x[b+3]
+				b, v := int(ft)*numLabels, val[ft]
+				z[0] += x[b] * v
+				z[1] += x[b+1] * v
+				z[2] += x[b+2] * v
+				z[3] += x[b+3] * v
 			}
 			mx := max(z[0], z[1], z[2], z[3])
 			var e [numLabels]float64
@@ -291,11 +300,11 @@ func fit(rows []row, opt TrainOptions) *Model {
 			}
 			d[r.label] -= w
 			for _, ft := range r.feats {
-				b := int(ft) * numLabels
-				g[b] += d[0]
-				g[b+1] += d[1]
-				g[b+2] += d[2]
-				g[b+3] += d[3]
+				b, v := int(ft)*numLabels, val[ft]
+				g[b] += d[0] * v
+				g[b+1] += d[1] * v
+				g[b+2] += d[2] * v
+				g[b+3] += d[3] * v
 			}
 			for c := range d {
 				g[nw+c] += d[c]
@@ -317,11 +326,48 @@ func fit(rows []row, opt TrainOptions) *Model {
 	w := make([]float32, nb*numLabels)
 	for k, b := range used {
 		for c := 0; c < numLabels; c++ {
-			w[b*numLabels+c] = float32(x[k*numLabels+c])
+			w[b*numLabels+c] = float32(x[k*numLabels+c] * val[k])
 		}
 	}
 	quantize(m, w)
 	return m
+}
+
+// ratioScale returns the value each of n features takes in a row that has
+// it: the size of its log-count ratio between abusive and clean rows,
+// |log((a_f+α)/‖a+α‖₁ / ((c_f+α)/‖c+α‖₁))| (Wang & Manning 2012, NB-SVM),
+// or 1 for every feature when alpha < 0. Under one L2 penalty this lets a
+// feature whose counts already lean one way move its weight more cheaply
+// than one the two classes share; out-of-fold it raised AUC on all three
+// public sets. The scale is multiplied into the learned weights, so the
+// model file and Classify do not see it.
+func ratioScale(rows []row, n int, alpha float64) []float64 {
+	val := make([]float64, n)
+	if alpha < 0 {
+		for i := range val {
+			val[i] = 1
+		}
+		return val
+	}
+	pos, neg := make([]float64, n), make([]float64, n)
+	var sp, sn float64
+	for _, r := range rows {
+		for _, ft := range r.feats {
+			if r.label != 0 {
+				pos[ft]++
+				sp++
+			} else {
+				neg[ft]++
+				sn++
+			}
+		}
+	}
+	sp += alpha * float64(n)
+	sn += alpha * float64(n)
+	for i := range val {
+		val[i] = math.Abs(math.Log((pos[i] + alpha) / sp / ((neg[i] + alpha) / sn)))
+	}
+	return val
 }
 
 // quantize stores w as int8 with one scale per label, clipping the rare
