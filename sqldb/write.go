@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -124,8 +125,18 @@ const pgWriteTimeout = 30 * time.Second
 // late with a lower Seq.
 const eventsLock = 0x6d696e776f6e // "minwon"
 
-// execPostgres runs a batch in PostgreSQL as one pipelined round trip (pgx
-// batch) inside a transaction: begin, every statement, commit.
+// execPostgres runs a batch in PostgreSQL as one pipelined transaction (pgx
+// batch): the events lock, then every statement.
+//
+// Round trips are what a batch costs here, not work: each one waits for the
+// backend and then the writer goroutine to be scheduled, which on a busy
+// machine takes longer than the statements themselves, and the writer holds
+// the events lock all the while. So a batch whose statements need no check
+// from the client runs as one implicit transaction that the server commits
+// at the pipeline's Sync: one round trip. A statement with a row to change
+// (stmt.what) must be judged before COMMIT, so such a batch opens an explicit
+// transaction in the same pipeline and commits, or rolls back, in a second
+// round trip. Either way an error from the server rolls everything back.
 func (db *DB) execPostgres(groups []*request) (seqs []int64, bad int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pgWriteTimeout)
 	defer cancel()
@@ -135,16 +146,22 @@ func (db *DB) execPostgres(groups []*request) (seqs []int64, bad int, err error)
 	}
 	defer conn.Close()
 
+	explicit := false
+	for _, g := range groups {
+		for _, o := range g.ops {
+			for _, s := range o.stmts {
+				explicit = explicit || s.what != ""
+			}
+		}
+	}
+
 	bad = -1
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer tx.Rollback(ctx) // no-op after Commit
-
 		b := &pgx.Batch{}
+		if explicit {
+			b.Queue("BEGIN")
+		}
 		b.Queue("SELECT pg_advisory_xact_lock($1)", int64(eventsLock))
 		for _, g := range groups {
 			for _, o := range g.ops {
@@ -154,10 +171,15 @@ func (db *DB) execPostgres(groups []*request) (seqs []int64, bad int, err error)
 				}
 			}
 		}
-		br := tx.SendBatch(ctx, b)
+		br := pc.SendBatch(ctx, b)
 		// Results come back in queue order; the first error names its group.
 		// After it the server skips the rest, so stop reading there.
 		err = func() error {
+			if explicit {
+				if _, err := br.Exec(); err != nil {
+					return fmt.Errorf("begin: %w", err)
+				}
+			}
 			if _, err := br.Exec(); err != nil {
 				return fmt.Errorf("lock events: %w", err)
 			}
@@ -185,15 +207,21 @@ func (db *DB) execPostgres(groups []*request) (seqs []int64, bad int, err error)
 			return nil
 		}()
 		if cerr := br.Close(); err == nil && cerr != nil {
-			err = cerr
+			// Close reports what the server said at Sync: for an implicit
+			// transaction that includes the commit itself.
+			err = fmt.Errorf("commit: %w", cerr)
 		}
-		if err != nil {
+		if !explicit {
 			return err
 		}
-		if err := tx.Commit(ctx); err != nil {
-			return fmt.Errorf("commit: %w", err)
+		end := "COMMIT"
+		if err != nil {
+			end = "ROLLBACK" // also ends a transaction the server aborted
 		}
-		return nil
+		if _, xerr := pc.Exec(ctx, end); xerr != nil {
+			return errors.Join(err, fmt.Errorf("%s: %w", strings.ToLower(end), xerr))
+		}
+		return err
 	})
 	if err != nil {
 		return nil, bad, err
