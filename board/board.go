@@ -78,6 +78,16 @@ type Live struct {
 	State     minwon.ContactState `json:"state"`
 	Channel   minwon.Channel      `json:"channel"`
 	Since     time.Time           `json:"since"`
+	// Interpreter is the interpreter brought into the call, ringing or
+	// joined; nil when none is.
+	Interpreter *Interpreter `json:"interpreter,omitempty"`
+}
+
+// Interpreter is who interprets on a live call, and in which language.
+type Interpreter struct {
+	Name     string `json:"name"`
+	Language string `json:"language"`
+	Joined   bool   `json:"joined"`
 }
 
 // Notice is a notice with who has not confirmed reading it.
@@ -392,6 +402,18 @@ func (b *Board) apply(ev *minwon.Event) {
 			if a := b.agents[p.ToAgent]; a != nil {
 				a.Contacts++
 			}
+		}
+	case minwon.EventConferenceRequested, minwon.EventConferenceJoined:
+		var p minwon.Conference
+		c := b.live[ev.ContactID]
+		if c == nil || ev.Decode(&p) != nil {
+			return
+		}
+		// A new value each time: snapshots share the pointer.
+		c.Interpreter = &Interpreter{Name: p.InterpreterName, Language: p.Language, Joined: ev.Type == minwon.EventConferenceJoined}
+	case minwon.EventConferenceLeft, minwon.EventConferenceFailed:
+		if c := b.live[ev.ContactID]; c != nil {
+			c.Interpreter = nil
 		}
 	case minwon.EventContactEnded:
 		c := b.live[ev.ContactID]

@@ -87,6 +87,9 @@ type Center struct {
 
 	outbound map[string][]time.Time // recent outbound calls by user (outbound.go)
 
+	interpreters map[string]*minwon.Interpreter // the tenants' pools (interpreter.go)
+	interpUsed   map[string]time.Time           // when each interpreter was last rung
+
 	positionsAt time.Time // last queue-position broadcast
 	forgetNext  time.Time // the caller register's next forgetting; zero: none
 
@@ -123,6 +126,7 @@ type live struct {
 	banner    string           // flagged caller: shown to the counselor
 	callback  *minwon.Callback // the caller asked to be called back (callback.go)
 	coach     *coach           // a supervisor on the call (coach.go)
+	conf      *conference      // an interpreter on the call (interpreter.go)
 	transfer  *pendingTransfer // a voice transfer under way (transfer.go)
 	official  bool             // an outbound call of a department official (outbound.go)
 }
@@ -319,6 +323,9 @@ func (c *Center) reload(ctx context.Context) error {
 	}
 	c.scheduleRecordings(now)
 	if err := c.reloadIVR(ctx); err != nil {
+		return err
+	}
+	if err := c.reloadInterpreters(ctx); err != nil {
 		return err
 	}
 	if err := c.reloadCallbacks(ctx); err != nil {

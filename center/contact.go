@@ -385,6 +385,7 @@ func (c *Center) end(ctx context.Context, l *live, by minwon.Sender, reason stri
 		l.State = minwon.ContactWrapUp
 		l.EndedAt = &now
 		evs = append(evs, c.endCoaching(l, now, "contact_ended")...)
+		evs = append(evs, c.endConference(l, now, "contact_ended")...)
 		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: by, Reason: reason}))
 		evs = append(evs, c.closeOfficialCall(l, now)...)
 	default:
@@ -540,6 +541,7 @@ func (c *Center) Wrap(ctx context.Context, userID, contactID string, w WrapUp) (
 	if l.State == minwon.ContactActive {
 		l.State, l.EndedAt = minwon.ContactWrapUp, &now
 		evs = append(evs, c.endCoaching(l, now, "contact_ended")...)
+		evs = append(evs, c.endConference(l, now, "contact_ended")...)
 		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: minwon.FromAgent, Reason: "wrapped"}))
 	}
 	if l.State != minwon.ContactWrapUp {
@@ -662,8 +664,9 @@ func (c *Center) moveLocked(l *live, userID, toQueue, toAgent, note string, now 
 	if from != nil {
 		delete(from.contacts, contactID)
 	}
-	// The supervisor coached this counselor, not whoever takes the call next.
-	ended := c.endCoaching(l, now, "transferred")
+	// The supervisor coached this counselor, and the interpreter was rung
+	// for them, not for whoever takes the call next.
+	ended := append(c.endCoaching(l, now, "transferred"), c.endConference(l, now, "transferred")...)
 	for _, ev := range ended {
 		ev.AgentID = userID
 	}

@@ -274,6 +274,7 @@ func (c *Center) completeLocked(l *live, actor string, now time.Time) ([]*minwon
 		// contact is over and wrap-up follows.
 		l.State, l.EndedAt = minwon.ContactWrapUp, &now
 		evs = append(evs, c.endCoaching(l, now, "contact_ended")...)
+		evs = append(evs, c.endConference(l, now, "contact_ended")...)
 		evs = append(evs, c.contactEvent(minwon.EventContactEnded, l, now, minwon.ContactEnded{By: minwon.FromAgent, Reason: "transferred to department"}))
 	}
 	return append(evs, c.route(now)...), nil

@@ -78,6 +78,9 @@ type contactWithMessages struct {
 	Callback *minwon.Callback `json:"callback,omitempty"`
 	// Coach is the supervisor on the call and their mode (coach.go).
 	Coach *coachView `json:"coach,omitempty"`
+	// Interpreter is the interpreter brought into the call, ringing or
+	// joined (interpreter.go).
+	Interpreter *minwon.Conference `json:"interpreter,omitempty"`
 }
 
 func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages, error) {
@@ -85,7 +88,7 @@ func (s *Server) view(r *http.Request, ct *minwon.Contact) (contactWithMessages,
 	if msgs == nil {
 		msgs = []*minwon.Message{}
 	}
-	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID), Callback: s.center.Callback(ct.ID), Coach: s.coachOf(ct.ID)}
+	v := contactWithMessages{Contact: ct, Messages: msgs, Banner: s.center.Banner(ct.ID), Callback: s.center.Callback(ct.ID), Coach: s.coachOf(ct.ID), Interpreter: s.conferenceOf(ct.ID)}
 	if err == nil {
 		v.Bot, _, err = s.center.BotHandoffOf(r.Context(), ct.ID)
 	}

@@ -159,6 +159,8 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 		}
 	case minwon.EventCoachStarted, minwon.EventCoachMode, minwon.EventCoachEnded:
 		h.deliverCoach(ev)
+	case minwon.EventConferenceRequested, minwon.EventConferenceJoined, minwon.EventConferenceLeft, minwon.EventConferenceFailed:
+		h.deliverConference(ev)
 	case minwon.EventCallAgitation:
 		// The badge on the call panel of the counselor and of supervisors listening.
 		var a minwon.CallAgitation

@@ -33,6 +33,8 @@ func (s *Server) registerRoutes() {
 		Bot      *minwon.BotHandoff `json:"bot,omitempty"`
 		Callback *minwon.Callback   `json:"callback,omitempty"`
 		Coach    *coachView         `json:"coach,omitempty"`
+		// Interpreter: the interpreter brought into the call.
+		Interpreter *minwon.Conference `json:"interpreter,omitempty"`
 	}
 	type handoffView struct {
 		Handoff  *minwon.Handoff   `json:"handoff"`
@@ -96,6 +98,10 @@ func (s *Server) registerRoutes() {
 		{"POST", "/api/contacts/{id}/monitor", minwon.RoleSupervisor, "Start or stop watching a live contact", "supervisor", monitorRequest{}, contactView{}, s.monitor},
 		{"POST", "/api/contacts/{id}/whisper", minwon.RoleSupervisor, "Coach the counselor; the citizen never sees it", "supervisor", whisperRequest{}, minwon.Message{}, s.whisper},
 		{"POST", "/api/contacts/{id}/coach", minwon.RoleSupervisor, "Join a live call of my tenant from my phone, or switch modes: listen (nobody hears me), whisper (the counselor hears me, the caller does not) or barge (both do); stored as coach.started or coach.mode", "supervisor", coachRequest{}, coachView{}, s.coach},
+		// Interpreters (interpreter.go): the counselor brings one into a live call.
+		{"GET", "/api/interpreters/languages", minwon.RoleCounselor, "The languages my calls can have an interpreter for, with how many are free now", "counselor", nil, []center.InterpreterLanguage{}, s.interpreterLanguages},
+		{"POST", "/api/contacts/{id}/interpreter", minwon.RoleCounselor, "Bring a free interpreter of the caller's language into my live call (conference.requested; conference.joined once they answer); 503 when none is free (conference.failed no_interpreter)", "counselor", interpreterRequest{}, minwon.Conference{}, s.requestInterpreter},
+		{"DELETE", "/api/contacts/{id}/interpreter", minwon.RoleCounselor, "Take the interpreter off my call; the call goes on two-way (conference.left dropped, or conference.failed cancelled while ringing)", "counselor", nil, nil, s.dropInterpreter},
 		{"DELETE", "/api/contacts/{id}/coach", minwon.RoleSupervisor, "Leave a call I coach; my phone is hung up and the call is as before; stored as coach.ended", "supervisor", nil, nil, s.leaveCoach},
 
 		// Counselor protection (incidents.go).
@@ -136,6 +142,9 @@ func (s *Server) registerRoutes() {
 		{"GET", "/api/departments", minwon.RoleAdmin, "List departments", "admin", nil, []minwon.Department{}, s.listDepartments},
 		{"POST", "/api/departments", minwon.RoleAdmin, "Create a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},
 		{"PUT", "/api/departments/{id}", minwon.RoleAdmin, "Update a department", "admin", minwon.Department{}, minwon.Department{}, s.saveDepartment},
+		{"GET", "/api/interpreters", minwon.RoleAdmin, "List the interpreter pools (?tenant=)", "admin", nil, []minwon.Interpreter{}, s.listInterpreters},
+		{"POST", "/api/interpreters", minwon.RoleAdmin, "Add an interpreter to a tenant's pool: languages, and user_id (in-house: their softphone or phone is rung) or address (an external line: a number dialled through the trunk, or a SIP URI)", "admin", minwon.Interpreter{}, minwon.Interpreter{}, s.saveInterpreter},
+		{"PUT", "/api/interpreters/{id}", minwon.RoleAdmin, "Update an interpreter; \"disabled\": true takes them out of the rota", "admin", minwon.Interpreter{}, minwon.Interpreter{}, s.saveInterpreter},
 		{"GET", "/api/queues", minwon.RoleAdmin, "List queues", "admin", nil, []minwon.Queue{}, s.listQueues},
 		{"POST", "/api/queues", minwon.RoleAdmin, "Create a queue", "admin", minwon.Queue{}, minwon.Queue{}, s.saveQueue},
 		{"PUT", "/api/queues/{id}", minwon.RoleAdmin, "Update a queue", "admin", minwon.Queue{}, minwon.Queue{}, s.saveQueue},

@@ -47,7 +47,8 @@ type call struct {
 	xfer         *callTransfer // the transfer under way; the call's goroutine only
 	deptTransfer string        // a department transfer's ID, under s.mu
 
-	coach coachSlot // a supervisor on the call (coach.go)
+	coach  coachSlot // a supervisor on the call (coach.go)
+	interp coachSlot // an interpreter on the call (conference.go)
 }
 
 func newCall(s *Server, d citizenLeg, number, caller string, log *slog.Logger) *call {
@@ -323,9 +324,11 @@ func (c *call) bridge(out Leg) error {
 		return err
 	}
 	c.bridged.Add(2)
-	// A coaching supervisor is mixed in only while one is on (coach.go).
-	go copyPayloads(&c.bridged, cr, c.coached(fromCaller, out))
-	go copyPayloads(&c.bridged, out, c.coached(fromCounselor, c.gated(cw))) // a warning replaces the other side while it plays (protect.go)
+	// An interpreter and a coaching supervisor are mixed in only while one
+	// is on (conference.go, coach.go); the interpreter first, so a
+	// supervisor hears them too.
+	go copyPayloads(&c.bridged, cr, c.interpreted(fromCaller, c.coached(fromCaller, out)))
+	go copyPayloads(&c.bridged, out, c.interpreted(fromCounselor, c.coached(fromCounselor, c.gated(cw)))) // a warning replaces the other side while it plays (protect.go)
 	return nil
 }
 
@@ -341,7 +344,8 @@ func (c *call) unbridge() {
 }
 
 func (c *call) hangupCounselor(ctx context.Context) {
-	c.endCoach("", true) // the supervisor goes with the counselor
+	c.endCoach("", true) // the supervisor and the interpreter go with the counselor
+	c.interp.end("", true)
 	if c.out == nil {
 		return
 	}

@@ -59,9 +59,12 @@ type coachSlot struct {
 	cur *coaching
 }
 
-// coaching is one supervisor on one call.
+// coaching is one supervisor on one call, or an interpreter brought in
+// (conference.go), who is mixed in as a barging supervisor is.
 type coaching struct {
-	user     string
+	user     string // the supervisor, or the conference's ID
+	slot     *coachSlot
+	joined   func(via string) // once the leg is mixed in; nil: nothing to tell
 	mode     atomic.Pointer[minwon.CoachMode]
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -112,7 +115,7 @@ func (c *call) setCoach(user string, mode minwon.CoachMode) {
 	}
 	old := c.coach.cur
 	ctx, cancel := context.WithCancel(c.d.Context()) // the caller hanging up ends it
-	co := &coaching{user: user, ctx: ctx, cancel: cancel, finished: make(chan struct{})}
+	co := &coaching{user: user, slot: &c.coach, ctx: ctx, cancel: cancel, finished: make(chan struct{})}
 	co.mode.Store(&mode)
 	c.coach.cur = co
 	c.coach.mu.Unlock()
@@ -125,20 +128,38 @@ func (c *call) setCoach(user string, mode minwon.CoachMode) {
 
 // endCoach takes user (any, when empty) off the call. wait waits until
 // their leg is hung up; the bus must not.
-func (c *call) endCoach(user string, wait bool) {
-	c.coach.mu.Lock()
-	co := c.coach.cur
+func (c *call) endCoach(user string, wait bool) { c.coach.end(user, wait) }
+
+// end takes the session of user (any, when empty) out of the slot and
+// cancels it; wait waits until its leg is hung up.
+func (sl *coachSlot) end(user string, wait bool) {
+	sl.mu.Lock()
+	co := sl.cur
 	if co == nil || (user != "" && co.user != user) {
-		c.coach.mu.Unlock()
+		sl.mu.Unlock()
 		return
 	}
-	c.coach.cur = nil
-	c.coach.on.CompareAndSwap(co, nil) // the straight copy is back from the next packet
-	c.coach.mu.Unlock()
+	sl.cur = nil
+	sl.on.CompareAndSwap(co, nil) // the straight copy is back from the next packet
+	sl.mu.Unlock()
 	co.cancel()
 	if wait {
 		<-co.finished
 	}
+}
+
+// release takes co out of the slot once its leg is gone, and reports
+// whether it was still there: false when it was ended (and recorded)
+// from the center.
+func (sl *coachSlot) release(co *coaching) bool {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.cur != co {
+		return false
+	}
+	sl.cur = nil
+	sl.on.CompareAndSwap(co, nil)
+	return true
 }
 
 // runCoach rings the supervisor's phone the way a counselor's is rung,
@@ -147,14 +168,7 @@ func (c *call) endCoach(user string, wait bool) {
 func (c *call) runCoach(co *coaching) {
 	defer close(co.finished)
 	reason := c.coachLeg(co)
-	c.coach.mu.Lock()
-	mine := c.coach.cur == co
-	if mine {
-		c.coach.cur = nil
-		c.coach.on.CompareAndSwap(co, nil)
-	}
-	c.coach.mu.Unlock()
-	if !mine || reason == "" {
+	if !c.coach.release(co) || reason == "" {
 		return // ended from the center: already recorded
 	}
 	c.log.Info("coaching ended", "supervisor", co.user, "reason", reason)
@@ -168,27 +182,10 @@ func (c *call) runCoach(co *coaching) {
 // coachLeg runs the supervisor's leg until the session is cancelled (""),
 // or returns why it ended on its own.
 func (c *call) coachLeg(co *coaching) (reason string) {
-	// The dialer and the call's codec are read on the call's goroutine.
-	type dialInfo struct {
-		dial func(context.Context) (Leg, error)
-		via  string
-		pt   uint8
-	}
-	got := make(chan dialInfo, 1)
-	c.tasks.push(func(context.Context) {
-		dial, via := c.dialer(co.user)
-		props := diago.MediaProps{}
-		c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
-		got <- dialInfo{dial, via, props.Codec.PayloadType}
-	})
-	var info dialInfo
-	select {
-	case info = <-got:
-	case <-co.ctx.Done():
+	dial, via, ok := c.partyDialer(co, func() (func(context.Context) (Leg, error), string) { return c.dialer(co.user) })
+	if !ok {
 		return ""
 	}
-	dial, via := info.dial, info.via
-	co.pt = info.pt
 	if dial == nil {
 		c.log.Info("supervisor has no phone to coach from", "supervisor", co.user)
 		return "unreachable"
@@ -201,9 +198,41 @@ func (c *call) coachLeg(co *coaching) (reason string) {
 		c.log.Warn("ring the supervisor", "supervisor", co.user, "via", via, "err", err)
 		return "unreachable"
 	}
+	return c.partyLeg(co, leg, via)
+}
+
+// partyDialer works out how to ring a third party (dialer, with the
+// bridge's codec) on the call's goroutine, where the call's dialog may be
+// read. ok false: the session ended first.
+func (c *call) partyDialer(co *coaching, dialer func() (func(context.Context) (Leg, error), string)) (dial func(context.Context) (Leg, error), via string, ok bool) {
+	type dialInfo struct {
+		dial func(context.Context) (Leg, error)
+		via  string
+		pt   uint8
+	}
+	got := make(chan dialInfo, 1)
+	c.tasks.push(func(context.Context) {
+		dial, via := dialer()
+		props := diago.MediaProps{}
+		c.d.AudioWriter(diago.WithAudioWriterMediaProps(&props))
+		got <- dialInfo{dial, via, props.Codec.PayloadType}
+	})
+	select {
+	case info := <-got:
+		co.pt = info.pt
+		return info.dial, info.via, true
+	case <-co.ctx.Done():
+		return nil, "", false
+	}
+}
+
+// partyLeg mixes an answered third party's leg in while it is up and the
+// session on, then hangs it up: "" when the session ended, else why the
+// leg did.
+func (c *call) partyLeg(co *coaching, leg Leg, via string) (reason string) {
 	legPT, ok := payloadType(leg.Codec())
 	if !ok {
-		c.log.Warn("supervisor's phone speaks no G.711", "supervisor", co.user, "codec", leg.Codec())
+		c.log.Warn("the third party's phone speaks no G.711", "party", co.user, "codec", leg.Codec())
 		reason = "unreachable"
 	} else {
 		reason = co.mixIn(c, leg, legPT, via)
@@ -222,18 +251,22 @@ func (co *coaching) mixIn(c *call, leg Leg, legPT uint8, via string) (reason str
 	wg.Add(2)
 	go func() { defer wg.Done(); co.listen(leg) }()
 	go func() { defer wg.Done(); co.speak(leg) }()
-	c.coach.mu.Lock()
-	if c.coach.cur == co {
-		c.coach.on.Store(co)
+	co.slot.mu.Lock()
+	mixed := co.slot.cur == co
+	if mixed {
+		co.slot.on.Store(co)
 	}
-	c.coach.mu.Unlock()
-	c.log.Info("coaching", "supervisor", co.user, "via", via, "mode", *co.mode.Load())
+	co.slot.mu.Unlock()
+	c.log.Info("mixed in", "party", co.user, "via", via, "mode", *co.mode.Load())
+	if mixed && co.joined != nil {
+		co.joined(via)
+	}
 	select {
 	case <-leg.Done():
 		reason = "hung_up"
 	case <-co.ctx.Done():
 	}
-	c.coach.on.CompareAndSwap(co, nil)
+	co.slot.on.CompareAndSwap(co, nil)
 	co.cancel() // ends listen
 	leg.Stop()  // ends speak
 	wg.Wait()
@@ -341,6 +374,12 @@ func (co *coaching) pass(dir int, w io.Writer, b []byte) (int, error) {
 // coached puts the coaching mix into one direction of the bridge.
 func (c *call) coached(dir int, w io.Writer) io.Writer {
 	return &coachWriter{w: w, slot: &c.coach, dir: dir}
+}
+
+// interpreted puts an interpreter's voice into one direction of the
+// bridge (conference.go).
+func (c *call) interpreted(dir int, w io.Writer) io.Writer {
+	return &coachWriter{w: w, slot: &c.interp, dir: dir}
 }
 
 type coachWriter struct {

@@ -373,6 +373,7 @@ func (s *Server) onEvent(ev *minwon.Event) {
 	}
 	s.protectEvent(ev)
 	s.coachEvent(ev)
+	s.conferenceEvent(ev)
 	var in ivr.Input
 	switch ev.Type {
 	case minwon.EventContactAnswered:

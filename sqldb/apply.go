@@ -42,6 +42,9 @@ ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.n
 	setTenantPolicy  = newQuery(`UPDATE tenants SET policy = ? WHERE id = ?`)
 	upsertDepartment = newQuery(`INSERT INTO departments (id, tenant_id, name, phone, sip_uri) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, phone = excluded.phone, sip_uri = excluded.sip_uri`)
+	upsertInterpreter = newQuery(`INSERT INTO interpreters (id, tenant_id, name, languages, user_id, address, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, languages = excluded.languages,
+	user_id = excluded.user_id, address = excluded.address, disabled = excluded.disabled`)
 	upsertQueue = newQuery(`INSERT INTO queues (id, tenant_id, name, skills, priority, overflow_queue, overflow_after, offer_timeout, service_level)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, skills = excluded.skills,
@@ -180,6 +183,13 @@ func (db *DB) apply(ev *minwon.Event) ([]stmt, error) {
 			return nil, err
 		}
 		return []stmt{{q: upsertDepartment, args: []any{v.ID, v.TenantID, v.Name, v.Phone, v.SIPURI}}}, nil
+
+	case minwon.EventInterpreterSaved:
+		var v minwon.Interpreter
+		if err := decode(ev, &v); err != nil {
+			return nil, err
+		}
+		return []stmt{{q: upsertInterpreter, args: []any{v.ID, v.TenantID, v.Name, jsonArg(nonNil(v.Languages)), v.UserID, v.Address, v.Disabled}}}, nil
 
 	case minwon.EventQueueSaved:
 		var v minwon.Queue

@@ -159,6 +159,20 @@ func (db *DB) Departments(ctx context.Context, tenantID string) ([]*minwon.Depar
 		})
 }
 
+var _ minwon.InterpreterStore = (*DB)(nil)
+
+// Interpreters returns the interpreter pool of a tenant ("" for all), by ID.
+func (db *DB) Interpreters(ctx context.Context, tenantID string) ([]*minwon.Interpreter, error) {
+	w := byTenant(tenantID)
+	q := `SELECT id, tenant_id, name, languages, user_id, address, disabled FROM interpreters` + w.String() + ` ORDER BY id`
+	return list(ctx, db, "interpreters", q, w.args, func(rows *sql.Rows) (*minwon.Interpreter, error) {
+		var v minwon.Interpreter
+		err := rows.Scan(&v.ID, &v.TenantID, &v.Name, jsonCol{&v.Languages}, &v.UserID, &v.Address, &v.Disabled)
+		v.Languages = nonNil(v.Languages)
+		return &v, err
+	})
+}
+
 // Queues returns the queues of a tenant ("" for all), by ID.
 func (db *DB) Queues(ctx context.Context, tenantID string) ([]*minwon.Queue, error) {
 	w := byTenant(tenantID)

@@ -113,6 +113,32 @@ export interface ContactWithMessages {
 export type CoachMode = 'listen' | 'whisper' | 'barge';
 
 /** A supervisor coaching a live call from their phone. */
+/** A member of a tenant's interpreter pool (interpreter.go). */
+export interface Interpreter {
+  id: string;
+  tenant_id: string;
+  name: string;
+  languages: string[];
+  user_id?: string;
+  address?: string;
+  disabled?: boolean;
+}
+
+/** The interpreter brought into a live call, ringing or joined. */
+export interface Conference {
+  id: string;
+  language: string;
+  interpreter_id?: string;
+  interpreter_name?: string;
+  joined?: boolean;
+}
+
+/** A language a counselor can ask an interpreter for, and how many are free. */
+export interface InterpreterLanguage {
+  language: string;
+  free: number;
+}
+
 export interface Coach {
   supervisor: string;
   mode: CoachMode;
@@ -298,6 +324,8 @@ export interface BoardLive {
   state: ContactState;
   channel: Channel;
   since: string;
+  /** The interpreter brought into the call (board/board.go). */
+  interpreter?: { name: string; language: string; joined: boolean };
 }
 
 export interface BoardNotice {

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { get, post, put, seg } from '../lib/api';
 import { t, tv, useLang, type Key } from '../lib/i18n';
-import type { Department, Queue, Role, StoredEvent, Tenant, User } from '../lib/types';
+import type { Department, Interpreter, Queue, Role, StoredEvent, Tenant, User } from '../lib/types';
 import { dateTime, splitList } from '../lib/util';
 import { errorText, notify, notifyError } from './notify';
 import { useSession } from './session';
 
-type Tab = 'tenants' | 'departments' | 'queues' | 'users' | 'events';
-const tabs: Tab[] = ['tenants', 'departments', 'queues', 'users', 'events'];
+type Tab = 'tenants' | 'departments' | 'queues' | 'users' | 'interpreters' | 'events';
+const tabs: Tab[] = ['tenants', 'departments', 'queues', 'users', 'interpreters', 'events'];
 
 type DraftValue = string | boolean | string[];
 type Draft = Record<string, DraftValue>;
@@ -50,15 +50,16 @@ interface Lists {
   departments: Department[];
   queues: Queue[];
   users: User[];
+  interpreters: Interpreter[];
 }
 
 export function Admin(props: { tab?: string }) {
   useLang();
   const { reloadRef } = useSession();
   const tab: Tab = tabs.includes(props.tab as Tab) ? (props.tab as Tab) : 'tenants';
-  const [lists, setLists] = useState<Lists>({ tenants: [], departments: [], queues: [], users: [] });
+  const [lists, setLists] = useState<Lists>({ tenants: [], departments: [], queues: [], users: [], interpreters: [] });
 
-  const load = useCallback((which: (keyof Lists)[] = ['tenants', 'departments', 'queues', 'users']) => {
+  const load = useCallback((which: (keyof Lists)[] = ['tenants', 'departments', 'queues', 'users', 'interpreters']) => {
     for (const w of which) {
       get<unknown[]>(`/api/${w}`)
         .then((rows) => setLists((l) => ({ ...l, [w]: rows ?? [] })))
@@ -75,6 +76,7 @@ export function Admin(props: { tab?: string }) {
   const tenantOpts: Opt[] = lists.tenants.map((x) => ({ value: x.id, label: x.name }));
   const queueOpts: Opt[] = lists.queues.map((x) => ({ value: x.id, label: x.name }));
   const deptOpts: Opt[] = lists.departments.map((x) => ({ value: x.id, label: x.name }));
+  const userOpts: Opt[] = lists.users.map((x) => ({ value: x.id, label: `${x.name} (${x.login})` }));
   const none: Opt = { value: '', label: '–' };
   const name = (opts: Opt[]) => (id?: string) => opts.find((o) => o.value === id)?.label ?? id ?? '';
 
@@ -174,6 +176,56 @@ export function Admin(props: { tab?: string }) {
             { key: 'name', label: 'name', input: 'text', get: (o) => o.name, set: (o, v) => (o.name = str(v)), cell: (o) => o.name },
             { key: 'phone', label: 'phone', input: 'text', get: (o) => o.phone ?? '', set: (o, v) => (o.phone = str(v) || undefined), cell: (o) => o.phone ?? '' },
             { key: 'sip_uri', label: 'sip_uri', input: 'text', get: (o) => o.sip_uri ?? '', set: (o, v) => (o.sip_uri = str(v) || undefined), cell: (o) => o.sip_uri ?? '' },
+          ]}
+        />
+      )}
+      {tab === 'interpreters' && (
+        // In-house interpreters are users whose phone is rung; external
+        // lines (BBB and the like) a number through the trunk or a SIP URI.
+        <Crud<Interpreter>
+          path="interpreters"
+          rows={lists.interpreters}
+          onSaved={() => saved('interpreters')}
+          blank={() => ({ id: '', tenant_id: lists.tenants[0]?.id ?? '', name: '', languages: [] })}
+          fields={[
+            { key: 'id', label: 'id', input: 'text', newOnly: true, hint: 'id_hint', get: (o) => o.id, set: (o, v) => (o.id = str(v)) },
+            { key: 'tenant_id', label: 'tenant', input: 'select', options: tenantOpts, get: (o) => o.tenant_id, set: (o, v) => (o.tenant_id = str(v)), cell: (o) => name(tenantOpts)(o.tenant_id) },
+            { key: 'name', label: 'name', input: 'text', get: (o) => o.name, set: (o, v) => (o.name = str(v)), cell: (o) => o.name },
+            {
+              key: 'languages',
+              label: 'interp_languages',
+              input: 'text',
+              hint: 'interp_languages_hint',
+              get: (o) => (o.languages ?? []).join(', '),
+              set: (o, v) => (o.languages = splitList(str(v))),
+              cell: (o) => (o.languages ?? []).map((l) => tv('calllang', l)).join(', '),
+            },
+            {
+              key: 'user_id',
+              label: 'interp_user',
+              input: 'select',
+              options: [none, ...userOpts],
+              get: (o) => o.user_id ?? '',
+              set: (o, v) => (o.user_id = str(v) || undefined),
+              cell: (o) => name(userOpts)(o.user_id),
+            },
+            {
+              key: 'address',
+              label: 'interp_address',
+              input: 'text',
+              hint: 'interp_address_hint',
+              get: (o) => o.address ?? '',
+              set: (o, v) => (o.address = str(v).trim() || undefined),
+              cell: (o) => o.address ?? '',
+            },
+            {
+              key: 'disabled',
+              label: 'interp_disabled',
+              input: 'checkbox',
+              get: (o) => !!o.disabled,
+              set: (o, v) => (o.disabled = v === true),
+              cell: (o) => (o.disabled ? t('yes') : ''),
+            },
           ]}
         />
       )}

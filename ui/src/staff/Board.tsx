@@ -291,7 +291,17 @@ export function Board() {
                   <td>{queueName(l.queue_id)}</td>
                   <td>{agentName(l.agent_id)}</td>
                   <td>{tv('cstate', l.state)}</td>
-                  <td>{tv('channel', l.channel)}</td>
+                  <td>
+                    {tv('channel', l.channel)}
+                    {l.interpreter && (
+                      // Who interprets on the call, ringing (…) or joined.
+                      <span class="chip" data-testid="live-interpreter" data-joined={l.interpreter.joined ? 'yes' : 'no'} title={t('board_interpreter')}>
+                        {' '}
+                        🗣 {l.interpreter.name} · {tv('calllang', l.interpreter.language)}
+                        {l.interpreter.joined ? '' : '…'}
+                      </span>
+                    )}
+                  </td>
                   <td class="num">{elapsed(l.since, now)}</td>
                   <td>
                     {l.state === 'active' &&

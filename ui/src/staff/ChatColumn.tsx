@@ -11,6 +11,7 @@ import type { ChatItem } from './Desk';
 import { Modal } from './Modal';
 import { errorText, notify, notifyError } from './notify';
 import { CallTransfer } from './CallTransfer';
+import { InterpreterControl } from './Interpreter';
 import { ProtectBar } from './ProtectBar';
 import { SoftphoneControls, type Leg, type SoftphoneAction } from './Softphone';
 import { names, useSession } from './session';
@@ -227,6 +228,7 @@ function CallPanel(props: {
       )}
       {live && <p class="muted small">{t('voice_no_message_box')}</p>}
       {live && (spUp ? <CallTransfer contact={c} open={transferring} onOpen={setTransferring} /> : <CallTransfer contact={c} />)}
+      {live && <InterpreterControl contact={c} />}
     </div>
   );
 }

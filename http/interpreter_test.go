@@ -1,0 +1,124 @@
+package http_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/demo"
+	mwhttp "github.com/minwon/minwon/http"
+)
+
+// TestInterpreterAdminRoutes: admins keep the pools; anyone else is
+// refused by role, and bad entries come back as clear errors, with
+// nothing stored.
+func TestInterpreterAdminRoutes(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		admin, kim, sup := e.login("admin"), e.login("counselor01"), e.login("supervisor01")
+		bbb := map[string]any{"id": "bbb", "tenant_id": demo.TenantID, "name": "BBB 통역 자원봉사", "languages": []string{"en", "zh"}, "address": "1588-5644"}
+		type errBody struct {
+			Error struct{ Code, Message string }
+		}
+		for _, tt := range []struct {
+			name   string
+			who    *staff
+			method string
+			path   string
+			body   any
+			code   int
+			msg    string // part of the error message
+		}{
+			{"CounselorCannotList", kim, "GET", "/api/interpreters", nil, 403, ""},
+			{"SupervisorCannotAdd", sup, "POST", "/api/interpreters", bbb, 403, ""},
+			{"NoLanguage", admin, "POST", "/api/interpreters", map[string]any{"tenant_id": demo.TenantID, "name": "x", "address": "1588-5644"}, 400, "at least one language"},
+			{"NotALanguage", admin, "POST", "/api/interpreters", map[string]any{"tenant_id": demo.TenantID, "name": "x", "languages": []string{"english"}, "address": "1588-5644"}, 400, "ISO 639-1"},
+			{"NoWayToReach", admin, "POST", "/api/interpreters", map[string]any{"tenant_id": demo.TenantID, "name": "x", "languages": []string{"en"}}, 400, "how to reach"},
+			{"BadAddress", admin, "POST", "/api/interpreters", map[string]any{"tenant_id": demo.TenantID, "name": "x", "languages": []string{"en"}, "address": "mailto:x"}, 400, "phone number"},
+			{"UnknownTenant", admin, "POST", "/api/interpreters", map[string]any{"tenant_id": "nope", "name": "x", "languages": []string{"en"}, "address": "1588-5644"}, 400, "no tenant"},
+			{"UnknownField", admin, "POST", "/api/interpreters", map[string]any{"name": "x", "phone": "1"}, 400, ""},
+			{"PathAndBodyDiffer", admin, "PUT", "/api/interpreters/other", bbb, 400, "differs"},
+			{"AdminAdds", admin, "POST", "/api/interpreters", bbb, 200, ""},
+			{"AdminUpdates", admin, "PUT", "/api/interpreters/bbb", map[string]any{"tenant_id": demo.TenantID, "name": "BBB", "languages": []string{"en", "zh", "ja"}, "address": "sip:bbb@interp.example.org"}, 200, ""},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				var eb errBody
+				b, _ := json.Marshal(tt.body)
+				if tt.body == nil {
+					b = nil
+				}
+				code, data := tt.who.rawDo(tt.method, tt.path, string(b))
+				if code != tt.code {
+					t.Fatalf("%s %s: %d, want %d: %s", tt.method, tt.path, code, tt.code, data)
+				}
+				if code >= 400 {
+					if err := json.Unmarshal(data, &eb); err != nil || eb.Error.Message == "" {
+						t.Fatalf("error body %s: %v; want a message", data, err)
+					}
+				}
+				if tt.msg != "" && !strings.Contains(eb.Error.Message, tt.msg) {
+					t.Fatalf("error %q, want it to mention %q", eb.Error.Message, tt.msg)
+				}
+			})
+		}
+		var pool []minwon.Interpreter
+		if code := admin.do("GET", "/api/interpreters?tenant="+demo.TenantID, nil, &pool); code != 200 || len(pool) != 1 ||
+			pool[0].Address != "sip:bbb@interp.example.org" || len(pool[0].Languages) != 3 {
+			t.Fatalf("pool %d %+v, want the one BBB entry as updated", code, pool)
+		}
+		var langs []struct {
+			Language string
+			Free     int
+		}
+		if code := kim.do("GET", "/api/interpreters/languages", nil, &langs); code != 200 || len(langs) != 3 || langs[0].Language != "en" || langs[0].Free != 1 {
+			t.Fatalf("languages %d %+v, want en, ja, zh with one free", code, langs)
+		}
+	})
+}
+
+// TestInterpreterCallRoutes: the counselor asks for and drops an
+// interpreter over HTTP; the contact view carries them. (Who hears whom
+// is sip's TestInterpreterConference.)
+func TestInterpreterCallRoutes(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		admin, kim := e.login("admin"), e.login("counselor01")
+		if code := admin.do("POST", "/api/interpreters", map[string]any{"id": "bbb", "tenant_id": demo.TenantID, "name": "BBB", "languages": []string{"vi"}, "address": "15885644"}, nil); code != 200 {
+			t.Fatalf("add interpreter: %d", code)
+		}
+		ct := e.acceptedCall(kim)
+		path := "/api/contacts/" + ct.ID + "/interpreter"
+		for _, tt := range []struct {
+			name   string
+			method string
+			body   any
+			code   int
+		}{
+			{"BadLanguage", "POST", map[string]string{"language": "vietnamese"}, http.StatusBadRequest},
+			{"NoneFree", "POST", map[string]string{"language": "ru"}, http.StatusServiceUnavailable},
+			{"DropBeforeAskingIsNotFound", "DELETE", nil, http.StatusNotFound},
+			{"Ask", "POST", map[string]string{"language": "vi"}, http.StatusOK},
+			{"AskTwice", "POST", map[string]string{"language": "vi"}, http.StatusConflict},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				if code := kim.do(tt.method, path, tt.body, nil); code != tt.code {
+					t.Fatalf("%s %s: %d, want %d", tt.method, path, code, tt.code)
+				}
+			})
+		}
+		var view struct{ Interpreter *minwon.Conference }
+		if code := kim.do("GET", "/api/contacts/"+ct.ID, nil, &view); code != 200 || view.Interpreter == nil || view.Interpreter.InterpreterName != "BBB" {
+			t.Fatalf("contact view %d, interpreter %+v: want BBB", code, view.Interpreter)
+		}
+		if code := e.login("counselor02").do("DELETE", path, nil, nil); code != http.StatusForbidden {
+			t.Fatalf("another counselor dropping: %d, want 403", code)
+		}
+		if code := kim.do("DELETE", path, nil, nil); code != http.StatusNoContent {
+			t.Fatalf("drop: %d", code)
+		}
+		view.Interpreter = nil
+		if code := kim.do("GET", "/api/contacts/"+ct.ID, nil, &view); code != 200 || view.Interpreter != nil {
+			t.Fatalf("contact view %d, interpreter %+v after dropping", code, view.Interpreter)
+		}
+	})
+}
