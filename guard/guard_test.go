@@ -245,6 +245,13 @@ func TestOwnSets(t *testing.T) {
 	if warned, n := m.FalseWarnings(); float64(warned) > 0.02*float64(n) {
 		t.Errorf("traps and civil sets: %d of %d warned (> 2%%)", warned, n)
 	}
+	// The center's everyday requests: none may be warned, because each
+	// false warning here would recur on thousands of contacts a day.
+	for _, e := range mustRead(t, "testdata/routine.tsv") {
+		if v := c.Classify(e.Text); v.Label != guard.None {
+			t.Errorf("routine request %q warned as %s (%.3f)", e.Text, v.Label, v.Score)
+		}
+	}
 }
 
 func mustDefault(t testing.TB) *guard.Classifier {

@@ -258,7 +258,7 @@ func guardTrain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&opt.Bits, "bits", 20, "hash buckets, as a power of two")
 	fs.IntVar(&opt.Iters, "iters", 120, "L-BFGS iterations at most")
 	fs.Float64Var(&opt.L2, "l2", 1e-3, "L2 penalty on the weights")
-	fs.Float64Var(&opt.NB, "nb", 1, "smoothing of the log-count ratios features are scaled by; negative for none")
+	fs.Float64Var(&opt.NB, "nb", 0, "scale features by their log-count ratios with this smoothing (e.g. 1); 0 for none")
 	if err := fs.Parse(args); err != nil {
 		return minwon.Errorf(minwon.EINVALID, "%v", err)
 	}
