@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
@@ -248,13 +249,8 @@ func TestInterpreterConference(t *testing.T) {
 		got := cc.conferenceEvents(t)
 		want := []string{"conference.requested ", "conference.joined ", "conference.left dropped",
 			"conference.requested ", "conference.joined ", "conference.left hung_up"}
-		if len(got) != len(want) {
+		if !slices.Equal(got, want) {
 			t.Fatalf("events %q, want %q", got, want)
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("events %q, want %q", got, want)
-			}
 		}
 	})
 	if _, err := f.c.EndChat(f.ctx, "kim", cc.ct.ID); err != nil {
@@ -339,13 +335,8 @@ func TestInterpreterLineThroughTheTrunk(t *testing.T) {
 		got := cc.conferenceEvents(t)
 		want := []string{"conference.requested ", "conference.failed busy", "conference.requested ", "conference.failed no_answer", "conference.failed no_interpreter",
 			"conference.requested ", "conference.joined ", "conference.left hung_up"}
-		if len(got) != len(want) {
+		if !slices.Equal(got, want) {
 			t.Fatalf("events %q, want %q", got, want)
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("events %q, want %q", got, want)
-			}
 		}
 	})
 	if _, err := f.c.EndChat(f.ctx, "kim", cc.ct.ID); err != nil {
