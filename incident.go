@@ -108,10 +108,11 @@ type Span struct {
 	End   int `json:"end"`
 }
 
-// RecordingRef points into a call recording: the file or object name and
-// the offsets from the start of the recording.
+// RecordingRef points into a call recording: the recording's ID and the
+// segment, as offsets from the start of the recording, that holds what an
+// incident item, warning or end is about, with a margin before it.
 type RecordingRef struct {
-	Name  string        `json:"name"`
+	Name  string        `json:"name"` // the Recording's ID
 	Start time.Duration `json:"start_ns"`
 	End   time.Duration `json:"end_ns"`
 }
@@ -140,7 +141,10 @@ type IncidentWarned struct {
 	Type       IncidentType `json:"type"`
 	By         Sender       `json:"by"` // system when automatic, agent when the counselor pressed warn
 	Script     string       `json:"script"`
-	At         time.Time    `json:"at"`
+	// Recording is the part of the call recording around the warning: what
+	// led to it and the warning itself. Nil off calls.
+	Recording *RecordingRef `json:"recording,omitempty"`
+	At        time.Time     `json:"at"`
 }
 
 // IncidentEnded records the contact ended because of the incident, with
@@ -151,7 +155,10 @@ type IncidentEnded struct {
 	By         Sender       `json:"by"`
 	Reason     string       `json:"reason"` // warnings, at_once, after_minutes, counselor
 	Script     string       `json:"script"`
-	At         time.Time    `json:"at"`
+	// Recording is the part of the call recording around the end, with the
+	// closing notice. Nil off calls.
+	Recording *RecordingRef `json:"recording,omitempty"`
+	At        time.Time     `json:"at"`
 }
 
 // IncidentActionKind names a counselor's or supervisor's action on an incident.

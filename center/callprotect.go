@@ -3,6 +3,7 @@ package center
 import (
 	"context"
 	"math"
+	"time"
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/guard/policy"
@@ -13,8 +14,26 @@ import (
 // protection engine on the same path as a chat line (sendChecked), as a
 // transcript segment: on voice the engine arms the counselor's warning
 // and end buttons rather than acting, unless the tenant's policy lets it.
+// Without word timings, the recording segment of an incident it raises is
+// the stretch before the line arrived.
 func (c *Center) CitizenSaid(ctx context.Context, contactID, text string) error {
-	_, d, err := c.sendChecked(ctx, contactID, minwon.FromCitizen, "", "", text, func(ct *minwon.Contact) error {
+	now := c.cfg.Now()
+	return c.citizenSaid(ctx, contactID, text, c.recordingRef(ctx, contactID, now.Add(-untimedLead), now.Add(evidenceTail)))
+}
+
+// CitizenSaidAt is CitizenSaid with the recognizer's timing: the
+// utterance lies from..to in the caller's audio since the counselor
+// answered, so an incident it raises points at that stretch of the
+// recording.
+func (c *Center) CitizenSaidAt(ctx context.Context, contactID, text string, from, to time.Duration) error {
+	if from < 0 || to < from {
+		return minwon.Errorf(minwon.EINVALID, "the segment runs from %v to %v", from, to)
+	}
+	return c.citizenSaid(ctx, contactID, text, c.heardRef(ctx, contactID, from, to))
+}
+
+func (c *Center) citizenSaid(ctx context.Context, contactID, text string, rec *minwon.RecordingRef) error {
+	_, d, err := c.sendChecked(ctx, contactID, minwon.FromCitizen, "", "", text, rec, func(ct *minwon.Contact) error {
 		if ct.Channel != minwon.ChannelVoice {
 			return minwon.Errorf(minwon.EINVALID, "only calls have transcripts")
 		}
@@ -43,6 +62,10 @@ func (c *Center) CallAgitation(ctx context.Context, contactID string, a minwon.C
 	if math.IsNaN(a.LevelDB) || math.IsInf(a.LevelDB, 0) || a.LoudMS < 0 || a.WindowMS < a.LoudMS || a.OffsetMS < 0 {
 		return minwon.Errorf(minwon.EINVALID, "agitation level or lengths out of range")
 	}
+	// The detector reports at the end of its window: the loud stretch lies
+	// in the window before OffsetMS.
+	heard := time.Duration(a.OffsetMS) * time.Millisecond
+	rec := c.heardRef(ctx, contactID, max(heard-time.Duration(a.WindowMS)*time.Millisecond, 0), heard)
 	c.mu.Lock()
 	l := c.contacts[contactID]
 	switch {
@@ -63,7 +86,7 @@ func (c *Center) CallAgitation(ctx context.Context, contactID string, a minwon.C
 	if c.prot != nil {
 		e, pc := c.prot.engine(c, l.TenantID), c.prot.contacts[l.ID]
 		if e != nil && pc != nil {
-			dd, err := e.Check(pc, c.prot.reg, policy.Input{Kind: minwon.ItemAcoustic, Agitation: a.Score})
+			dd, err := e.Check(pc, c.prot.reg, policy.Input{Kind: minwon.ItemAcoustic, Agitation: a.Score, Recording: rec})
 			if err != nil {
 				c.mu.Unlock()
 				return err

@@ -129,6 +129,7 @@ type live struct {
 	conf      *conference      // an interpreter on the call (interpreter.go)
 	transfer  *pendingTransfer // a voice transfer under way (transfer.go)
 	official  bool             // an outbound call of a department official (outbound.go)
+	rec       callRec          // the call's recording, for incident evidence (evidence.go)
 }
 
 // New returns a Center. Call Start before use.

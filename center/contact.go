@@ -176,13 +176,14 @@ func (c *Center) Messages(ctx context.Context, contactID string, afterSeq int, s
 // message lock with the contact's current state, so a message can't slip in
 // after the contact ended.
 func (c *Center) send(ctx context.Context, contactID string, from minwon.Sender, authorID, clientID, text string, check func(*minwon.Contact) error) (*minwon.Message, error) {
-	m, _, err := c.sendChecked(ctx, contactID, from, authorID, clientID, text, check)
+	m, _, err := c.sendChecked(ctx, contactID, from, authorID, clientID, text, nil, check)
 	return m, err
 }
 
 // sendChecked is send that also returns the protection engine's decision on
 // a citizen's message (nil for others, or with protection off).
-func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.Sender, authorID, clientID, text string, check func(*minwon.Contact) error) (*minwon.Message, *policy.Decision, error) {
+// rec, for a call's transcript line, is where in the recording it was said.
+func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.Sender, authorID, clientID, text string, rec *minwon.RecordingRef, check func(*minwon.Contact) error) (*minwon.Message, *policy.Decision, error) {
 	if err := minwon.ValidateText(text, minwon.MaxMessageBytes); err != nil {
 		return nil, nil, err
 	}
@@ -220,7 +221,7 @@ func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.
 		// The engine decides before anyone sees the message, and its events
 		// go in the same Append, so a crash never loses a warning count.
 		var err error
-		if d, evs, wait, err = c.checkAndSubmit(ctx, &ct, m, evs); err != nil {
+		if d, evs, wait, err = c.checkAndSubmit(ctx, &ct, m, rec, evs); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -263,10 +264,10 @@ func (c *Center) sendChecked(ctx context.Context, contactID string, from minwon.
 // holding up the delivery of everything else. all is the line with the
 // engine's events, as stored. wait is nil when the store
 // cannot queue; the caller then appends and applies itself.
-func (c *Center) checkAndSubmit(ctx context.Context, ct *minwon.Contact, m *minwon.Message, evs []*minwon.Event) (d *policy.Decision, all []*minwon.Event, wait func() error, err error) {
+func (c *Center) checkAndSubmit(ctx context.Context, ct *minwon.Contact, m *minwon.Message, rec *minwon.RecordingRef, evs []*minwon.Event) (d *policy.Decision, all []*minwon.Event, wait func() error, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d, err = c.checkCitizen(ct, m); err != nil {
+	if d, err = c.checkCitizen(ct, m, rec); err != nil {
 		return nil, nil, nil, err
 	}
 	all = evs
@@ -291,7 +292,7 @@ func (c *Center) checkAndSubmit(ctx context.Context, ct *minwon.Contact, m *minw
 // CitizenSend stores a citizen's message; while the bot has the contact, the
 // bot's reply is stored before CitizenSend returns.
 func (c *Center) CitizenSend(ctx context.Context, contactID, clientID, text string) (*minwon.Message, error) {
-	m, d, err := c.sendChecked(ctx, contactID, minwon.FromCitizen, "", clientID, text, func(ct *minwon.Contact) error {
+	m, d, err := c.sendChecked(ctx, contactID, minwon.FromCitizen, "", clientID, text, nil, func(ct *minwon.Contact) error {
 		if ct.State == minwon.ContactWrapUp || ct.State == minwon.ContactClosed || ct.State == minwon.ContactAbandoned {
 			return minwon.Errorf(minwon.ECONFLICT, "the conversation has ended")
 		}

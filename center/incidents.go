@@ -90,6 +90,7 @@ func (c *Center) counselorAct(ctx context.Context, userID, contactID string, t m
 	if t == "" {
 		t = minwon.IncidentAbuse
 	}
+	rec := c.pressRef(ctx, contactID)
 	c.mu.Lock()
 	d, err := func() (policy.Decision, error) {
 		l, err := c.ownLive(userID, contactID)
@@ -106,7 +107,7 @@ func (c *Center) counselorAct(ctx context.Context, userID, contactID string, t m
 		if e == nil || pc == nil {
 			return policy.Decision{}, minwon.Errorf(minwon.EUNAVAILABLE, "counselor protection is off")
 		}
-		d, err := act(e, pc, c.prot.reg, policy.CounselorWarning{AgentID: userID, Type: t, Note: note})
+		d, err := act(e, pc, c.prot.reg, policy.CounselorWarning{AgentID: userID, Type: t, Note: note, Recording: rec})
 		if err != nil {
 			return policy.Decision{}, err
 		}

@@ -184,7 +184,8 @@ func protectionOwn(t minwon.EventType) bool {
 
 // checkCitizen runs the engine on a citizen's message before anyone sees it.
 // Callers hold c.mu. A nil decision means protection is off for the contact.
-func (c *Center) checkCitizen(ct *minwon.Contact, m *minwon.Message) (*policy.Decision, error) {
+// rec is where in the call recording a transcript line was said.
+func (c *Center) checkCitizen(ct *minwon.Contact, m *minwon.Message, rec *minwon.RecordingRef) (*policy.Decision, error) {
 	if c.prot == nil {
 		return nil, nil
 	}
@@ -197,7 +198,7 @@ func (c *Center) checkCitizen(ct *minwon.Contact, m *minwon.Message) (*policy.De
 	if ct.Channel == minwon.ChannelVoice {
 		kind = minwon.ItemSegment // a call's lines are the recognizer's transcript
 	}
-	d, err := e.Check(pc, c.prot.reg, policy.Input{Kind: kind, MessageID: m.ID, Text: m.Text})
+	d, err := e.Check(pc, c.prot.reg, policy.Input{Kind: kind, MessageID: m.ID, Text: m.Text, Recording: rec})
 	if err != nil {
 		return nil, err
 	}

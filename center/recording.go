@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
-	"github.com/minwon/minwon/guard/policy"
 	"github.com/minwon/minwon/recording"
 )
 
@@ -133,7 +132,13 @@ func (c *Center) storeRecording(ctx context.Context, typ minwon.EventType, id st
 	ev.TenantID, ev.ContactID = r.TenantID, r.ContactID
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.commit(ctx, []*minwon.Event{ev})
+	if err := c.commit(ctx, []*minwon.Event{ev}); err != nil {
+		return err
+	}
+	if typ == minwon.EventRecordingStarted {
+		c.noteRecording(r)
+	}
+	return nil
 }
 
 // validRecordingFile accepts a clean relative path with no way out.
@@ -539,43 +544,4 @@ func (c *Center) recoverOne(ctx context.Context, root *os.Root, r *minwon.Record
 		c.log.Warn("recording recovered after a crash", "recording", r.ID, "contact", r.ContactID, "duration", sum.Duration)
 	}
 	return err
-}
-
-// bundleRecording puts the call's recording in an incident's evidence
-// bundle, decrypted: the one an item's RecordingRef names, else the
-// contact's last stored one. The bundle's metadata carries its SHA-256,
-// which matches recording.stored. Without a recording it does nothing.
-func (c *Center) bundleRecording(ctx context.Context, inc *minwon.Incident, b *policy.Bundle) (func() error, error) {
-	none := func() error { return nil }
-	if c.cfg.Recording.Dir == "" || c.cfg.Recording.Keys == nil || inc.ContactID == "" {
-		return none, nil
-	}
-	all, err := c.allRecordings(ctx, minwon.EventFilter{ContactID: inc.ContactID})
-	if err != nil {
-		return nil, err
-	}
-	var pick *minwon.Recording
-	for _, r := range sortRecordings(all) {
-		if r.Stored() {
-			pick = r
-		}
-	}
-	for _, it := range inc.Items {
-		if it.Recording == nil {
-			continue
-		}
-		if r := all[strings.TrimSuffix(it.Recording.Name, ".wav")]; r != nil && r.Stored() {
-			pick = r
-			break
-		}
-	}
-	if pick == nil {
-		return none, nil
-	}
-	rd, closeFile, err := c.OpenRecording(pick)
-	if err != nil {
-		return nil, err
-	}
-	b.Recording = &policy.Recording{Ref: minwon.RecordingRef{Name: pick.ID + ".wav", End: time.Duration(pick.DurationMS) * time.Millisecond}, Data: rd}
-	return closeFile, nil
 }

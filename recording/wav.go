@@ -2,11 +2,13 @@ package recording
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/minwon/minwon"
 )
@@ -286,4 +288,33 @@ func readWAVHeader(r io.Reader) (Format, int64, error) {
 		}
 	}
 	return Format{}, 0, minwon.Errorf(minwon.EINVALID, "wav: too many chunks before data")
+}
+
+// Segment returns the part [from, to) of a 16-bit PCM WAV as a WAV of its
+// own, every channel kept: an incident's stretch of a call recording for an
+// evidence bundle. It reads r as it is read, seeking past what comes before
+// from. Bounds past the end stop at the end; the bounds as cut, on whole
+// samples, are returned with it.
+func Segment(r io.ReadSeeker, from, to time.Duration) (_ io.Reader, start, end time.Duration, _ error) {
+	if from < 0 || to < from {
+		return nil, 0, 0, minwon.Errorf(minwon.EINVALID, "wav: segment %v to %v", from, to)
+	}
+	f, size, err := readWAVHeader(r)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	data, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("wav: %w", err)
+	}
+	ba := int64(f.blockAlign())
+	frames := size / ba
+	at := func(d time.Duration) int64 { return min(int64(d)*int64(f.SampleRate)/int64(time.Second), frames) }
+	first, last := at(from), at(to)
+	if _, err := r.Seek(data+first*ba, io.SeekStart); err != nil {
+		return nil, 0, 0, fmt.Errorf("wav: %w", err)
+	}
+	n := (last - first) * ba
+	dur := func(fr int64) time.Duration { return time.Duration(fr * int64(time.Second) / int64(f.SampleRate)) }
+	return io.MultiReader(bytes.NewReader(wavHeader(f, n)), io.LimitReader(r, n)), dur(first), dur(last), nil
 }

@@ -3,9 +3,11 @@ package recording
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minwon/minwon"
 )
@@ -78,5 +80,48 @@ func TestAnalyze(t *testing.T) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSegmentCutsBothChannels: a segment of a stereo recording is a WAV
+// of its own holding exactly the frames between the bounds, left and right
+// as they were, and bounds past the end stop at the end.
+func TestSegmentCutsBothChannels(t *testing.T) {
+	const frames = 3 * SampleRate
+	var data []byte
+	for i := range frames { // left counts up, right counts down: a frame out of place shows
+		data = binary.LittleEndian.AppendUint16(data, uint16(int16(i)))
+		data = binary.LittleEndian.AppendUint16(data, uint16(int16(-i)))
+	}
+	wav := append(wavHeader(Stereo, int64(len(data))), data...)
+	cut := func(from, to time.Duration) ([]byte, time.Duration, time.Duration) {
+		t.Helper()
+		r, start, end, err := Segment(bytes.NewReader(wav), from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, start, end
+	}
+	seg, start, end := cut(500*time.Millisecond, 1250*time.Millisecond)
+	if start != 500*time.Millisecond || end != 1250*time.Millisecond {
+		t.Fatalf("cut %v to %v", start, end)
+	}
+	if binary.LittleEndian.Uint16(seg[22:]) != 2 || binary.LittleEndian.Uint32(seg[40:]) != uint32(len(seg)-WAVHeaderSize) {
+		t.Fatalf("header % x", seg[:WAVHeaderSize])
+	}
+	left, right := channel(seg, 0), channel(seg, 1)
+	if len(left) != 6000 || left[0] != 4000 || right[0] != -4000 || left[5999] != 9999 || right[5999] != -9999 {
+		t.Fatalf("%d frames, first %d/%d, last %d/%d", len(left), left[0], right[0], left[len(left)-1], right[len(right)-1])
+	}
+	seg, start, end = cut(2*time.Second, time.Hour)
+	if start != 2*time.Second || end != 3*time.Second || len(seg) != WAVHeaderSize+SampleRate*4 {
+		t.Fatalf("past the end: %v to %v, %d bytes", start, end, len(seg))
+	}
+	if _, _, _, err := Segment(bytes.NewReader(wav), time.Second, 0); minwon.ErrorCode(err) != minwon.EINVALID {
+		t.Fatalf("reversed bounds: %v", err)
 	}
 }

@@ -1,7 +1,7 @@
 package sip
 
 // Counselor protection on calls. The center decides (guard/policy through
-// center.CounselorWarn, EndWithNotice, CitizenSaid, CallAgitation); this
+// center.CounselorWarn, EndWithNotice, CitizenSaidAt, CallAgitation); this
 // file is what the caller hears of it and what the center hears of the
 // caller:
 //
@@ -79,6 +79,7 @@ const inputWarning ivr.InputKind = -1
 // protectionCenter is what call protection needs of the center.
 type protectionCenter interface {
 	CitizenSaid(ctx context.Context, contactID, text string) error
+	CitizenSaidAt(ctx context.Context, contactID, text string, from, to time.Duration) error
 	CallAgitation(ctx context.Context, contactID string, a minwon.CallAgitation) error
 }
 
@@ -300,9 +301,18 @@ func (l *listener) agitated(d agitation.Detection) {
 	l.c.log.Info("caller agitated", "score", d.Score, "level_dbfs", d.Level)
 }
 
-// said hands a transcript segment to the center as the caller's line.
+// said hands a transcript segment to the center as the caller's line, with
+// its word timings when the recognizer gave them: both count from the
+// counselor's answer, when the stream opened, so the center can point an
+// incident at the right stretch of the recording.
 func (l *listener) said(seg asr.Segment) {
-	if err := l.pc.CitizenSaid(l.ctx, l.contact, seg.Text); err != nil {
+	var err error
+	if seg.End > 0 && seg.Start >= 0 && seg.End >= seg.Start {
+		err = l.pc.CitizenSaidAt(l.ctx, l.contact, seg.Text, seg.Start, seg.End)
+	} else {
+		err = l.pc.CitizenSaid(l.ctx, l.contact, seg.Text)
+	}
+	if err != nil {
 		l.c.log.Info("transcript segment not stored", "err", err)
 	}
 }

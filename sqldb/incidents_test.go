@@ -32,11 +32,13 @@ func incidentEvents() []*minwon.Event {
 		ev(minwon.EventIncidentWarned, 0, &minwon.IncidentWarned{IncidentID: "inc-a", N: 1, Type: minwon.IncidentAbuse, By: minwon.FromSystem, Script: "경고 1", At: at(0)}, "kim"),
 		other,
 		ev(minwon.EventIncidentItem, time.Minute, &minwon.IncidentItem{IncidentID: "inc-a", Kind: minwon.ItemMessage, MessageID: "m2",
-			Type: minwon.IncidentThreat, Label: "threat", Score: 0.8, Text: "가만 안 둬", At: at(time.Minute)}, "kim"),
-		ev(minwon.EventIncidentWarned, time.Minute, &minwon.IncidentWarned{IncidentID: "inc-a", N: 2, Type: minwon.IncidentThreat, By: minwon.FromAgent, Script: "경고 2", At: at(time.Minute)}, "kim"),
+			Type: minwon.IncidentThreat, Label: "threat", Score: 0.8, Text: "가만 안 둬",
+			Recording: &minwon.RecordingRef{Name: "rec-kim", Start: 52 * time.Second, End: 58 * time.Second}, At: at(time.Minute)}, "kim"),
+		ev(minwon.EventIncidentWarned, time.Minute, &minwon.IncidentWarned{IncidentID: "inc-a", N: 2, Type: minwon.IncidentThreat, By: minwon.FromAgent, Script: "경고 2",
+			Recording: &minwon.RecordingRef{Name: "rec-kim", Start: 30 * time.Second, End: 75 * time.Second}, At: at(time.Minute)}, "kim"),
 		// A later, less severe offence does not lower the type.
 		ev(minwon.EventIncidentEnded, 2*time.Minute, &minwon.IncidentEnded{IncidentID: "inc-a", Type: minwon.IncidentAbuse, By: minwon.FromSystem,
-			Reason: "warnings", Script: "종료", At: at(2 * time.Minute)}, "kim"),
+			Reason: "warnings", Script: "종료", Recording: &minwon.RecordingRef{Name: "rec-kim", Start: 90 * time.Second, End: 135 * time.Second}, At: at(2 * time.Minute)}, "kim"),
 		ev(minwon.EventStrikeRecorded, 2*time.Minute, &minwon.Strike{CallerID: "caller-1", Type: minwon.IncidentThreat, IncidentID: "inc-a", ContactID: "c-kim", At: at(2 * time.Minute)}, "kim"),
 		ev(minwon.EventCaseOpened, 2*time.Minute, &minwon.LegalCase{ID: "case-1", TenantID: "city", CallerID: "caller-1", Type: minwon.IncidentThreat,
 			IncidentIDs: []string{"inc-a"}, State: minwon.CaseOpen, OpenedAt: at(2 * time.Minute)}, "kim"),
@@ -136,6 +138,23 @@ func TestIncidentReadModel(t *testing.T) {
 				}
 			})
 		}
+		t.Run("KeepsTheRecordingSegments", func(t *testing.T) {
+			inc, err := db.Incident(ctx, "inc-a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := func(what string, r *minwon.RecordingRef, start, end time.Duration) {
+				if r == nil || r.Name != "rec-kim" || r.Start != start || r.End != end {
+					t.Fatalf("%s: recording reference %+v", what, r)
+				}
+			}
+			want("item", inc.Items[1].Recording, 52*time.Second, 58*time.Second)
+			want("warning", inc.Warnings[1].Recording, 30*time.Second, 75*time.Second)
+			want("end", inc.Ended.Recording, 90*time.Second, 135*time.Second)
+			if inc.Warnings[0].Recording != nil {
+				t.Fatalf("a reference from nowhere: %+v", inc.Warnings[0].Recording)
+			}
+		})
 		t.Run("ListCarriesTheFullRecord", func(t *testing.T) {
 			got, _, err := db.Incidents(ctx, minwon.IncidentQuery{TenantID: "city", AgentID: "kim"})
 			if err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 	"time"
 
@@ -31,10 +30,15 @@ type Bundle struct {
 	Names map[string]string
 }
 
-// Recording is a recording segment to include, read once.
+// Recording is the call recording to include, read once: the segment Ref
+// names, or the whole recording when Whole. With Data nil, Missing says why
+// it is not in the bundle (retention purged it, say), so the bundle tells
+// its reader rather than the export failing.
 type Recording struct {
-	Ref  minwon.RecordingRef
-	Data io.Reader
+	Ref     minwon.RecordingRef
+	Data    io.Reader
+	Whole   bool
+	Missing string
 }
 
 // BundleFile is one file listed in the bundle's metadata.
@@ -52,7 +56,10 @@ type BundleMeta struct {
 	Incident    BundleIncident       `json:"incident"`
 	Case        *minwon.LegalCase    `json:"case,omitempty"`
 	Recording   *minwon.RecordingRef `json:"recording,omitempty"`
-	Files       []BundleFile         `json:"files"`
+	// RecordingMissing says why the recording segment is not in the
+	// bundle; empty when it is, or when the contact had none.
+	RecordingMissing string       `json:"recording_missing,omitempty"`
+	Files            []BundleFile `json:"files"`
 }
 
 // BundleIncident is the summary of the incident in the metadata.
@@ -101,7 +108,9 @@ const BundleFormat = "minwon-incident-bundle/1"
 // WriteBundle writes b as a ZIP archive to w: transcript.txt, incident.json
 // (the full record: items with scores, warnings, the end, every action),
 // case.json when the incident is in a legal case, the recording segment
-// when present, and metadata.json last with the SHA-256 of each. The same bundle and time give the same bytes.
+// when present (recording-segment.wav, or recording.wav when whole; a note,
+// recording-missing.txt, when it is gone), and metadata.json last with the
+// SHA-256 of each. The same bundle and time give the same bytes.
 func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 	if b.Incident == nil {
 		return minwon.Errorf(minwon.EINVALID, "no incident to export")
@@ -138,12 +147,24 @@ func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 			return fmt.Errorf("write case: %w", err)
 		}
 	}
-	if r := b.Recording; r != nil && r.Data != nil {
-		name := "recording" + path.Ext(r.Ref.Name)
-		if err := add(name, func(w io.Writer) error { _, err := io.Copy(w, r.Data); return err }); err != nil {
-			return fmt.Errorf("write recording: %w", err)
+	if r := b.Recording; r != nil {
+		ref := r.Ref
+		meta.Recording = &ref
+		switch {
+		case r.Data != nil:
+			name := "recording-segment.wav"
+			if r.Whole {
+				name = "recording.wav"
+			}
+			if err := add(name, func(w io.Writer) error { _, err := io.Copy(w, r.Data); return err }); err != nil {
+				return fmt.Errorf("write recording: %w", err)
+			}
+		case r.Missing != "":
+			meta.RecordingMissing = r.Missing
+			if err := add("recording-missing.txt", func(w io.Writer) error { _, err := io.WriteString(w, r.Missing+"\n"); return err }); err != nil {
+				return fmt.Errorf("write recording note: %w", err)
+			}
 		}
-		meta.Recording = &r.Ref
 	}
 	meta.Files = files
 	f, err := zw.CreateHeader(&zip.FileHeader{Name: "metadata.json", Method: zip.Deflate, Modified: at})

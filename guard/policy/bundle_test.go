@@ -85,7 +85,7 @@ func TestBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := readZip(t, buf.Bytes())
-	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,recording.wav,metadata.json" {
+	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,recording-segment.wav,metadata.json" {
 		t.Fatalf("files %s", got)
 	}
 	var meta policy.BundleMeta
@@ -111,7 +111,7 @@ func TestBundle(t *testing.T) {
 		}
 	})
 	t.Run("RecordingIsIntact", func(t *testing.T) {
-		if !bytes.Equal(files["recording.wav"], wav) {
+		if !bytes.Equal(files["recording-segment.wav"], wav) {
 			t.Fatal("recording altered")
 		}
 	})

@@ -142,14 +142,15 @@ func (e *Engine) Check(c *Contact, reg *Register, in Input) (Decision, error) {
 	if in.Kind == minwon.ItemAcoustic {
 		source = minwon.SourceAcoustic
 	}
-	e.offence(c, reg, &d, typ, source, minwon.FromSystem, "", &item)
+	e.offence(c, reg, &d, typ, source, minwon.FromSystem, "", &item, in.Recording)
 	return d, nil
 }
 
 // offence adds to d the events of one offence of type typ in contact c:
 // the incident if it is the first, the item, then a warning, the end or a
-// suggestion for the counselor.
-func (e *Engine) offence(c *Contact, reg *Register, d *Decision, typ minwon.IncidentType, source minwon.IncidentSource, by minwon.Sender, actor string, item *minwon.IncidentItem) {
+// suggestion for the counselor. rec, on calls, is the recording segment the
+// warning or end points at.
+func (e *Engine) offence(c *Contact, reg *Register, d *Decision, typ minwon.IncidentType, source minwon.IncidentSource, by minwon.Sender, actor string, item *minwon.IncidentItem, rec *minwon.RecordingRef) {
 	now := e.now()
 	inc := c.Incident
 	if inc == nil {
@@ -179,7 +180,7 @@ func (e *Engine) offence(c *Contact, reg *Register, d *Decision, typ minwon.Inci
 			reason = "counselor"
 		}
 		d.Verdict, d.Script = End, e.cfg.closing(rule)
-		e.end(c, reg, d, inc, typ, by, actor, reason)
+		e.end(c, reg, d, inc, typ, by, actor, reason, rec)
 	case rule.EndAt > 0 || by == minwon.FromAgent:
 		if !act {
 			d.Suggest = SuggestWarn
@@ -189,16 +190,16 @@ func (e *Engine) offence(c *Contact, reg *Register, d *Decision, typ minwon.Inci
 		script := ws[min(n, len(ws))-1]
 		d.Verdict, d.Script = Warn, script
 		d.Events = append(d.Events, e.event(c, minwon.EventIncidentWarned, actor,
-			&minwon.IncidentWarned{IncidentID: inc.ID, N: n, Type: typ, By: by, Script: script, At: now}))
+			&minwon.IncidentWarned{IncidentID: inc.ID, N: n, Type: typ, By: by, Script: script, Recording: rec, At: now}))
 	}
 }
 
 // end adds the incident's end and its consequences: the strike, a legal
 // case and a flag when the strikes reach them, and the counselor's break.
-func (e *Engine) end(c *Contact, reg *Register, d *Decision, inc *minwon.Incident, typ minwon.IncidentType, by minwon.Sender, actor, reason string) {
+func (e *Engine) end(c *Contact, reg *Register, d *Decision, inc *minwon.Incident, typ minwon.IncidentType, by minwon.Sender, actor, reason string, rec *minwon.RecordingRef) {
 	now := e.now()
 	d.Events = append(d.Events, e.event(c, minwon.EventIncidentEnded, actor,
-		&minwon.IncidentEnded{IncidentID: inc.ID, Type: typ, By: by, Reason: reason, Script: d.Script, At: now}))
+		&minwon.IncidentEnded{IncidentID: inc.ID, Type: typ, By: by, Reason: reason, Script: d.Script, Recording: rec, At: now}))
 	if reg != nil {
 		d.Events = append(d.Events, e.strike(reg, c, inc.ID, typ, now)...)
 	}
@@ -248,11 +249,13 @@ func (e *Engine) typeAllowsEnd(c *Contact, t minwon.IncidentType) bool {
 }
 
 // CounselorWarning is a counselor's press of the warning button: the type of
-// offence and an optional note for the record.
+// offence and an optional note for the record. On a call, Recording is the
+// segment of the recording before and around the press.
 type CounselorWarning struct {
-	AgentID string
-	Type    minwon.IncidentType
-	Note    string
+	AgentID   string
+	Type      minwon.IncidentType
+	Note      string
+	Recording *minwon.RecordingRef
 }
 
 // Warn gives the citizen the next warning on the counselor's word. The
@@ -265,7 +268,7 @@ func (e *Engine) Warn(c *Contact, reg *Register, w CounselorWarning) (Decision, 
 		return Decision{}, minwon.Errorf(minwon.ECONFLICT, "the contact is not in conversation")
 	}
 	d := Decision{Verdict: Deliver, Type: w.Type}
-	e.offence(c, reg, &d, w.Type, minwon.SourceCounselor, minwon.FromAgent, w.AgentID, e.note(w.Note))
+	e.offence(c, reg, &d, w.Type, minwon.SourceCounselor, minwon.FromAgent, w.AgentID, e.note(w.Note, w.Recording), w.Recording)
 	return d, nil
 }
 
@@ -293,7 +296,7 @@ func (e *Engine) EndWithNotice(c *Contact, reg *Register, w CounselorWarning) (D
 			AgentID: c.AgentID, Channel: c.Channel, Type: w.Type, Source: minwon.SourceCounselor, OpenedAt: e.now()}
 		d.Events = append(d.Events, e.event(c, minwon.EventIncidentOpened, w.AgentID, inc))
 	}
-	if it := e.note(w.Note); it != nil {
+	if it := e.note(w.Note, w.Recording); it != nil {
 		it.IncidentID, it.At = inc.ID, e.now()
 		d.Events = append(d.Events, e.event(c, minwon.EventIncidentItem, w.AgentID, it))
 	}
@@ -303,7 +306,7 @@ func (e *Engine) EndWithNotice(c *Contact, reg *Register, w CounselorWarning) (D
 		reason, d.Script = "counselor", e.cfg.closing(e.cfg.Types[w.Type])
 	}
 	d.Warning = len(inc.Warnings) + 1
-	e.end(c, reg, &d, inc, w.Type, minwon.FromAgent, w.AgentID, reason)
+	e.end(c, reg, &d, inc, w.Type, minwon.FromAgent, w.AgentID, reason, w.Recording)
 	return d, nil
 }
 
@@ -319,11 +322,11 @@ func (e *Engine) counselorCheck(c *Contact, agentID string, t minwon.IncidentTyp
 
 // note turns a counselor's note into an incident item, so the record says
 // in the counselor's words what was heard.
-func (e *Engine) note(text string) *minwon.IncidentItem {
+func (e *Engine) note(text string, rec *minwon.RecordingRef) *minwon.IncidentItem {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	return &minwon.IncidentItem{Kind: minwon.ItemNote, Text: text}
+	return &minwon.IncidentItem{Kind: minwon.ItemNote, Text: text, Recording: rec}
 }
 
 // event builds an event of contact c.

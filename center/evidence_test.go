@@ -1,0 +1,237 @@
+package center_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/guard/policy"
+)
+
+const abusive = "야 이 씨발 뭐하는 거야"
+
+// recordedCenter is a voice center that records calls under dir, with
+// kim ready and a supervisor.
+func recordedCenter(t *testing.T) (*fixture, string) {
+	dir := t.TempDir()
+	f := mustCenter(t, center.Config{Recording: center.RecordingConfig{Dir: dir, Keys: testKeys, DefaultDays: 30}})
+	ok(t, second(f.c.SaveTenant(f.ctx, "", minwon.Tenant{ID: "city", Name: "한빛시", EntryPoints: []string{"hanbit", "120"}, DefaultQueue: "general"})))
+	f.supervisor("sup")
+	f.ready("kim")
+	return f, dir
+}
+
+// recordedCall is a call whose recording starts with the notice, 5 s before
+// kim answers, as the phone stores it: once at the notice, again when queued.
+func (f *fixture) recordedCall(caller string) (*minwon.Contact, *minwon.Recording) {
+	f.t.Helper()
+	id := minwon.NewID()
+	r := &minwon.Recording{ID: id, TenantID: "city", File: "d/" + id + ".mwr", KeyID: "k1", Started: f.clock.Now()}
+	ok(f.t, f.c.RecordingStarted(f.ctx, r))
+	f.clock.Add(5 * time.Second)
+	ct := f.call(caller)
+	r.ContactID = ct.ID
+	ok(f.t, f.c.RecordingStarted(f.ctx, r))
+	return ct, r
+}
+
+// sealRecording writes secs seconds of the call's audio and stores it.
+func (f *fixture) sealRecording(dir string, r *minwon.Recording, secs int) {
+	f.t.Helper()
+	sum := writeCall(f.t, dir, r.File, secs, true)
+	r.SHA256, r.Size, r.DurationMS, r.Ended = sum.SHA256, sum.Size, sum.Duration.Milliseconds(), f.clock.Now()
+	ok(f.t, f.c.RecordingStored(f.ctx, r))
+}
+
+func (f *fixture) onlyIncident() *center.IncidentDetail {
+	f.t.Helper()
+	page := must(f.c.Incidents(f.ctx, "sup", center.IncidentFilter{}))
+	if len(page.Incidents) != 1 {
+		f.t.Fatalf("%d incidents, want 1", len(page.Incidents))
+	}
+	return must(f.c.Incident(f.ctx, "sup", page.Incidents[0].ID)) // from the SQLite read model
+}
+
+func wantRef(t *testing.T, what string, got *minwon.RecordingRef, r *minwon.Recording, start, end time.Duration) {
+	t.Helper()
+	if got == nil || got.Name != r.ID || got.Start != start || got.End != end {
+		t.Fatalf("%s: recording reference %+v, want %s from %v to %v", what, got, r.ID, start, end)
+	}
+}
+
+// TestIncidentRecordingSegments: every kind of voice incident points at the
+// recording of its call and the stretch of it, with a margin before the
+// moment that raised it, and the reference is read back from the store.
+// The recording starts 5 s before the answer.
+func TestIncidentRecordingSegments(t *testing.T) {
+	t.Run("TimedTranscriptSegment", func(t *testing.T) {
+		f, _ := recordedCenter(t)
+		ct, r := f.recordedCall("01011112222")
+		f.clock.Add(40 * time.Second)
+		ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 31*time.Second, 34*time.Second))
+		inc := f.onlyIncident()
+		// 5 s + 31 s less the 2 s margin, to 5 s + 34 s and 1 s.
+		wantRef(t, "segment item", inc.Items[0].Recording, r, 34*time.Second, 40*time.Second)
+		wantCode(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 5*time.Second, time.Second), minwon.EINVALID)
+	})
+	t.Run("UntimedTranscriptLine", func(t *testing.T) {
+		f, _ := recordedCenter(t)
+		ct, r := f.recordedCall("01011112222")
+		f.clock.Add(60 * time.Second)
+		ok(t, f.c.CitizenSaid(f.ctx, ct.ID, abusive))
+		// Said before it arrived, at 65 s: the 15 s before, and 1 s after.
+		wantRef(t, "line item", f.onlyIncident().Items[0].Recording, r, 50*time.Second, 66*time.Second)
+	})
+	t.Run("Agitation", func(t *testing.T) {
+		f, _ := recordedCenter(t)
+		ct, r := f.recordedCall("01011112222")
+		f.clock.Add(62 * time.Second)
+		ok(t, f.c.CallAgitation(f.ctx, ct.ID, minwon.CallAgitation{Score: 0.9, LevelDB: -7, LoudMS: 4500, WindowMS: 5000, OffsetMS: 60000}))
+		// The window 55–60 s after the answer, with the margins.
+		wantRef(t, "acoustic item", f.onlyIncident().Items[0].Recording, r, 58*time.Second, 66*time.Second)
+	})
+	t.Run("CounselorWarnings", func(t *testing.T) {
+		f, _ := recordedCenter(t)
+		ct, r := f.recordedCall("01011112222")
+		f.clock.Add(95 * time.Second) // 100 s into the recording
+		must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, "계속 욕설"))
+		f.clock.Add(60 * time.Second)
+		must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""))
+		inc := f.onlyIncident()
+		if len(inc.Warnings) != 2 {
+			t.Fatalf("%d warnings", len(inc.Warnings))
+		}
+		wantRef(t, "warning 1", inc.Warnings[0].Recording, r, 70*time.Second, 115*time.Second)
+		wantRef(t, "the note", inc.Items[0].Recording, r, 70*time.Second, 115*time.Second)
+		wantRef(t, "warning 2", inc.Warnings[1].Recording, r, 130*time.Second, 175*time.Second)
+	})
+	t.Run("EndWithNoticeAfterARestart", func(t *testing.T) {
+		f, _ := recordedCenter(t)
+		ct, r := f.recordedCall("01011112222")
+		// The recording's reference is found in the store after a restart.
+		f.restart(center.Config{Recording: center.RecordingConfig{Dir: t.TempDir(), Keys: testKeys}})
+		f.clock.Add(15 * time.Second)
+		must(f.c.EndWithNotice(f.ctx, "kim", ct.ID, minwon.IncidentSexual, ""))
+		inc := f.onlyIncident()
+		if inc.Ended == nil {
+			t.Fatal("not ended")
+		}
+		wantRef(t, "end", inc.Ended.Recording, r, 0, 35*time.Second) // the margin stops at the start
+	})
+	t.Run("ChatsHaveNone", func(t *testing.T) {
+		f, _ := recordedCenter(t)
+		ct := f.answered("v1")
+		must(f.c.CitizenSend(f.ctx, ct.ID, "m1", abusive))
+		if got := f.onlyIncident().Items[0].Recording; got != nil {
+			t.Fatalf("a chat item points into a recording: %+v", got)
+		}
+	})
+}
+
+// bundle unzips an export: the files by name and the metadata.
+func bundle(t *testing.T, zipped []byte) (map[string][]byte, policy.BundleMeta) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	ok(t, err)
+	files := map[string][]byte{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		ok(t, err)
+		files[zf.Name] = must(io.ReadAll(rc))
+		rc.Close()
+	}
+	var meta policy.BundleMeta
+	ok(t, json.Unmarshal(files["metadata.json"], &meta))
+	if len(meta.Files) != len(files)-1 {
+		t.Fatalf("metadata lists %d files of %d", len(meta.Files), len(files)-1)
+	}
+	for _, bf := range meta.Files {
+		sum := sha256.Sum256(files[bf.Name])
+		if hex.EncodeToString(sum[:]) != bf.SHA256 || int64(len(files[bf.Name])) != bf.Bytes {
+			t.Fatalf("%s: SHA-256 or size does not match the metadata", bf.Name)
+		}
+	}
+	return files, meta
+}
+
+// TestExportCutsTheRecordingSegment: the bundle of a call's incident holds
+// the stretch of the recording its items and warnings cover, both channels,
+// listed with its SHA-256; the export is an audited action, for
+// supervisors only; once retention purged the recording the bundle says so.
+func TestExportCutsTheRecordingSegment(t *testing.T) {
+	f, dir := recordedCenter(t)
+	ct, r := f.recordedCall("01011112222")
+	f.clock.Add(40 * time.Second)
+	ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 31*time.Second, 34*time.Second)) // 34–40 s
+	f.clock.Add(10 * time.Second)
+	must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, "")) // 25–70 s
+	f.clock.Add(50 * time.Second)
+	must(f.c.EndWithNotice(f.ctx, "kim", ct.ID, minwon.IncidentSexual, "")) // 75–120 s, past the end
+	f.sealRecording(dir, r, 100)
+	inc := f.onlyIncident()
+
+	var zipped bytes.Buffer
+	_, err := f.c.Incident(f.ctx, "kim", inc.ID) // the counselor sees it …
+	ok(t, err)
+	wantCode(t, f.c.ExportIncident(f.ctx, "kim", inc.ID, &zipped), minwon.EFORBIDDEN) // … but may not export it
+	ok(t, f.c.ExportIncident(f.ctx, "sup", inc.ID, &zipped))
+	files, meta := bundle(t, zipped.Bytes())
+	wav := files["recording-segment.wav"]
+	if len(wav) < 44 || string(wav[:4]) != "RIFF" {
+		t.Fatalf("no segment WAV in the bundle: %v", meta.Files)
+	}
+	channels, rate := binary.LittleEndian.Uint16(wav[22:]), binary.LittleEndian.Uint32(wav[24:])
+	data := binary.LittleEndian.Uint32(wav[40:])
+	got := time.Duration(data) * time.Second / time.Duration(rate*4)
+	dur := time.Duration(r.DurationMS) * time.Millisecond
+	if channels != 2 || rate != 8000 || got != dur-25*time.Second || int(data)+44 != len(wav) {
+		t.Fatalf("segment: %d channels at %d Hz, %v long (%d bytes); want stereo, %v", channels, rate, got, len(wav), dur-25*time.Second)
+	}
+	if meta.Recording == nil || meta.Recording.Name != r.ID || meta.Recording.Start != 25*time.Second || meta.Recording.End != dur || meta.RecordingMissing != "" {
+		t.Fatalf("metadata recording %+v missing %q", meta.Recording, meta.RecordingMissing)
+	}
+	if _, whole := files["recording.wav"]; whole {
+		t.Fatal("the whole recording went along with the segment")
+	}
+	after := must(f.c.Incident(f.ctx, "sup", inc.ID))
+	if n := len(after.Actions); n != 1 || after.Actions[0].Kind != minwon.ActionExport || after.Actions[0].ActorID != "sup" {
+		t.Fatalf("actions after the export: %+v", after.Actions)
+	}
+
+	t.Run("PurgedRecording", func(t *testing.T) {
+		// The holds end: the review, and the legal case closed.
+		must(f.c.ReviewIncident(f.ctx, "sup", inc.ID, minwon.ReviewConfirmed, "성희롱 확인"))
+		if inc.Case == nil {
+			t.Fatal("no legal case for sexual harassment")
+		}
+		must(f.c.Sanction(f.ctx, "sup", policy.SanctionRequest{CallerID: inc.CallerID, Kind: minwon.SanctionClose, CaseID: inc.Case.ID, Reason: "고소 취하"}))
+		f.clock.Add(31 * 24 * time.Hour)
+		ok(t, f.c.PurgeRecordings(f.ctx, f.clock.Now()))
+		if exists(dir, r) {
+			t.Fatal("the recording was not purged")
+		}
+		zipped.Reset()
+		ok(t, f.c.ExportIncident(f.ctx, "sup", inc.ID, &zipped))
+		files, meta := bundle(t, zipped.Bytes())
+		if _, ok := files["recording-segment.wav"]; ok {
+			t.Fatal("a segment of a purged recording")
+		}
+		note := string(files["recording-missing.txt"])
+		if !strings.Contains(note, "삭제") || !strings.Contains(note, "deleted by retention") || meta.RecordingMissing == "" ||
+			meta.Recording == nil || meta.Recording.Name != r.ID {
+			t.Fatalf("note %q, metadata %+v %q", note, meta.Recording, meta.RecordingMissing)
+		}
+		if _, ok := files["transcript.txt"]; !ok {
+			t.Fatal("the transcript is missing")
+		}
+	})
+}
