@@ -643,7 +643,7 @@ func (c *Center) SetIVRPrompt(ctx context.Context, userID, tenantID, lang, name 
 		if !slices.Contains(promptLangs, lang) {
 			return nil, minwon.FieldErrorf("lang", "%q: want one of %s", lang, strings.Join(promptLangs, ", "))
 		}
-		if !slices.Contains(ivr.AllPrompts(), ivr.Prompt(name)) {
+		if !ivr.Recordable(ivr.Prompt(name)) {
 			return nil, minwon.FieldErrorf("name", "%q is not a prompt of the catalogue", name)
 		}
 		if _, own := c.ivr.prompts[t.ID][lang+"/"+name]; wav == nil && !own {

@@ -188,6 +188,26 @@ func TestIVRRoutes(t *testing.T) {
 				t.Fatalf("DELETE again: %d, want 404", code)
 			}
 		})
+		t.Run("TenantRecordsItsOwnProtectionWarning", func(t *testing.T) {
+			wav := base64.StdEncoding.EncodeToString(testWAV(8000, 4000))
+			const path = city + "/prompts/ko/protect_warning_1"
+			if code, _ := sup.rawDo("PUT", path, `{"wav":"`+wav+`"}`); code != http.StatusForbidden {
+				t.Fatalf("supervisor PUT warning: %d, want 403", code)
+			}
+			if code, body := admin.rawDo("PUT", city+"/prompts/ko/protect_nonsense", `{"wav":"`+wav+`"}`); code != 400 || errField(t, body) != "name" {
+				t.Fatalf("PUT an unknown protection prompt: %d %s, want 400 on name", code, body)
+			}
+			if code, body := admin.rawDo("PUT", path, `{"wav":"`+wav+`"}`); code != 200 {
+				t.Fatalf("admin PUT warning: %d %s", code, body)
+			}
+			var list []center.IVRPrompt
+			if code := admin.do("GET", city+"/prompts", nil, &list); code != 200 || len(list) != 1 || list[0].Name != "protect_warning_1" {
+				t.Fatalf("recordings %d %+v, want the warning", code, list)
+			}
+			if code := admin.do("DELETE", path, nil, nil); code != http.StatusNoContent {
+				t.Fatalf("revert the warning to the default: %d", code)
+			}
+		})
 		t.Run("RemovedNoticeStopsPlaying", func(t *testing.T) {
 			if code := sup.do("DELETE", district+"/notices/"+id, nil, nil); code != http.StatusNoContent {
 				t.Fatalf("DELETE: %d", code)

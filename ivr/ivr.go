@@ -142,6 +142,28 @@ func WaitPrompt(wait time.Duration) Prompt {
 	return Prompt("wait_" + itoa(mins))
 }
 
+// The call-protection announcements the counselor's warning and ending
+// buttons play (sip/protect.go). They are not the machine's, but a tenant
+// records its own like any other prompt.
+const (
+	ProtectWarning1      Prompt = "protect_warning_1"
+	ProtectWarning2      Prompt = "protect_warning_2"
+	ProtectClosing       Prompt = "protect_closing"        // ended after the warnings
+	ProtectClosingSexual Prompt = "protect_closing_sexual" // ended at once for sexual harassment
+	ProtectClosingTime   Prompt = "protect_closing_time"   // ended under the 20-minute rule
+)
+
+// ProtectionPrompts lists the call-protection announcements.
+func ProtectionPrompts() []Prompt {
+	return []Prompt{ProtectWarning1, ProtectWarning2, ProtectClosing, ProtectClosingSexual, ProtectClosingTime}
+}
+
+// Recordable reports whether a tenant may replace prompt p with a recording
+// of its own: any prompt of the machine or of call protection.
+func Recordable(p Prompt) bool {
+	return slices.Contains(AllPrompts(), p) || slices.Contains(ProtectionPrompts(), p)
+}
+
 // AllPrompts lists every prompt the machine may ask for, the set a prompt
 // catalogue must hold in each language.
 func AllPrompts() []Prompt {

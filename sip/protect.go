@@ -37,38 +37,24 @@ import (
 	"github.com/minwon/minwon/recording"
 )
 
-// The call-protection prompts of the catalogue (prompts/catalogue.tsv).
-const (
-	PromptWarning1      ivr.Prompt = "protect_warning_1"
-	PromptWarning2      ivr.Prompt = "protect_warning_2"
-	PromptClosing       ivr.Prompt = "protect_closing"        // ended after the warnings
-	PromptClosingSexual ivr.Prompt = "protect_closing_sexual" // ended at once for sexual harassment
-	PromptClosingTime   ivr.Prompt = "protect_closing_time"   // ended under the 20-minute rule
-)
-
-// ProtectionPrompts lists the prompts a catalogue must hold for call protection.
-func ProtectionPrompts() []ivr.Prompt {
-	return []ivr.Prompt{PromptWarning1, PromptWarning2, PromptClosing, PromptClosingSexual, PromptClosingTime}
-}
-
 // warningPrompt is the announcement of warning n; a policy with more than
 // two warnings repeats the second.
 func warningPrompt(n int) ivr.Prompt {
 	if n <= 1 {
-		return PromptWarning1
+		return ivr.ProtectWarning1
 	}
-	return PromptWarning2
+	return ivr.ProtectWarning2
 }
 
 // closingPrompt is the notice that ends a call for the incident's reason.
 func closingPrompt(e minwon.IncidentEnded) ivr.Prompt {
 	switch {
 	case e.Reason == "after_minutes":
-		return PromptClosingTime
+		return ivr.ProtectClosingTime
 	case e.Type == minwon.IncidentSexual:
-		return PromptClosingSexual
+		return ivr.ProtectClosingSexual
 	}
-	return PromptClosing
+	return ivr.ProtectClosing
 }
 
 // inputWarning is an input of this file's own in the call's inbox: the IVR

@@ -26,7 +26,7 @@ func markedPrompts(t *testing.T, levels map[ivr.Prompt]int16) (*prompts.Set, map
 	t.Helper()
 	set := testPrompts()
 	ko := map[ivr.Prompt]prompts.Audio{}
-	for _, p := range append(ivr.AllPrompts(), sip.ProtectionPrompts()...) {
+	for _, p := range append(ivr.AllPrompts(), ivr.ProtectionPrompts()...) {
 		ko[p], _ = set.Get("ko", p)
 	}
 	marks := map[ivr.Prompt]byte{}
@@ -47,8 +47,8 @@ func markedPrompts(t *testing.T, levels map[ivr.Prompt]int16) (*prompts.Set, map
 // hangs up; each press is an incident event.
 func TestThirdWarningEndsTheCall(t *testing.T) {
 	set, mark := markedPrompts(t, map[ivr.Prompt]int16{
-		ivr.Connecting: 1000, sip.PromptWarning1: 3000, sip.PromptWarning2: -3000,
-		sip.PromptClosing: 7000, ivr.Goodbye: -7000,
+		ivr.Connecting: 1000, ivr.ProtectWarning1: 3000, ivr.ProtectWarning2: -3000,
+		ivr.ProtectClosing: 7000, ivr.Goodbye: -7000,
 	})
 	f := newFixture(t, 10, func(c *sip.Config) { c.Prompts = set })
 	f.available(t, "kim")
@@ -66,11 +66,11 @@ func TestThirdWarningEndsTheCall(t *testing.T) {
 	if err != nil || p.Warnings != 1 {
 		t.Fatalf("first warning: %+v %v", p, err)
 	}
-	eventually(t, "the caller hears the first warning", 10*time.Second, heard(sip.PromptWarning1))
+	eventually(t, "the caller hears the first warning", 10*time.Second, heard(ivr.ProtectWarning1))
 	if p, err = f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, "계속 욕설"); err != nil || p.Warnings != 2 {
 		t.Fatalf("second warning: %+v %v", p, err)
 	}
-	eventually(t, "the caller hears the second warning", 10*time.Second, heard(sip.PromptWarning2))
+	eventually(t, "the caller hears the second warning", 10*time.Second, heard(ivr.ProtectWarning2))
 	if p, err = f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""); err != nil || !p.Ended {
 		t.Fatalf("third warning: %+v %v", p, err)
 	}
@@ -82,9 +82,9 @@ func TestThirdWarningEndsTheCall(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the caller was not hung up after the third warning")
 	}
-	if !heard(sip.PromptClosing)() || peer.heard(mark[ivr.Goodbye]) != 0 {
+	if !heard(ivr.ProtectClosing)() || peer.heard(mark[ivr.Goodbye]) != 0 {
 		t.Fatalf("caller heard %d packets of the closing notice and %d of the goodbye, want the notice only",
-			peer.heard(mark[sip.PromptClosing]), peer.heard(mark[ivr.Goodbye]))
+			peer.heard(mark[ivr.ProtectClosing]), peer.heard(mark[ivr.Goodbye]))
 	}
 	for typ, want := range map[minwon.EventType]int{minwon.EventIncidentOpened: 1, minwon.EventIncidentWarned: 2, minwon.EventIncidentEnded: 1} {
 		evs, err := f.store.Events(f.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{typ}})
@@ -226,6 +226,45 @@ func callerIsHeard(t *testing.T, endpoint func(string) (string, bool)) {
 	awaitHangups(t, map[string]<-chan error{"caller": done})
 }
 
+// TestTenantRecordedWarning: a tenant that records its own first warning
+// (uploaded like any IVR prompt) has its callers hear that recording, not
+// the built-in announcement.
+func TestTenantRecordedWarning(t *testing.T) {
+	set, mark := markedPrompts(t, map[ivr.Prompt]int16{ivr.Connecting: 1000, ivr.ProtectWarning1: 3000})
+	own, ownByte := level(-5000, 600)
+	if ownByte == mark[ivr.ProtectWarning1] || ownByte == mark[ivr.Connecting] {
+		t.Fatalf("marker byte %x is not distinct", ownByte)
+	}
+	voice := &prompts.Voice{Dir: t.TempDir()}
+	f := newFixture(t, 10, func(c *sip.Config) { c.Prompts, c.Voice = set, voice })
+	f.c.SetNoticeVoice(voice)
+	if _, err := f.c.SaveUser(f.ctx, "", minwon.User{ID: "admin", TenantID: "city", Login: "admin", Name: "관리자", Roles: []minwon.Role{minwon.RoleAdmin}}, "password123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.SetIVRPrompt(f.ctx, "admin", "city", "ko", string(ivr.ProtectWarning1), wavOf(own)); err != nil {
+		t.Fatal(err)
+	}
+	f.available(t, "kim")
+	peer := newRTPPeer(t)
+	done := f.callUntilBye(peer)
+	ct := f.awaitOffer(t, peer, "kim")
+	if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the caller hears connecting", 10*time.Second, func() bool { return peer.heard(mark[ivr.Connecting]) >= 25 })
+	if _, err := f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the caller hears the city's own warning", 10*time.Second, func() bool { return peer.heard(ownByte) >= 25 })
+	if n := peer.heard(mark[ivr.ProtectWarning1]); n != 0 {
+		t.Errorf("the caller also heard %d packets of the built-in warning", n)
+	}
+	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	awaitHangups(t, map[string]<-chan error{"caller": done})
+}
+
 // The built catalogue speaks every protection prompt in Korean and English.
 func TestProtectionPromptsInTheCatalogue(t *testing.T) {
 	s, err := prompts.Default()
@@ -236,7 +275,7 @@ func TestProtectionPromptsInTheCatalogue(t *testing.T) {
 		t.Skip(err)
 	}
 	ko, en := prompts.Texts("ko"), prompts.Texts("en")
-	for _, p := range sip.ProtectionPrompts() {
+	for _, p := range ivr.ProtectionPrompts() {
 		for _, lang := range []string{"ko", "en"} {
 			if a, ok := s.Get(lang, p); !ok || a.Millis() < 3000 {
 				t.Errorf("%s/%s: %v, %d ms", lang, p, ok, a.Millis())

@@ -504,7 +504,12 @@ interface Recording {
 
 // The prompts a tenant most often records in its own voice; any catalogue
 // prompt name is accepted.
-const PROMPTS = ['greeting', 'after_hours', 'lunch', 'holiday', 'thanks', 'notice', 'menu', 'queued', 'busy', 'goodbye', 'hold', 'callback_offer', 'callback_number', 'callback_keys', 'callback_booked'];
+const PROMPTS = [
+  'greeting', 'after_hours', 'lunch', 'holiday', 'thanks', 'notice', 'menu', 'queued', 'busy', 'goodbye', 'hold',
+  'callback_offer', 'callback_number', 'callback_keys', 'callback_booked',
+  // counselor protection: the warning buttons and the notices that end a call
+  'protect_warning_1', 'protect_warning_2', 'protect_closing', 'protect_closing_sexual', 'protect_closing_time',
+];
 
 /** An admin replaces default prompts of a tenant with recordings. */
 function PromptRecordings(props: { tenant: string }) {
@@ -560,7 +565,7 @@ function PromptRecordings(props: { tenant: string }) {
               <td class="muted">{dateTime(r.set_at, lang)}</td>
               <td>
                 <button type="button" class="small ghost" onClick={() => remove(r)}>
-                  {t('pol_remove')}
+                  {t('ivr_prompt_revert')}
                 </button>
               </td>
             </tr>
