@@ -325,7 +325,7 @@ func (c *call) bridge(out Leg) error {
 	c.bridged.Add(2)
 	// A coaching supervisor is mixed in only while one is on (coach.go).
 	go copyPayloads(&c.bridged, cr, c.coached(fromCaller, out))
-	go copyPayloads(&c.bridged, out, c.coached(fromCounselor, c.gated(cw))) // a warning replaces the other side while it plays (protect.go)
+	go copyPayloads(&c.bridged, out, c.coached(fromCounselor, c.gated(relayed(cw, pc.Codec.PayloadType)))) // a warning replaces the other side while it plays (protect.go)
 	return nil
 }
 
