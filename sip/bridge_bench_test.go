@@ -1,20 +1,22 @@
 package sip_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -28,16 +30,20 @@ import (
 // once, each through the IVR (the caller presses 1 as RFC 4733 events),
 // queued, offered to and accepted by its own counselor, bridged to the
 // counselor's phone and recorded. Signalling is sipp: one UAC process for all
-// callers (sip/testdata/bench_caller.xml) and one UAS for all phones, which
-// echoes their audio (-rtp_echo). Each caller's media is a socket here that
-// sends 20 ms PCMU packets and counts what comes back through the center,
-// the phone and the center again. Over a hold of MINWON_BENCH_HOLD (10s) it
-// reports the calls up, packet loss on that round trip and the interarrival
-// jitter (RFC 3550's estimator) of the echo; then the counselors end the
-// calls and it counts the recordings stored and their bytes.
+// callers (sip/testdata/bench_caller.xml) and one UAS for all phones
+// (sip/testdata/bench_phone.xml). The media of both sides is bench/sipload,
+// a process of its own, so this process is the server alone: each caller
+// and each phone sends 20 ms PCMU packets stamped with their stream,
+// sequence and send time, and sipload counts what arrives at the other end.
+// Over a hold of MINWON_BENCH_HOLD (10s) it reports the calls up and, per
+// direction, packet loss, one-way delay and the interarrival jitter
+// (RFC 3550's estimator); then the counselors end the calls and it counts
+// the recordings stored and their bytes.
 //
 //	MINWON_BENCH_CALLS=1000 go test ./sip -run '^$' -bench BridgedRecordedCalls -benchtime 1x
 //
+// MINWON_BENCH_SIPLOAD names a built bench/sipload (else it is built here);
+// MINWON_BENCH_CPUPROFILE=FILE writes a CPU profile of the hold alone.
 // The phones are reached through Config.Endpoint, as the registrar would
 // give them; digest registration is covered by TestRegisteredPhone.
 func BenchmarkBridgedRecordedCalls(b *testing.B) {
@@ -82,58 +88,48 @@ func runBridged(b *testing.B, n int, hold time.Duration) {
 	})
 	ctx, cancel := context.WithTimeout(f.ctx, hold+5*time.Minute)
 	defer cancel()
-	for i := range n {
-		id := fmt.Sprintf("bench%04d", i)
-		if _, err := f.c.SaveUser(ctx, "", minwon.User{ID: id, TenantID: "city", Login: id, Name: id, Roles: []minwon.Role{minwon.RoleCounselor}, Skills: []string{"lang:ko"}}, "password123"); err != nil {
+	// Hashing the counselors' passwords is most of the set-up's CPU: on
+	// every core.
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for w := range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := w; i < n; i += runtime.GOMAXPROCS(0) {
+				id := fmt.Sprintf("bench%04d", i)
+				_, err := f.c.SaveUser(ctx, "", minwon.User{ID: id, TenantID: "city", Login: id, Name: id, Roles: []minwon.Role{minwon.RoleCounselor}, Skills: []string{"lang:ko"}}, "password123")
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	for range n {
+		if err := <-errs; err != nil {
 			b.Fatal(err)
 		}
-		f.available(b, id)
+	}
+	for i := range n {
+		f.available(b, fmt.Sprintf("bench%04d", i))
 	}
 
-	phone := exec.CommandContext(ctx, f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(phonePort),
-		"-mp", strconv.Itoa(freePort(b)), "-rtp_echo", "-m", strconv.Itoa(n), "-l", strconv.Itoa(n+10),
-		"-max_socket", strconv.Itoa(4*n+100), "-nostdin")
+	tmp := b.TempDir()
+	media := startSipload(b, ctx, n, tmp)
+	phone := exec.CommandContext(ctx, f.sipp, "-sf", filepath.Join("testdata", "bench_phone.xml"), "-inf", filepath.Join(tmp, "phones.csv"),
+		"-i", "127.0.0.1", "-p", strconv.Itoa(phonePort), "-mp", strconv.Itoa(freePort(b)), "-t", "u1",
+		"-m", strconv.Itoa(n), "-l", strconv.Itoa(n+10), "-max_socket", strconv.Itoa(4*n+100), "-nostdin")
 	phoneDone := startSipp(b, phone)
-
-	peers := make([]*benchPeer, n)
-	var inf strings.Builder
-	inf.WriteString("SEQUENTIAL\n")
-	for i := range peers {
-		peers[i] = newBenchPeer(b)
-		fmt.Fprintf(&inf, "%d\n", peers[i].port())
-	}
-	infFile := filepath.Join(b.TempDir(), "callers.csv")
-	if err := os.WriteFile(infFile, []byte(inf.String()), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	callers := exec.CommandContext(ctx, f.sipp, "-sf", filepath.Join("testdata", "bench_caller.xml"), "-inf", infFile,
+	callers := exec.CommandContext(ctx, f.sipp, "-sf", filepath.Join("testdata", "bench_caller.xml"), "-inf", filepath.Join(tmp, "callers.csv"),
 		"-s", "120", "-i", "127.0.0.1", "-p", strconv.Itoa(freePort(b)), "-mp", strconv.Itoa(freePort(b)), "-t", "u1",
 		"-r", "50", "-m", strconv.Itoa(n), "-l", strconv.Itoa(n+10), "-nostdin", f.srv.Addr())
 	callerDone := startSipp(b, callers)
 
 	b.ResetTimer()
 	start := time.Now()
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for _, p := range peers {
-		wg.Add(1)
-		go func() { defer wg.Done(); p.run(stop) }()
-	}
 	// The counselors accept what they are offered, as the desk's accept does.
 	accepted := map[string]string{} // contact → counselor
-	bridged := func() int {
-		k := 0
-		for _, p := range peers {
-			if p.bridged.Load() {
-				k++
-			}
-		}
-		return k
-	}
 	setupEnd := time.Now().Add(time.Duration(n)*20*time.Millisecond + 60*time.Second)
 	// Stop waiting once no call has come up for 15 s: what is left is stuck.
 	lastUp, lastChange := 0, time.Now()
-	for k := bridged(); k < n && time.Now().Before(setupEnd) && time.Since(lastChange) < 15*time.Second; k = bridged() {
+	for k := media.bridged(); k < n && time.Now().Before(setupEnd) && time.Since(lastChange) < 15*time.Second; k = media.bridged() {
 		if k != lastUp {
 			lastUp, lastChange = k, time.Now()
 		}
@@ -157,7 +153,7 @@ func runBridged(b *testing.B, n int, hold time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	setup := time.Since(start)
-	up := bridged()
+	up := media.bridged()
 	stuckLive, stuckWaiting := 0, 0
 	for _, ct := range f.c.AllLive() {
 		if ct.Channel == minwon.ChannelVoice {
@@ -168,31 +164,29 @@ func runBridged(b *testing.B, n int, hold time.Duration) {
 		}
 	}
 
-	for _, p := range peers {
-		p.window(true)
-	}
+	load0 := loadAvg()
+	media.command("window")
 	var ru0 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	sipp0 := procCPU(phone.Process.Pid) + procCPU(callers.Process.Pid)
+	if prof := os.Getenv("MINWON_BENCH_CPUPROFILE"); prof != "" {
+		pf, err := os.Create(prof)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			b.Fatal(err)
+		}
+	}
 	time.Sleep(hold)
+	pprof.StopCPUProfile()
 	active := f.srv.Active()
 	var ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	close(stop)
-	wg.Wait()
-	time.Sleep(time.Second) // the last echoes in flight
-	var sent, echoed int64
-	var jitSum, jitMax float64
-	jn := 0
-	for _, p := range peers {
-		s, e, j := p.window(false)
-		sent += s
-		echoed += e
-		if e > 0 {
-			jitSum += j
-			jitMax = max(jitMax, j)
-			jn++
-		}
-	}
+	sipp1 := procCPU(phone.Process.Pid) + procCPU(callers.Process.Pid)
+	rep := media.stop()
+	load1 := loadAvg()
 	b.StopTimer()
 
 	for ct, agent := range accepted {
@@ -219,27 +213,39 @@ func runBridged(b *testing.B, n int, hold time.Duration) {
 		return nil
 	})
 
-	loss := 100.0
-	if sent > 0 {
-		loss = 100 * float64(sent-echoed) / float64(sent)
-	}
 	cpu := (tv(ru1.Utime) + tv(ru1.Stime) - tv(ru0.Utime) - tv(ru0.Stime)) / hold.Seconds() * 100
 	b.ReportMetric(float64(up), "bridged")
 	b.ReportMetric(float64(active), "active_calls")
 	b.ReportMetric(setup.Seconds(), "setup_s")
-	b.ReportMetric(loss, "loss_%")
-	if jn > 0 {
-		b.ReportMetric(jitSum/float64(jn), "jitter_avg_ms")
-		b.ReportMetric(jitMax, "jitter_max_ms")
+	var sent, got int64
+	for i, d := range rep.Directions {
+		sent += d.Sent
+		got += d.Received
+		tag := [2]string{"in", "out"}[i] // in: citizen → counselor; out: counselor → citizen
+		b.ReportMetric(d.LossPct, "loss_"+tag+"_%")
+		b.ReportMetric(d.JitterAvgMS, "jitter_"+tag+"_ms")
+		b.ReportMetric(d.DelayP99MS, "delay_p99_"+tag+"_ms")
 	}
+	loss := 100.0
+	if sent > 0 {
+		loss = 100 * float64(sent-got) / float64(sent)
+	}
+	b.ReportMetric(loss, "loss_%")
 	b.ReportMetric(float64(stored), "recordings")
 	b.ReportMetric(float64(files), "recording_files")
 	if files > 0 {
 		b.ReportMetric(float64(bytesOnDisk)/float64(files), "bytes/recording")
 	}
-	b.ReportMetric(cpu, "cpu_%_in_hold")
-	b.Logf("%d calls: %d bridged in %s, %d active in the hold; %d RTP packets sent, %d echoed (loss %.3f%%); jitter avg %.2f ms max %.2f ms; %d recordings stored, %d files, %d bytes; this process (server and callers' media) %.0f%% CPU",
-		n, up, setup.Round(time.Millisecond), active, sent, echoed, loss, jitSum/math.Max(1, float64(jn)), jitMax, stored, files, bytesOnDisk, cpu)
+	b.ReportMetric(cpu, "cpu_%_server")
+	b.ReportMetric(rep.CPUPercent, "cpu_%_media_gen")
+	b.Logf("%d calls: %d bridged in %s, %d active in the hold of %s; load average %s before the hold, %s after",
+		n, up, setup.Round(time.Millisecond), active, hold, load0, load1)
+	for _, d := range rep.Directions {
+		b.Logf("%s: %d RTP packets sent (%.1f%% of 50/s per call), %d received, loss %.3f%%, %d calls silent; jitter avg %.2f ms max %.2f ms; one-way delay p50 %.1f ms p99 %.1f ms max %.1f ms",
+			d.Name, d.Sent, 100*float64(d.Sent)/math.Max(1, float64(d.Expected)), d.Received, d.LossPct, d.Silent, d.JitterAvgMS, d.JitterMaxMS, d.DelayP50MS, d.DelayP99MS, d.DelayMaxMS)
+	}
+	b.Logf("%d recordings stored, %d files, %d bytes; CPU in the hold: server (this process) %.0f%%, media generator %.0f%% (%d late ticks), both sipps %.0f%%",
+		stored, files, bytesOnDisk, cpu, rep.CPUPercent, rep.LateTicks, (sipp1-sipp0)/hold.Seconds()*100)
 	if up < n {
 		b.Logf("only %d of %d calls were bridged; at the end of setup %d voice contacts were live, %d of them accepted, %d waiting",
 			up, n, stuckLive, len(accepted), stuckWaiting)
@@ -267,157 +273,119 @@ func startSipp(b *testing.B, cmd *exec.Cmd) <-chan error {
 	return done
 }
 
-// benchPeer is one caller's media: it presses 1 once the IVR speaks, sends
-// a 20 ms PCMU packet of one marked byte every 20 ms, and counts the
-// packets that come back carrying it (the phone's echo).
-type benchPeer struct {
-	conn    *net.UDPConn
-	to      atomic.Pointer[net.UDPAddr]
-	bridged atomic.Bool
-
-	mu      sync.Mutex
-	sent    int64
-	echoed  int64
-	last    time.Time
-	jitter  float64 // ms, RFC 3550 §6.4.1 estimator on arrival spacing
-	seq     uint16
-	ts      uint32
-	counted bool
+// sipload is the bench/sipload process: the media of every caller and
+// phone, driven through its stdin.
+type sipload struct {
+	b   *testing.B
+	in  io.Writer
+	out *bufio.Scanner
 }
 
-// The caller's audio is benchMark before the measured window and
-// benchWindowMark in it, so echoes still in flight from before the window
-// are not counted in it.
-const (
-	benchMark       = 0x3c
-	benchWindowMark = 0x3d
-)
-
-func newBenchPeer(b *testing.B) *benchPeer {
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+// startSipload starts bench/sipload for n calls; it writes the sipp -inf
+// files callers.csv and phones.csv into dir.
+func startSipload(b *testing.B, ctx context.Context, n int, dir string) *sipload {
+	bin := os.Getenv("MINWON_BENCH_SIPLOAD")
+	if bin == "" {
+		bin = filepath.Join(dir, "sipload")
+		if out, err := exec.Command("go", "build", "-o", bin, "../bench/sipload").CombinedOutput(); err != nil {
+			b.Fatalf("build bench/sipload: %v\n%s", err, out)
+		}
+	}
+	cmd := exec.CommandContext(ctx, bin, "-calls", strconv.Itoa(n),
+		"-callers", filepath.Join(dir, "callers.csv"), "-phones", filepath.Join(dir, "phones.csv"))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
 	}
-	conn.SetReadBuffer(1 << 20)
-	b.Cleanup(func() { conn.Close() })
-	p := &benchPeer{conn: conn}
-	go p.read()
-	return p
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	m := &sipload{b: b, in: in, out: bufio.NewScanner(out)}
+	m.out.Buffer(nil, 1<<20)
+	if got := m.line(); got != "ready" {
+		b.Fatalf("sipload: %q, want ready", got)
+	}
+	return m
 }
 
-func (p *benchPeer) port() int { return p.conn.LocalAddr().(*net.UDPAddr).Port }
-
-func (p *benchPeer) read() {
-	buf := make([]byte, 1500)
-	for {
-		n, from, err := p.conn.ReadFromUDP(buf)
-		if err != nil {
-			return
-		}
-		if n < 12 || buf[0]>>6 != 2 {
-			continue
-		}
-		if p.to.Load() == nil {
-			p.to.Store(from)
-		}
-		if n <= 12 || (buf[12] != benchMark && buf[12] != benchWindowMark) || bytes.Count(buf[12:n], buf[12:13]) != n-12 {
-			continue
-		}
-		p.bridged.Store(true)
-		now := time.Now()
-		p.mu.Lock()
-		if buf[12] == benchWindowMark {
-			p.echoed++
-			if !p.last.IsZero() {
-				d := math.Abs(float64(now.Sub(p.last))/float64(time.Millisecond) - 20)
-				p.jitter += (d - p.jitter) / 16
-			}
-			p.last = now
-		}
-		p.mu.Unlock()
+func (m *sipload) line() string {
+	if !m.out.Scan() {
+		m.b.Fatalf("sipload ended: %v", m.out.Err())
 	}
+	return m.out.Text()
 }
 
-// window starts the measured window (begin) or returns what was counted in
-// it: packets sent in it and their echoes, whenever they arrived.
-func (p *benchPeer) window(begin bool) (sent, echoed int64, jitter float64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if begin {
-		p.sent, p.echoed, p.jitter, p.last, p.counted = 0, 0, 0, time.Time{}, true
-		return 0, 0, 0
+func (m *sipload) command(c string) string {
+	if _, err := fmt.Fprintln(m.in, c); err != nil {
+		m.b.Fatalf("sipload %s: %v", c, err)
 	}
-	return p.sent, p.echoed, p.jitter
+	return m.line()
 }
 
-func (p *benchPeer) packet(pt byte, marker bool, ts uint32, payload []byte) []byte {
-	pkt := make([]byte, 12+len(payload))
-	pkt[0], pkt[1] = 0x80, pt
-	if marker {
-		pkt[1] |= 0x80
+// bridged is how many callers hear their counselor.
+func (m *sipload) bridged() int {
+	var k int
+	if _, err := fmt.Sscanf(m.command("bridged"), "bridged %d", &k); err != nil {
+		m.b.Fatal(err)
 	}
-	p.seq++
-	binary.BigEndian.PutUint16(pkt[2:], p.seq)
-	binary.BigEndian.PutUint32(pkt[4:], ts)
-	binary.BigEndian.PutUint32(pkt[8:], uint32(p.port()))
-	copy(pkt[12:], payload)
-	return pkt
+	return k
 }
 
-func (p *benchPeer) run(stop <-chan struct{}) {
-	voice := bytes.Repeat([]byte{benchMark}, 160)
-	windowVoice := bytes.Repeat([]byte{benchWindowMark}, 160)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	var heardAt time.Time
-	nextKey := time.Time{}
-	key := 0 // packets of the key press still to send
-	var keyTS uint32
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
-		}
-		to := p.to.Load()
-		if to == nil {
-			continue
-		}
-		now := time.Now()
-		if heardAt.IsZero() {
-			heardAt = now
-			nextKey = now.Add(time.Second) // the greeting, then the menu
-		}
-		p.mu.Lock()
-		p.ts += 160
-		var pkt []byte
-		switch {
-		case key > 0:
-			// RFC 4733: three updates of event 1, then three end packets.
-			i := 6 - key
-			dur := uint16(160 * (i + 1))
-			vol := byte(10)
-			if i >= 3 {
-				vol |= 0x80
-				dur = 160 * 4
-			}
-			ev := []byte{1, vol, byte(dur >> 8), byte(dur)}
-			pkt = p.packet(101, i == 0, keyTS, ev)
-			key--
-		case !p.bridged.Load() && now.After(nextKey):
-			keyTS = p.ts
-			key = 5
-			pkt = p.packet(101, true, keyTS, []byte{1, 10, 0, 160})
-			nextKey = now.Add(time.Second)
-		default:
-			if p.counted {
-				pkt = p.packet(0, false, p.ts, windowVoice)
-				p.sent++
-			} else {
-				pkt = p.packet(0, false, p.ts, voice)
-			}
-		}
-		p.mu.Unlock()
-		p.conn.WriteToUDP(pkt, to)
+// sipReport is sipload's report (bench/sipload's Report).
+type sipReport struct {
+	CPUPercent float64 `json:"cpu_pct"`
+	LateTicks  int64   `json:"late_ticks"`
+	Directions []struct {
+		Name        string  `json:"name"`
+		Sent        int64   `json:"sent"`
+		Expected    int64   `json:"expected"`
+		Received    int64   `json:"received"`
+		LossPct     float64 `json:"loss_pct"`
+		Silent      int     `json:"silent"`
+		JitterAvgMS float64 `json:"jitter_avg_ms"`
+		JitterMaxMS float64 `json:"jitter_max_ms"`
+		DelayP50MS  float64 `json:"delay_p50_ms"`
+		DelayP99MS  float64 `json:"delay_p99_ms"`
+		DelayMaxMS  float64 `json:"delay_max_ms"`
+	} `json:"directions"`
+}
+
+// stop ends the measured window and returns sipload's report.
+func (m *sipload) stop() sipReport {
+	var r sipReport
+	line := m.command("stop")
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		m.b.Fatalf("sipload report %q: %v", line, err)
 	}
+	return r
+}
+
+// procCPU is a process's user and system CPU seconds so far; 0 if unknown.
+func procCPU(pid int) float64 {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	fs := strings.Fields(string(st[bytes.LastIndexByte(st, ')')+1:]))
+	if len(fs) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(fs[11], 64)
+	stt, _ := strconv.ParseFloat(fs[12], 64)
+	return (ut + stt) / 100 // USER_HZ
+}
+
+func loadAvg() string {
+	la, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(la))[:3], " ")
 }

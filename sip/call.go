@@ -328,7 +328,7 @@ func (c *call) bridge(out Leg) error {
 	// is on (conference.go, coach.go); the interpreter first, so a
 	// supervisor hears them too.
 	go copyPayloads(&c.bridged, cr, c.interpreted(fromCaller, c.coached(fromCaller, out)))
-	go copyPayloads(&c.bridged, out, c.interpreted(fromCounselor, c.coached(fromCounselor, c.gated(cw)))) // a warning replaces the other side while it plays (protect.go)
+	go copyPayloads(&c.bridged, out, c.interpreted(fromCounselor, c.coached(fromCounselor, c.gated(relayed(cw, pc.Codec.PayloadType))))) // a warning replaces the other side while it plays (protect.go)
 	return nil
 }
 

@@ -128,7 +128,9 @@ func newPhoneLeg(out *diago.DialogClientSession) (*phoneLeg, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &phoneLeg{out: out, r: r, w: w, codec: p.Codec.Name}, nil
+	// Everything written to a phone is relayed (the bridge, a consultation)
+	// or paced by its writer (the coaching mix).
+	return &phoneLeg{out: out, r: r, w: relayed(w, p.Codec.PayloadType), codec: p.Codec.Name}, nil
 }
 
 func (l *phoneLeg) Read(b []byte) (int, error)  { return l.r.Read(b) }
