@@ -18,76 +18,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cookieOf, eventually, login, world } from './harness.mjs';
 import { freePort, rtpPeer, runSipp, sipp } from './sip.mjs';
+import { channel, recordingOf, toneWav, toneWindows } from './audio.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SCENARIO = path.join(here, 'testdata', 'caller_on_hold.xml');
 
 const CALLER_HZ = 600;
 const BROWSER_HZ = 1000;
-
-/** A mono 16-bit WAV of a sine, for Chromium's fake microphone. */
-function toneWav(hz, secs, rate = 48000) {
-  const n = rate * secs;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + 2 * i);
-  return b;
-}
-
-/** The samples of one channel of a 16-bit stereo WAV. */
-function channel(wav, ch) {
-  let off = 12;
-  let fmt = null;
-  while (off + 8 <= wav.length) {
-    const id = wav.toString('ascii', off, off + 4);
-    const size = wav.readUInt32LE(off + 4);
-    if (id === 'fmt ') fmt = { channels: wav.readUInt16LE(off + 10), rate: wav.readUInt32LE(off + 12), bits: wav.readUInt16LE(off + 22) };
-    if (id === 'data') {
-      assert.deepEqual(fmt, { channels: 2, rate: 8000, bits: 16 }, 'the recording is 8 kHz 16-bit stereo');
-      const end = Math.min(wav.length, off + 8 + size);
-      const out = new Float64Array(Math.floor((end - off - 8) / 4));
-      for (let i = 0; i < out.length; i++) out[i] = wav.readInt16LE(off + 8 + i * 4 + ch * 2);
-      return out;
-    }
-    off += 8 + size + (size & 1);
-  }
-  throw new Error('no data chunk in the recording');
-}
-
-/**
- * The 100 ms windows of x in which a tone of hz carries most of the energy
- * (Goertzel power against the window's energy; 1 for a pure tone).
- */
-function toneWindows(x, hz, rate = 8000) {
-  const n = rate / 10;
-  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
-  let count = 0;
-  for (let start = 0; start + n <= x.length; start += n) {
-    let s1 = 0;
-    let s2 = 0;
-    let energy = 0;
-    for (let i = start; i < start + n; i++) {
-      const s = x[i] + k * s1 - s2;
-      s2 = s1;
-      s1 = s;
-      energy += x[i] * x[i];
-    }
-    const p = s1 * s1 + s2 * s2 - k * s1 * s2;
-    if (energy > n * 100 * 100 && p / ((energy * n) / 2) > 0.5) count++;
-  }
-  return count;
-}
 
 const sipPort = sipp ? await freePort() : 0;
 const dir = sipp ? await mkdtemp(path.join(tmpdir(), 'minwon-e2e-softphone-')) : '';
@@ -171,19 +108,7 @@ test(
 
           // The recording: citizen left, what the citizen heard right.
           const cookie = await cookieOf(desk);
-          let rec;
-          await eventually(
-            async () => {
-              const r = await fetch(`${w.url}/api/contacts/${contactId}/recordings`, { headers: { cookie } });
-              assert.equal(r.status, 200);
-              rec = (await r.json()).find((x) => x.sha256);
-              assert.ok(rec, 'the recording is stored');
-            },
-            { timeout: 10_000 },
-          );
-          const audio = await fetch(`${w.url}/api/recordings/${rec.id}/audio`, { headers: { cookie } });
-          assert.equal(audio.status, 200);
-          const file = Buffer.from(await audio.arrayBuffer());
+          const file = await recordingOf(w.url, cookie, contactId);
           const left = channel(file, 0);
           const right = channel(file, 1);
           const found = {

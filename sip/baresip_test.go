@@ -3,6 +3,7 @@ package sip_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,8 @@ import (
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/calendar"
 	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/recording"
+	"github.com/minwon/minwon/sip"
 )
 
 // needBaresip returns baresip's path (Debian package baresip-core).
@@ -313,20 +316,37 @@ func TestBaresipCitizen(t *testing.T) {
 // TestBaresipAgentPhone: a counselor's baresip registers with digest auth
 // against the SIP password set through the center, which makes them
 // present; it auto-answers the call the counselor accepts, and audio flows
-// both ways between two real phones.
+// both ways between two real phones, recorded. The phones speak one G.711
+// law each: the same, or A-law on one side and µ-law on the other, which
+// the bridge transcodes packet by packet (transcode.go).
 func TestBaresipAgentPhone(t *testing.T) {
 	bin := needBaresip(t)
-	f := newFixture(t, 10)
+	for _, tc := range []struct{ name, caller, desk string }{
+		{"SameCodec", "PCMU", "PCMU"},
+		{"CallerALawPhoneMuLaw", "PCMA", "PCMU"},
+		{"CallerMuLawPhoneALaw", "PCMU", "PCMA"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { twoBaresips(t, bin, tc.caller, tc.desk) })
+	}
+}
+
+func twoBaresips(t *testing.T, bin, callerCodec, deskCodec string) {
+	dir := t.TempDir()
+	keys, err := recording.ParseKeyring("t1:" + hex.EncodeToString(bytes.Repeat([]byte{9}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, 10, func(c *sip.Config) { c.RecordingDir, c.RecordingKeys = dir, keys })
 	if err := f.c.SetSIPPassword(f.ctx, "", "kim", "phone-secret-1"); err != nil {
 		t.Fatal(err)
 	}
 	connected := func() bool { st, _ := f.c.Agent("kim"); return st.Connected }
-	desk := startBaresip(t, bin, "<sip:kim@"+f.srv.Addr()+">;auth_pass=phone-secret-1;regint=60;answermode=auto;audio_codecs=PCMU", freePort(t), counselorHz)
+	desk := startBaresip(t, bin, "<sip:kim@"+f.srv.Addr()+">;auth_pass=phone-secret-1;regint=60;answermode=auto;audio_codecs="+deskCodec, freePort(t), counselorHz)
 	eventually(t, "kim is present through the phone", 10*time.Second, connected)
 	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
 		t.Fatal(err)
 	}
-	caller := startBaresip(t, bin, callerAccount, freePort(t), citizenHz)
+	caller := startBaresip(t, bin, "<sip:01012345678@127.0.0.1>;regint=0;audio_codecs="+callerCodec, freePort(t), citizenHz)
 	caller.command("dial", "sip:120@"+f.srv.Addr())
 	var ct *minwon.Contact
 	eventually(t, "the call is offered to kim", 10*time.Second, func() bool {
@@ -362,6 +382,25 @@ func TestBaresipAgentPhone(t *testing.T) {
 		}
 		if n := toneWindows(desk.heard("dec"), counselorHz); n != 0 {
 			t.Fatalf("the counselor heard their own tone in %d windows", n)
+		}
+	})
+	t.Run("RecordedBothSides", func(t *testing.T) {
+		var rec minwon.Recording
+		eventually(t, "the recording is stored", 5*time.Second, func() bool {
+			evs, err := f.store.Events(f.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventRecordingStored}})
+			return err == nil && len(evs) == 1 && evs[0].Decode(&rec) == nil
+		})
+		rep, err := recording.Analyze(bytes.NewReader(readRecording(t, dir, keys, rec)), citizenHz, counselorHz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left, right := rep.Channels[0], rep.Channels[1]
+		t.Logf("left %+v right %+v", left, right)
+		if left.Tones[citizenHz] < 0.05 || right.Tones[counselorHz] < 0.05 {
+			t.Errorf("want the citizen on the left and the counselor on the right: left %+v right %+v", left, right)
+		}
+		if left.Tones[counselorHz] > left.Tones[citizenHz]/10 || right.Tones[citizenHz] > right.Tones[counselorHz]/10 {
+			t.Errorf("a side leaked into the other channel: left %+v right %+v", left, right)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -316,8 +315,9 @@ func (c *call) bridge(out Leg) error {
 	if err != nil {
 		return err
 	}
-	if pc.Codec.Name != out.Codec() {
-		return fmt.Errorf("caller speaks %s, the other side %s: no transcoding", pc.Codec.Name, out.Codec())
+	out, err = inCodec(out, pc.Codec.Name) // A-law ↔ µ-law where they differ (transcode.go)
+	if err != nil {
+		return err
 	}
 	cr, err := c.d.AudioReader()
 	if err != nil {

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -65,8 +64,9 @@ func copyPayloads(wg *sync.WaitGroup, r io.Reader, w io.Writer) {
 // consult bridges two legs to each other, the caller on hold: the
 // counselor and the target of an attended transfer. Counted in wg.
 func consult(a, b Leg, wg *sync.WaitGroup) error {
-	if a.Codec() != b.Codec() {
-		return fmt.Errorf("one side speaks %s, the other %s: no transcoding", a.Codec(), b.Codec())
+	b, err := inCodec(b, a.Codec())
+	if err != nil {
+		return err
 	}
 	wg.Add(2)
 	go copyPayloads(wg, a, b)

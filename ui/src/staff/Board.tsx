@@ -2,12 +2,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { noteServerTime } from '../lib/clock';
-import { useNow } from '../lib/hooks';
+import { useLatest, useNow } from '../lib/hooks';
 import { mergeMessages } from '../lib/messages';
 import type { Board as BoardData, BoardHour, CoachMode, ContactWithMessages, DeskFrame, Message, Notice } from '../lib/types';
 import { clock, dateTime, elapsed, timeOfDay, toLocalInput } from '../lib/util';
 import { citizenLabel, isSendKey } from './ChatColumn';
 import { errorText, notify, notifyError } from './notify';
+import { SoftphoneToggle, useSoftphone, type Leg, type Softphone } from './Softphone';
 import { Transcript } from './Transcript';
 import { useSocket } from './useSocket';
 import type { Chart } from 'chart.js';
@@ -45,8 +46,10 @@ export function Board() {
   );
 
   // Messages of monitored contacts come over the desk socket, opened only
-  // while something is monitored.
-  const watching = Object.keys(monitored).length > 0 || Object.keys(coaching).length > 0;
+  // while something is monitored, coached, or the browser phone is on: its
+  // registration lives as long as that socket.
+  const [phoneOn, setPhoneOn] = useState(false);
+  const watching = Object.keys(monitored).length > 0 || Object.keys(coaching).length > 0 || phoneOn;
   const monRef = useRef(monitored);
   monRef.current = monitored;
   const refetchMonitored = useCallback(() => {
@@ -58,17 +61,23 @@ export function Board() {
         .catch(() => undefined);
     }
   }, []);
-  useSocket<DeskFrame>(
+  const deskSock = useSocket<DeskFrame>(
     'ws/desk',
     watching,
     (f) => {
       if (f.type === 'message') addMessage(f.message);
       else if (f.type === 'coach') setCoached(f.contact_id, f.mode);
+      else if (f.type === 'softphone') phoneRef.current?.confirm(f.on);
       else if (f.type === 'contact')
         setMonitored((m) => (m[f.contact.id] ? { ...m, [f.contact.id]: { ...m[f.contact.id], contact: f.contact } } : m));
     },
     refetchMonitored,
   );
+  // The desk's softphone answers the ring of each call coached from here:
+  // the server rings it as it rings a counselor's (sip/coach.go).
+  const phone = useSoftphone(deskSock.send, watching && deskSock.status === 'open', Object.keys(coaching));
+  const phoneRef = useLatest<Softphone | null>(phone);
+  useEffect(() => setPhoneOn(phone.on), [phone.on]);
 
   // Leaving the board ends the monitoring it started.
   useEffect(
@@ -268,6 +277,9 @@ export function Board() {
 
       <section class="card">
         <h2>{t('live_contacts')}</h2>
+        <p class="small" data-testid="board-softphone">
+          <SoftphoneToggle phone={phone} /> <span class="muted">{t('coach_softphone_hint')}</span>
+        </p>
         <p class="muted small" data-testid="bot-live" data-count={withBot.length}>
           {t('bot_live')}: {withBot.length}
         </p>
@@ -315,7 +327,11 @@ export function Board() {
                         </button>
                       ))}
                     {l.state === 'active' && l.channel === 'voice' && (
-                      <CoachButtons mode={coaching[l.contact_id]} onMode={(m) => coach(l.contact_id, m)} />
+                      <CoachButtons
+                        mode={coaching[l.contact_id]}
+                        leg={coaching[l.contact_id] ? phone.legs[l.contact_id] : undefined}
+                        onMode={(m) => coach(l.contact_id, m)}
+                      />
                     )}
                   </td>
                 </tr>
@@ -338,7 +354,8 @@ export function Board() {
 const coachModes: CoachMode[] = ['listen', 'whisper', 'barge'];
 
 /** Listen, whisper, barge and leave on a live call: the supervisor's phone joins it. */
-function CoachButtons(props: { mode?: CoachMode; onMode(mode: CoachMode | ''): void }) {
+function CoachButtons(props: { mode?: CoachMode; leg?: Leg; onMode(mode: CoachMode | ''): void }) {
+  const leg = props.leg;
   return (
     <span class="coach-buttons" role="group" data-testid="coach-buttons" data-mode={props.mode ?? ''}>
       {coachModes.map((m) => (
@@ -358,6 +375,14 @@ function CoachButtons(props: { mode?: CoachMode; onMode(mode: CoachMode | ''): v
         <button type="button" class="small ghost" data-testid="coach-leave" onClick={() => props.onMode('')}>
           {t('coach_leave')}
         </button>
+      )}
+      {leg && (
+        <span class="small muted" data-testid="coach-softphone" data-state={leg.state} role="status">
+          {leg.state === 'connecting' && t('sp_connecting')}
+          {leg.state === 'connected' && t('coach_in_browser')}
+          {leg.state === 'failed' && t('sp_failed', { e: leg.error ?? '' })}
+          {leg.state === 'ended' && t('sp_ended')}
+        </span>
       )}
     </span>
   );

@@ -153,12 +153,16 @@ export function useSoftphone(send: (frame: unknown) => boolean, open: boolean, c
   const key = calls.join(',');
   useEffect(() => {
     if (on && registered) for (const id of calls) if (!live.current[id] && !legs[id]) void connect(id);
-    for (const id of Object.keys(live.current)) {
-      if (!calls.includes(id)) {
-        drop(id);
-        patch(id, { state: 'ended' });
-      }
-    }
+    for (const id of Object.keys(live.current)) if (!calls.includes(id)) drop(id);
+    // A call that has left forgets its leg, so one that comes back (the
+    // supervisor coaching it again, a transfer offered again) rings anew.
+    setLegs((all) => {
+      const gone = Object.keys(all).filter((id) => !calls.includes(id));
+      if (!gone.length) return all;
+      const n = { ...all };
+      for (const id of gone) delete n[id];
+      return n;
+    });
   }, [key, on, registered]);
 
   useEffect(() => () => Object.keys(live.current).forEach(drop), []);
