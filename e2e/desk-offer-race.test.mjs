@@ -24,13 +24,18 @@ test(
     const counselor = await w.person('counselor01');
     const held = [];
     await counselor.route('**/api/agent/contacts', async (route) => {
-      const response = await route.fetch(); // the server's answer now: no offer yet
-      const p = new Promise((r) => setTimeout(r, HOLD_MS)).then(() => route.fulfill({ response }));
+      // Counted the moment the request is seen, not once the server has
+      // answered it: on a loaded machine that answer can come after the
+      // desk shows itself connected.
+      const p = route
+        .fetch() // the server's answer now: no offer yet
+        .then((response) => new Promise((r) => setTimeout(r, HOLD_MS)).then(() => route.fulfill({ response })));
       held.push(p);
       await p;
     });
     await login(counselor, w.url, 'counselor01');
     await counselor.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
+    for (let i = 0; i < 100 && held.length === 0; i++) await counselor.waitForTimeout(100);
     assert.ok(held.length >= 1, 'the desk asked for its contacts');
 
     // Available while that answer is still held: the offer comes over the socket…
