@@ -12,6 +12,7 @@ import (
 
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/asr"
+	"github.com/minwon/minwon/center"
 	"github.com/minwon/minwon/ivr"
 	"github.com/minwon/minwon/recording"
 	"github.com/minwon/minwon/sip"
@@ -35,13 +36,19 @@ func (f *fixture) trunkCitizen(t testing.TB, port int, peer *rtpPeer) <-chan err
 	return done
 }
 
-// TestOutboundCallIsProtected: kim calls a citizen out through the trunk
-// and the call is protected as an inbound one is. The citizen's audio
-// reaches the recognizer, whose abusive transcript opens an incident; the
-// citizen hears kim's first and second warnings in place of kim; the third
-// ends the call with the closing notice, not the goodbye; every step is
-// stored with its stretch of the recording.
+// TestOutboundCallIsProtected: a call the center places through the
+// trunk, kim calling a citizen out or a callback kim accepted, is
+// protected as an inbound one is. The citizen's audio reaches the
+// recognizer, whose abusive transcript opens an incident; the citizen
+// hears kim's first and second warnings in place of kim; the third ends
+// the call with the closing notice, not the goodbye; every step is stored
+// with its stretch of the recording.
 func TestOutboundCallIsProtected(t *testing.T) {
+	t.Run("CallingOut", func(t *testing.T) { outboundIsProtected(t, false) })
+	t.Run("Callback", func(t *testing.T) { outboundIsProtected(t, true) })
+}
+
+func outboundIsProtected(t *testing.T, callback bool) {
 	set, mark := markedPrompts(t, map[ivr.Prompt]int16{
 		ivr.Notice: 1000, ivr.ProtectWarning1: 3000, ivr.ProtectWarning2: -3000,
 		ivr.ProtectClosing: 7000, ivr.Goodbye: -7000,
@@ -62,15 +69,31 @@ func TestOutboundCallIsProtected(t *testing.T) {
 		c.Trunk = "sip:127.0.0.1:" + strconv.Itoa(trunk)
 		c.RecordingDir, c.RecordingKeys = dir, keys
 	})
-	f.available(t, "kim")
 	peer := newRTPPeer(t)
 	citizen := f.trunkCitizen(t, trunk, peer)
-	ct, call, err := f.c.StartOutbound(f.ctx, "kim", "010-2345-6789")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.srv.Dial(ct, call); err != nil {
-		t.Fatal(err)
+	var ct *minwon.Contact
+	if callback {
+		f.c.SetCallbackDialer(f.srv)
+		if ct, err = f.c.StartCall(f.ctx, center.CallRequest{Number: "120", Caller: "010-2345-6789"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.c.RequestCallback(f.ctx, ct.ID, "01023456789"); err != nil {
+			t.Fatal(err)
+		}
+		f.available(t, "kim")
+		eventually(t, "the callback is offered to kim", 5*time.Second, func() bool { return f.c.OfferedTo(ct.ID) == "kim" })
+		if _, err := f.c.Accept(f.ctx, "kim", ct.ID); err != nil { // the center dials it
+			t.Fatal(err)
+		}
+	} else {
+		f.available(t, "kim")
+		var call minwon.OutboundCall
+		if ct, call, err = f.c.StartOutbound(f.ctx, "kim", "010-2345-6789"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.srv.Dial(ct, call); err != nil {
+			t.Fatal(err)
+		}
 	}
 	heard := func(p ivr.Prompt) func() bool { return func() bool { return peer.heard(mark[p]) >= 25 } }
 	eventually(t, "the citizen hears the recording notice", 15*time.Second, heard(ivr.Notice))
@@ -142,4 +165,7 @@ func TestOutboundCallIsProtected(t *testing.T) {
 		live, err := f.c.Contact(f.ctx, ct.ID)
 		return err == nil && live.State == minwon.ContactWrapUp
 	})
+	if evs, err := f.store.Events(f.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventIncidentWarned}}); err != nil || len(evs) != 2 || evs[0].ActorID != "kim" {
+		t.Fatalf("stored incident.warned %+v %v, want kim's two", evs, err)
+	}
 }
