@@ -55,6 +55,7 @@ const (
 	EventTransferCompleted EventType = "transfer.completed" // TransferStep: the caller is the target's
 	EventTransferCancelled EventType = "transfer.cancelled" // TransferStep: back to the counselor
 	EventOutboundCall      EventType = "call.outbound"      // OutboundCall; follows the contact.created of the call
+	EventCallConnected     EventType = "call.connected"     // nothing; AgentID set: the outbound call's citizen and counselor are bridged
 
 	// The self-service bot's part of a chat. Its lines are message.sent
 	// events with From=bot; these record what the bot decided.

@@ -147,3 +147,87 @@ func TestCallAgitation(t *testing.T) {
 	}
 	wantCode(t, f.c.CallAgitation(f.ctx, "nope", minwon.CallAgitation{Score: 0.9, LoudMS: 1, WindowMS: 1}), minwon.ENOTFOUND)
 }
+
+// An outbound call is protected as an inbound one from the moment the
+// citizen and the counselor are connected (call.connected), not from when
+// the call was placed: the 20-minute rule counts from the bridge, 40 s of
+// ringing and the recording notice later.
+func TestOutboundCallTwentyMinuteRule(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		after time.Duration
+		ok    bool
+	}{
+		{"AtConnect", 0, false},
+		{"TenMinutes", 10 * time.Minute, false},
+		{"ASecondShort", 20*time.Minute - time.Second, false},
+		{"AtTwentyMinutes", 20 * time.Minute, true},
+		{"LongAfter", 75 * time.Minute, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := mustVoiceCenter(t)
+			ct, _, err := f.c.StartOutbound(f.ctx, "kim", "010-2345-6789")
+			ok(t, err)
+			if p := must(f.c.DeskProtection("kim", ct.ID)); p.Warn || p.End {
+				t.Fatalf("desk protection while the citizen's phone rings: %+v", p)
+			}
+			_, err = f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, "")
+			wantCode(t, err, minwon.ECONFLICT)
+			f.clock.Add(40 * time.Second) // ringing, then the recording notice
+			ok(t, f.c.OutboundConnected(f.ctx, ct.ID))
+			connected := f.clock.Now()
+			f.clock.Add(tt.after)
+			p := must(f.c.DeskProtection("kim", ct.ID))
+			if !p.EndFrom.Equal(connected.Add(20*time.Minute)) || p.End != tt.ok || !p.Warn {
+				t.Fatalf("desk protection %+v, want end %v from %v", p, tt.ok, connected.Add(20*time.Minute))
+			}
+			got, err := f.c.EndWithNotice(f.ctx, "kim", ct.ID, minwon.IncidentDrunkLong, "")
+			if !tt.ok {
+				wantCode(t, err, minwon.EFORBIDDEN)
+				if s := must(f.c.Contact(f.ctx, ct.ID)).State; s != minwon.ContactActive {
+					t.Fatalf("call is %s after a refused press, want active", s)
+				}
+				return
+			}
+			ok(t, err)
+			inc := must(f.c.Incident(f.ctx, "kim", got.IncidentID))
+			if !got.Ended || inc.Ended == nil || inc.Ended.Reason != "after_minutes" || inc.Channel != minwon.ChannelVoice {
+				t.Fatalf("after end with notice %+v: incident %+v", got, inc.Incident)
+			}
+			if s := must(f.c.Contact(f.ctx, ct.ID)).State; s != minwon.ContactWrapUp {
+				t.Fatalf("call is %s, want wrap_up", s)
+			}
+		})
+	}
+	t.Run("NotOnAChat", func(t *testing.T) {
+		f := mustVoiceCenter(t)
+		wantCode(t, f.c.OutboundConnected(f.ctx, f.chat().ID), minwon.EINVALID)
+		wantCode(t, f.c.OutboundConnected(f.ctx, "nope"), minwon.ENOTFOUND)
+	})
+}
+
+// An outbound call's incident points into its recording as an inbound
+// call's does: the recognizer's timings count from the bridge, where the
+// phone channel opens its stream, and a warning is the stretch around the
+// press.
+func TestOutboundIncidentRecordingSegments(t *testing.T) {
+	f, _ := recordedCenter(t)
+	ct, _, err := f.c.StartOutbound(f.ctx, "kim", "010-2345-6789")
+	ok(t, err)
+	f.clock.Add(10 * time.Second) // the citizen's phone rings, then answers
+	r := &minwon.Recording{ID: minwon.NewID(), TenantID: "city", ContactID: ct.ID, File: "d/x.mwr", KeyID: "k1", Started: f.clock.Now()}
+	ok(t, f.c.RecordingStarted(f.ctx, r))
+	f.clock.Add(8 * time.Second) // the recording notice, kim's phone rings
+	ok(t, f.c.OutboundConnected(f.ctx, ct.ID))
+	f.clock.Add(40 * time.Second)
+	ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 31*time.Second, 34*time.Second))
+	// 8 s + 31 s less the 2 s margin, to 8 s + 34 s and 1 s.
+	wantRef(t, "segment item", f.onlyIncident().Items[0].Recording, r, 37*time.Second, 43*time.Second)
+	must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""))
+	inc := f.onlyIncident()
+	if len(inc.Warnings) != 1 {
+		t.Fatalf("warnings %+v", inc.Warnings)
+	}
+	// Pressed 48 s into the recording: 30 s before, 15 s after.
+	wantRef(t, "warning", inc.Warnings[0].Recording, r, 18*time.Second, 63*time.Second)
+}

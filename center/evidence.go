@@ -98,10 +98,18 @@ func (c *Center) pressRef(ctx context.Context, contactID string) *minwon.Recordi
 	return c.recordingRef(ctx, contactID, now.Add(-pressLead), now.Add(pressTail))
 }
 
-// answeredAt returns when a live call was answered; zero if it was not.
+// answeredAt returns when a live call went into conversation, where the
+// phone channel's listeners start their clock: the counselor's answer, or
+// an outbound call's bridge (call.connected), which the protection
+// engine's state of the contact keeps; zero if neither happened.
 func (c *Center) answeredAt(contactID string) time.Time {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if c.prot != nil {
+		if pc := c.prot.contacts[contactID]; pc != nil && !pc.AnsweredAt.IsZero() {
+			return pc.AnsweredAt
+		}
+	}
 	if l := c.contacts[contactID]; l != nil && l.AnsweredAt != nil {
 		return *l.AnsweredAt
 	}

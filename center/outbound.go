@@ -150,6 +150,29 @@ func (c *Center) StartOutbound(ctx context.Context, userID, number string) (*min
 	return &ct, call, nil
 }
 
+// OutboundConnected records that the citizen of an outbound call (or of
+// a callback) answered and is bridged to the counselor (call.connected):
+// from then on the call is in conversation for the protection engine, the
+// 20-minute rule counts from it, and the phone channel's listeners (the
+// recognizer, the agitation detector) time what they hear from it, as
+// they do from an inbound call's answer.
+func (c *Center) OutboundConnected(ctx context.Context, contactID string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.contacts[contactID]
+	switch {
+	case l == nil:
+		return minwon.Errorf(minwon.ENOTFOUND, "no such live call")
+	case l.Channel != minwon.ChannelVoice:
+		return minwon.Errorf(minwon.EINVALID, "only calls are connected")
+	case l.State != minwon.ContactActive:
+		return minwon.Errorf(minwon.ECONFLICT, "the call is not in progress")
+	}
+	ev := c.contactEvent(minwon.EventCallConnected, l, c.cfg.Now(), nil)
+	ev.AgentID = l.AgentID
+	return c.commit(ctx, []*minwon.Event{ev})
+}
+
 // OutboundEnded ends an outbound call's contact from the phone channel:
 // the citizen did not answer, hung up, or the trunk refused the call.
 // A callback's contact is left to its counselor's report.

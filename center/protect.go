@@ -37,7 +37,7 @@ type maskedMsg struct{ text, incident string }
 
 // protectionEvents are the event types the projections read.
 var protectionEvents = []minwon.EventType{
-	minwon.EventContactCreated, minwon.EventContactAnswered, minwon.EventContactTransfered,
+	minwon.EventContactCreated, minwon.EventContactAnswered, minwon.EventCallConnected, minwon.EventContactTransfered,
 	minwon.EventContactEnded, minwon.EventContactWrapped,
 	minwon.EventIncidentOpened, minwon.EventIncidentItem, minwon.EventIncidentWarned, minwon.EventIncidentEnded,
 	minwon.EventIncidentAction, minwon.EventIncidentReviewed, minwon.EventStrikeRecorded,

@@ -40,6 +40,7 @@ type call struct {
 
 	dtmfQuit, dtmfDone chan struct{}
 	out                Leg            // the counselor's leg, once bridged; the call's goroutine only
+	talking            bool           // an outbound call's citizen and counselor are bridged; the call's goroutine only
 	bridged            sync.WaitGroup // the two audio copies of the bridge
 
 	tasks        taskQueue     // work for the call's goroutine (transfer.go)

@@ -143,7 +143,12 @@ func (c *call) interpreterDialer(p minwon.Conference) (func(context.Context) (Le
 	}
 	to.User = p.Address
 	uri := to.String()
-	return c.s.dialPhone(uri), uri
+	// The line sees the center's number, as a citizen called out does.
+	from, ok := c.s.center.CenterNumber(c.tenant)
+	if !ok {
+		c.log.Info("an interpreter's line is rung without the center's number: the tenant has none", "conference", p.ID)
+	}
+	return c.s.dialFrom(uri, from), uri
 }
 
 // dialFailure names why a ring did not become a leg, for conference.failed.

@@ -79,12 +79,22 @@ func (c *call) dialer(agent string) (dial func(context.Context) (Leg, error), vi
 // dialPhone returns how to ring a SIP phone at uri: a counselor's, or a
 // department's line in a transfer.
 func (s *Server) dialPhone(uri string) func(context.Context) (Leg, error) {
+	return s.dialFrom(uri, "")
+}
+
+// dialFrom is dialPhone showing the center's number from as the caller (a
+// line through the trunk); "" shows our own address, as dialPhone does.
+func (s *Server) dialFrom(uri, from string) func(context.Context) (Leg, error) {
 	return func(ctx context.Context) (Leg, error) {
 		var target sipmsg.Uri
 		if err := sipmsg.ParseUri(uri, &target); err != nil {
 			return nil, fmt.Errorf("SIP address %q: %w", uri, err)
 		}
-		out, err := s.dg.Invite(ctx, target, diago.InviteOptions{})
+		var opts diago.InviteOptions
+		if from != "" {
+			opts.Headers = s.callerID(from)
+		}
+		out, err := s.dg.Invite(ctx, target, opts)
 		if err != nil {
 			return nil, fmt.Errorf("call the phone %s: %w", uri, err)
 		}

@@ -101,16 +101,22 @@ func (s *Server) DialCallback(ctx context.Context, agentID, contactID, number st
 	return s.Dial(ct, minwon.OutboundCall{Number: number, From: from, UserID: agentID})
 }
 
+// callerID is the headers of an INVITE through the trunk that show the
+// center's number: From carries it, and P-Asserted-Identity asks a
+// trusting trunk to present it. A citizen called out, and an interpreter's
+// line, see the center, never a counselor's own phone.
+func (s *Server) callerID(number string) []sipmsg.Header {
+	host, _, _ := net.SplitHostPort(s.addr)
+	from := &sipmsg.FromHeader{Address: sipmsg.Uri{Scheme: "sip", User: number, Host: host}, Params: sipmsg.NewParams()}
+	from.Params.Add("tag", sipmsg.GenerateTagN(16))
+	pai := sipmsg.NewHeader("P-Asserted-Identity", "<sip:"+number+"@"+host+">")
+	return []sipmsg.Header{from, pai}
+}
+
 func (s *Server) outbound(ct *minwon.Contact, oc minwon.OutboundCall, to sipmsg.Uri) {
 	log := s.log.With("contact", ct.ID, "tenant", ct.TenantID, "agent", oc.UserID, "direction", minwon.DirectionOutbound)
-	host, _, _ := net.SplitHostPort(s.addr)
-	// The citizen sees the center's number: From carries it, and
-	// P-Asserted-Identity asks a trusting trunk to present it.
-	from := &sipmsg.FromHeader{Address: sipmsg.Uri{Scheme: "sip", User: oc.From, Host: host}, Params: sipmsg.NewParams()}
-	from.Params.Add("tag", sipmsg.GenerateTagN(16))
-	pai := sipmsg.NewHeader("P-Asserted-Identity", "<sip:"+oc.From+"@"+host+">")
 	ctx, cancel := context.WithTimeout(context.Background(), outboundRing)
-	d, err := s.dg.Invite(ctx, to, diago.InviteOptions{Headers: []sipmsg.Header{from, pai}})
+	d, err := s.dg.Invite(ctx, to, diago.InviteOptions{Headers: s.callerID(oc.From)})
 	cancel()
 	if err != nil {
 		log.Info("outbound call not answered", "err", err)
@@ -169,6 +175,15 @@ func (c *call) runOutbound() {
 		c.goodbye(ctx)
 		return
 	}
+	// In conversation: protected as an inbound call is from its answer
+	// (protect.go). The center hears of it first, so the listeners' clock
+	// and the 20-minute rule start together.
+	if err := c.s.center.OutboundConnected(context.WithoutCancel(ctx), c.contactID); err != nil {
+		c.log.Warn("outbound call connected", "err", err)
+	}
+	c.talking = true
+	c.startListening(ctx)
+	defer c.stopListening()
 	for {
 		select {
 		case <-ctx.Done():
@@ -182,7 +197,11 @@ func (c *call) runOutbound() {
 			c.tasks.run(ctx)
 		case <-c.inbox.ready:
 			for _, in := range c.inbox.take() {
+				if c.protectInput(ctx, in) {
+					continue
+				}
 				if in.Kind == ivr.InputEnded || in.Kind == ivr.InputHangup {
+					c.talking = false
 					c.hangupCounselor(ctx)
 					c.goodbye(ctx)
 					return
@@ -216,9 +235,10 @@ func (c *call) awaitPlayed(ctx context.Context, seq int) bool {
 	}
 }
 
-// goodbye plays the closing prompt and hangs the citizen up.
+// goodbye plays the closing prompt, the closing notice when the
+// protection engine ended the call, and hangs the citizen up.
 func (c *call) goodbye(ctx context.Context) {
-	if au, ok := c.prompt(ivr.DefaultConfig().DefaultLang, ivr.Goodbye); ok {
+	if au, ok := c.prompt(ivr.DefaultConfig().DefaultLang, c.farewell(ivr.Goodbye)); ok {
 		c.player.play(2, []prompts.Audio{au}, false)
 		c.awaitPlayed(ctx, 2)
 	}

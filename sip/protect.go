@@ -14,6 +14,9 @@ package sip
 //   - incident.ended marks the call, so the goodbye the IVR plays when the
 //     center then ends the contact is replaced by the closing notice; the
 //     call is hung up after it, as after any goodbye.
+//   - Outbound calls (outbound.go: a counselor calling out, a callback) get
+//     all of it from the moment citizen and counselor are bridged; their
+//     loop passes its inputs through protectInput as the IVR loop does.
 //   - From the counselor's answer, the caller's audio (from the recording
 //     tap, which every packet read from the caller passes) goes to the
 //     speech recognizer, when one is configured, and to the agitation
@@ -121,11 +124,13 @@ func (c *call) protectInput(ctx context.Context, in ivr.Input) bool {
 	return false
 }
 
-// announce plays warning n to the caller in place of the counselor.
+// announce plays warning n to the caller in place of the counselor: an
+// inbound call once the IVR put it through, an outbound one once bridged
+// (it has no IVR machine past the recording notice).
 func (c *call) announce(n int) {
-	switch c.m.State() {
-	case ivr.StateConnected:
-	case ivr.StateConnecting:
+	switch {
+	case c.talking, c.m.State() == ivr.StateConnected:
+	case c.m.State() == ivr.StateConnecting:
 		// Pressed while "connecting you" plays: cutting that prompt would
 		// leave the machine waiting for its end, so the warning waits.
 		time.AfterFunc(100*time.Millisecond, func() { c.inbox.push(ivr.Input{Kind: inputWarning, Seq: n}) })
@@ -164,11 +169,20 @@ func (p *player) current() chan struct{} {
 // closingNotice replaces the goodbye of a call the protection engine
 // ended with the closing notice.
 func (c *call) closingNotice(ps []ivr.Prompt) []ivr.Prompt {
-	p := c.prot.closing.Load()
-	if p == nil || c.m.State() != ivr.StateEnding || len(ps) != 1 || ps[0] != ivr.Goodbye {
+	if c.m.State() != ivr.StateEnding || len(ps) != 1 {
 		return ps
 	}
-	return []ivr.Prompt{*p}
+	return []ivr.Prompt{c.farewell(ps[0])}
+}
+
+// farewell is the prompt that ends a call in place of p: the closing
+// notice for the goodbye of a call the protection engine ended, else p.
+// Inbound (the IVR's goodbye) and outbound (goodbye) calls share it.
+func (c *call) farewell(p ivr.Prompt) ivr.Prompt {
+	if cp := c.prot.closing.Load(); cp != nil && p == ivr.Goodbye {
+		return *cp
+	}
+	return p
 }
 
 // gated drops the counselor's audio to the caller while a warning plays.

@@ -57,10 +57,12 @@ type Center interface {
 	// TenantPrompt is the tenant's own recording of a catalogue prompt.
 	TenantPrompt(tenantID, lang string, name ivr.Prompt) (owner, sha string, ok bool)
 	// What the target's line did in a transfer (transfer.go), and how an
-	// outbound call ended before a counselor's part (outbound.go).
+	// outbound call ended before a counselor's part or was bridged
+	// (outbound.go).
 	TransferAnswered(ctx context.Context, contactID, id string) error
 	CancelTransfer(ctx context.Context, userID, contactID, id, reason string) error
 	OutboundEnded(ctx context.Context, contactID, reason string) error
+	OutboundConnected(ctx context.Context, contactID string) error
 	// CenterNumber is the number a tenant's outbound calls show.
 	CenterNumber(tenantID string) (string, bool)
 }

@@ -57,6 +57,11 @@ func (c *Contact) Apply(evs ...*minwon.Event) error {
 			*c = *NewContact(&ct)
 		case minwon.EventContactAnswered:
 			c.AgentID, c.AnsweredAt = ev.AgentID, ev.At
+		case minwon.EventCallConnected:
+			// An outbound call (a callback's too) is in conversation once the
+			// citizen and the counselor are bridged: the time rule counts
+			// from there, as from an inbound call's answer.
+			c.AnsweredAt = ev.At
 		case minwon.EventContactTransfered:
 			var t minwon.ContactTransferred
 			if err := ev.Decode(&t); err != nil {

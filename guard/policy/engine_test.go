@@ -327,6 +327,28 @@ func TestTwentyMinuteRule(t *testing.T) {
 			t.Fatalf("actions %+v", a)
 		}
 	})
+	t.Run("OutboundFromTheBridge", func(t *testing.T) {
+		// A call out has no contact.answered: its conversation, and the
+		// time rule, start at call.connected, here after 40 s of ringing.
+		w := newWorld(t, cfg, fake)
+		c := &policy.Contact{}
+		w.contacts["o1"] = c
+		w.apply(w.ev(minwon.EventContactCreated, "o1", "a1", &minwon.Contact{ID: "o1", TenantID: tenant, Channel: minwon.ChannelVoice,
+			CitizenID: "caller-1", State: minwon.ContactActive, AgentID: "a1", CreatedAt: w.clock.Now()}))
+		if a := w.eng.Actions(c); a.Warn || a.End {
+			t.Fatalf("actions while the citizen's phone rings %+v", a)
+		}
+		w.clock.Advance(40 * time.Second)
+		w.apply(w.ev(minwon.EventCallConnected, "o1", "a1", nil))
+		w.clock.Advance(20*time.Minute - time.Second)
+		if a := w.eng.Actions(c); !a.Warn || a.End || !a.EndFrom.Equal(t0.Add(40*time.Second+20*time.Minute)) {
+			t.Fatalf("actions a second short of 20 minutes after the bridge %+v", a)
+		}
+		w.clock.Advance(time.Second)
+		if a := w.eng.Actions(c); !a.End {
+			t.Fatalf("actions 20 minutes after the bridge %+v", a)
+		}
+	})
 	t.Run("NothingBeforeAnswer", func(t *testing.T) {
 		w := newWorld(t, cfg, fake)
 		c := w.open("v1", "caller-1", minwon.ChannelVoice, "")

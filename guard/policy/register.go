@@ -108,7 +108,7 @@ func (r *Register) apply(ev *minwon.Event) error {
 		c := r.caller(ct.CitizenID, ct.TenantID)
 		c.Contacts = append(c.Contacts, s)
 		r.contacts[ct.ID] = s
-	case minwon.EventContactAnswered:
+	case minwon.EventContactAnswered, minwon.EventCallConnected: // an outbound call has no answer
 		if s := r.contacts[ev.ContactID]; s != nil && s.AnsweredAt.IsZero() {
 			s.AnsweredAt = ev.At
 		}
