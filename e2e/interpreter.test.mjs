@@ -81,7 +81,22 @@ test(
         await form.getByTestId('field-address').fill(`sip:interp@127.0.0.1:${linePort}`);
         await form.getByTestId('form-submit').click();
         await admin.locator('[data-testid="table-interpreters"] [data-testid="row"][data-id="vi-line"]').waitFor();
+        // And an in-house one: counselor02 interprets Chinese in the browser.
+        await form.getByTestId('field-id').fill('zh-staff');
+        await form.getByTestId('field-tenant_id').selectOption('hanbit');
+        await form.getByTestId('field-name').fill('중국어 통역 직원');
+        await form.getByTestId('field-languages').fill('zh');
+        await form.getByTestId('field-user_id').selectOption('u-counselor02');
+        await form.getByTestId('form-submit').click();
+        await admin.locator('[data-testid="table-interpreters"] [data-testid="row"][data-id="zh-staff"]').waitFor();
         await w.shot(admin, 'admin-interpreters');
+
+        const staff = await w.person('counselor02');
+        await toneMic(staff, INTERPRETER_HZ);
+        await login(staff, w.url, 'counselor02');
+        await staff.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
+        await staff.getByTestId('softphone-toggle').check();
+        await staff.locator('[data-testid="softphone-toggle"][data-registered="yes"]').waitFor();
 
         const desk = await w.person('counselor01');
         await toneMic(desk, COUNSELOR_HZ);
@@ -189,6 +204,27 @@ test(
         assert.equal((await exited(ringing, 'the line did not hang up')).code, 0, `the line's sipp failed\n${ringing.out()}`);
         assert.equal(await chat.locator('[data-testid="softphone"][data-state="connected"]').count(), 1, 'the call goes on');
         await w.shot(desk, 'interpreter-hung-up');
+
+        // The in-house interpreter: their desk's browser softphone rings and
+        // connects; they hear the caller, the counselor hears them; their
+        // 끊기 shows on the counselor's desk as the interpreter hanging up.
+        await chat.getByTestId('interpreter-lang').selectOption('zh');
+        await chat.getByTestId('interpreter-start').click();
+        const card = staff.locator(`[data-testid="interpreting"][data-contact-id="${contactId}"]`);
+        await card.locator('xpath=self::*[@data-state="connected"]').waitFor({ timeout: 20_000 });
+        await chat.locator('[data-testid="interpreter"][data-joined="yes"]').waitFor({ timeout: 10_000 });
+        await w.shot(staff, 'interpreting');
+        const staffSpeaks = caller.tone(CALLER_HZ, 3500);
+        await sleep(500);
+        const [deskHearsStaff, staffHears] = await Promise.all([hears(desk, ALL, 2500), hears(staff, ALL, 2500)]);
+        await staffSpeaks;
+        t.diagnostic(`in-house: the counselor hears ${JSON.stringify(deskHearsStaff)}, the interpreter ${JSON.stringify(staffHears)}`);
+        assert.ok(deskHearsStaff[INTERPRETER_HZ] >= 10, `the counselor does not hear the in-house interpreter: ${JSON.stringify(deskHearsStaff)}`);
+        assert.ok(staffHears[CALLER_HZ] >= 10, `the in-house interpreter does not hear the caller: ${JSON.stringify(staffHears)}`);
+        await card.getByTestId('interpreting-hangup').click();
+        await card.waitFor({ state: 'detached' });
+        await chat.locator('[data-testid="interpreter-ended"][data-reason="hung_up"]').waitFor();
+        assert.equal(await chat.locator('[data-testid="softphone"][data-state="connected"]').count(), 1, 'the call goes on');
         assert.equal(reads, 0, 'the desk read the contact while following the interpreter');
 
         await chat.getByTestId('softphone').getByTestId('sp-hangup').click();
@@ -214,6 +250,9 @@ test(
             'conference.requested',
             'conference.joined',
             'conference.left dropped',
+            'conference.requested',
+            'conference.joined',
+            'conference.left hung_up',
             'conference.requested',
             'conference.joined',
             'conference.left hung_up',

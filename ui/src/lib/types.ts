@@ -396,6 +396,7 @@ export type DeskFrame =
   // mode is empty once the supervisor has left the call.
   | { type: 'coach'; contact_id: string; supervisor: string; mode: CoachMode | '' }
   | { type: 'transfer_ring'; contact_id: string; ringing: boolean }
+  | { type: 'interpreter_ring'; contact_id: string; ringing: boolean; language: string }
   | { type: 'conference'; contact_id: string; event: ConferenceEvent; data: Conference & { reason?: string } }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }

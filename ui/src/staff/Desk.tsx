@@ -20,7 +20,7 @@ import { useLatest, useNow } from '../lib/hooks';
 import { beep, clock, elapsed, loadItem, saveItem, since, uuid } from '../lib/util';
 import { ChatColumn } from './ChatColumn';
 import { Dialer } from './Dialer';
-import { conferenceAsked, conferenceNote, conferenceStep, conferenceViewed, type InterpreterState } from './Interpreter';
+import { conferenceAsked, conferenceNote, conferenceStep, conferenceViewed, InterpretingCalls, type InterpreterState } from './Interpreter';
 import { Sidebar } from './Sidebar';
 import { notify, notifyError } from './notify';
 import { names, useSession } from './session';
@@ -277,6 +277,7 @@ export function Desk() {
   );
   const [notices, setNotices] = useState<Notice[]>([]);
   const [transferRings, setTransferRings] = useState<string[]>([]); // calls ringing my softphone in a transfer
+  const [interpreting, setInterpreting] = useState<Record<string, string>>({}); // calls I interpret → their language
   const [sound, setSound] = useState(loadItem('local', 'minwon.sound') !== 'off');
   const soundRef = useLatest(sound);
   const stRef = useLatest(st);
@@ -337,6 +338,15 @@ export function Desk() {
         case 'coach':
           dispatch({ t: 'coach', id: f.contact_id, coach: f.mode ? { supervisor: f.supervisor, mode: f.mode } : undefined });
           break;
+        case 'interpreter_ring':
+          // Another counselor's call rings me as its interpreter.
+          setInterpreting((all) => {
+            const n = { ...all };
+            if (f.ringing) n[f.contact_id] = f.language;
+            else delete n[f.contact_id];
+            return n;
+          });
+          break;
         case 'conference': {
           dispatch({ t: 'conference', id: f.contact_id, frame: f, at: Date.now() });
           const note = stRef.current.chats[f.contact_id] ? conferenceNote(f.event, f.data.reason) : '';
@@ -371,6 +381,7 @@ export function Desk() {
     const c = st.chats[id]?.contact;
     if (!liveCalls.includes(id) && (!c || c.state === 'active')) liveCalls.push(id);
   }
+  for (const id of Object.keys(interpreting)) if (!liveCalls.includes(id)) liveCalls.push(id);
   const phone = useSoftphone(sock.send, sock.status === 'open', liveCalls);
   const phoneRef = useLatest<Softphone | null>(phone);
 
@@ -439,6 +450,7 @@ export function Desk() {
         phone={phone}
       />
       <Dialer onCall={onContact} />
+      <InterpretingCalls calls={interpreting} legs={phone.legs} onHangup={(id) => phone.control(id, 'hangup')} />
       {offerCount > 0 && (
         <section class="offers" aria-label={t('offers')}>
           {Object.values(st.offers).map((o) => (

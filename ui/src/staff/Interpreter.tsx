@@ -11,6 +11,7 @@ import { api, get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import type { Conference, ConferenceEnded, ConferenceEvent, Contact, InterpreterLanguage } from '../lib/types';
 import { notify, notifyError } from './notify';
+import type { Leg } from './Softphone';
 
 /** What the desk knows of a call's interpreter. */
 export interface InterpreterState {
@@ -146,5 +147,34 @@ export function InterpreterControl(props: { contact: Contact; state?: Interprete
         {t('interp_start')}
       </button>
     </div>
+  );
+}
+
+/**
+ * The calls an in-house interpreter is rung for or talks on: their desk's
+ * browser softphone connects each (Desk.tsx), and 끊기 takes them off.
+ */
+export function InterpretingCalls(props: { calls: Record<string, string>; legs: Record<string, Leg>; onHangup(id: string): void }) {
+  useLang();
+  const ids = Object.keys(props.calls);
+  if (ids.length === 0) return null;
+  return (
+    <section class="offers" aria-label={t('interp_calls')}>
+      {ids.map((id) => {
+        const leg = props.legs[id];
+        const up = leg?.state === 'connected';
+        return (
+          <div key={id} class="card offer-card" role="status" data-testid="interpreting" data-contact-id={id} data-state={leg?.state ?? 'ringing'}>
+            <strong>{t('interp_you', { lang: tv('calllang', props.calls[id]) })}</strong>{' '}
+            <span class="muted small">{t(up ? 'interp_you_connected' : 'interp_you_ringing')}</span>{' '}
+            {up && (
+              <button type="button" onClick={() => props.onHangup(id)} data-testid="interpreting-hangup">
+                {t('sp_hangup')}
+              </button>
+            )}
+          </div>
+        );
+      })}
+    </section>
   );
 }
