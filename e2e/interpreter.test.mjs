@@ -6,8 +6,10 @@
 // the caller's handset plays 600 Hz, the counselor's microphone 1 kHz and
 // the interpreter's handset 1.25 kHz. 통역 종료 takes the interpreter off;
 // the call goes on two-way. Asked again, the interpreter hangs up by
-// themselves, and the desk says so. The desk learns all of it from its
-// socket: it never reads the contact while the interpreter rings or talks.
+// themselves, and the desk says so. Then an in-house interpreter (counselor02,
+// whose microphone plays 1.25 kHz) is rung in their browser softphone and
+// hangs up from their desk. The desk learns all of it from its socket: it
+// never reads the contact while the interpreter rings or talks.
 //
 // sipp comes from scripts/deps.sh (Debian package sip-tester). Without it the
 // test skips, except in CI, where it fails.
@@ -60,7 +62,7 @@ async function exited(proc, what, ms = 15_000) {
 }
 
 test(
-  'an administrator adds an interpreter; the counselor brings them into a call, takes them off, and sees them hang up',
+  'an administrator adds interpreters; the counselor brings one into a call, takes them off, and sees them hang up, for a SIP line and an in-house browser',
   { timeout: 240_000, skip: sipp ? false : 'sipp is not installed (apt-get install sip-tester, or scripts/deps.sh)' },
   async (t) => {
     await w.run(async () => {
