@@ -47,9 +47,10 @@ export function channel(wav, ch) {
 
 /**
  * The 100 ms windows of x in which a tone of hz carries most of the energy
- * (Goertzel power against the window's energy; 1 for a pure tone).
+ * (Goertzel power against the window's energy; 1 for a pure tone). share
+ * lowers the bar for a mix: two voices at once each carry about half.
  */
-export function toneWindows(x, hz, rate = 8000) {
+export function toneWindows(x, hz, rate = 8000, share = 0.5) {
   const n = rate / 10;
   const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
   let count = 0;
@@ -64,7 +65,7 @@ export function toneWindows(x, hz, rate = 8000) {
       energy += x[i] * x[i];
     }
     const p = s1 * s1 + s2 * s2 - k * s1 * s2;
-    if (energy > n * 100 * 100 && p / ((energy * n) / 2) > 0.5) count++;
+    if (energy > n * 100 * 100 && p / ((energy * n) / 2) > share) count++;
   }
   return count;
 }

@@ -29,14 +29,24 @@ export async function freePort() {
 export async function rtpPeer() {
   const sock = dgram.createSocket('udp4');
   await new Promise((r) => sock.bind(0, '127.0.0.1', r));
-  const peer = { sock, packets: 0, voiced: 0, from: null, seq: 1, ts: 0 };
+  const peer = { sock, packets: 0, voiced: 0, from: null, seq: 1, ts: 0, heard: null };
   sock.on('message', (msg, rinfo) => {
     if (msg.length < 12 || msg[0] >> 6 !== 2) return;
     peer.packets++;
     // Voiced: a packet that is not all PCMU silence (0xff, 0x7f).
     if (msg.subarray(12).some((b) => b !== 0xff && b !== 0x7f)) peer.voiced++;
     peer.from = rinfo;
+    // What this handset hears, while a test listens (PCMU, payload type 0).
+    if (peer.heard && (msg[1] & 0x7f) === 0) for (const b of msg.subarray(12)) peer.heard.push(unulaw(b));
   });
+  /** The samples the server sent this handset for ms. */
+  peer.listen = async (ms) => {
+    peer.heard = [];
+    await new Promise((r) => setTimeout(r, ms));
+    const got = Float64Array.from(peer.heard);
+    peer.heard = null;
+    return got;
+  };
   /** One key as three updates and three end packets, paced like a phone. */
   peer.press = async (digit) => {
     if (!peer.from) return false;
@@ -119,4 +129,11 @@ export function ulaw(sample) {
   for (let mask = 0x4000; (v & mask) === 0 && exp > 0; mask >>= 1) exp--;
   const mant = (v >> (exp + 3)) & 0x0f;
   return ~(sign | (exp << 4) | mant) & 0xff;
+}
+
+/** The 16-bit sample of one G.711 µ-law byte. */
+export function unulaw(u) {
+  u = ~u & 0xff;
+  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+  return u & 0x80 ? 0x84 - t : t - 0x84;
 }

@@ -21,7 +21,7 @@ type deskHub struct {
 	conns    map[string]map[*wsConn]bool // user → connections
 	monitors map[string]map[string]bool  // contact → supervisors watching
 	shut     bool                        // closeAll ran: late sockets are closed at once
-	targets  map[string]string           // transfer → the counselor it rings (transfer.go)
+	targets  map[string]string           // transfer → the counselor it rings (transfer.go); conference → its in-house interpreter (interpreter.go)
 }
 
 func newDeskHub(s *Server) *deskHub {

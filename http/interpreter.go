@@ -74,7 +74,33 @@ func (s *Server) conferenceOf(contactID string) *minwon.Conference {
 // deliverConference tells the counselor, and the supervisors watching, how
 // bringing in the interpreter goes: the frame carries the event type and
 // its payload.
+//
+// An in-house interpreter's desk is told the call rings it (interpreter_ring),
+// as a transfer target's is: its browser softphone, if on, answers with an
+// offer, and nothing else would tell the browser which call to connect.
 func (h *deskHub) deliverConference(ev *minwon.Event) {
 	frame := map[string]any{"type": "conference", "event": ev.Type, "contact_id": ev.ContactID, "data": ev.Data}
 	h.to(frame, append(h.watchers(ev.ContactID), ev.AgentID)...)
+	var p minwon.Conference
+	if ev.Decode(&p) != nil {
+		return
+	}
+	switch ev.Type {
+	case minwon.EventConferenceRequested:
+		if p.UserID == "" {
+			return
+		}
+		h.mu.Lock()
+		h.targets[p.ID] = p.UserID
+		h.mu.Unlock()
+		h.to(map[string]any{"type": "interpreter_ring", "contact_id": ev.ContactID, "ringing": true, "language": p.Language}, p.UserID)
+	case minwon.EventConferenceLeft, minwon.EventConferenceFailed:
+		h.mu.Lock()
+		user, ok := h.targets[p.ID]
+		delete(h.targets, p.ID)
+		h.mu.Unlock()
+		if ok {
+			h.to(map[string]any{"type": "interpreter_ring", "contact_id": ev.ContactID, "ringing": false, "language": p.Language}, user)
+		}
+	}
 }

@@ -122,3 +122,69 @@ func TestInterpreterCallRoutes(t *testing.T) {
 		}
 	})
 }
+
+// TestInterpreterFramesReachTheDesk: the counselor's desk follows the
+// interpreter from its socket (ui/src/staff/Interpreter.tsx never polls),
+// an in-house interpreter's desk is told the call rings it and when it
+// stops, and another counselor's desk hears nothing of it.
+func TestInterpreterFramesReachTheDesk(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		admin, kim, lee := e.login("admin"), e.login("counselor01"), e.login("counselor02")
+		if code := admin.do("POST", "/api/interpreters", map[string]any{"id": "bbb", "tenant_id": demo.TenantID, "name": "BBB", "languages": []string{"vi"}, "address": "15885644"}, nil); code != 200 {
+			t.Fatalf("add interpreter: %d", code)
+		}
+		park := e.login("counselor03")
+		if code := admin.do("POST", "/api/interpreters", map[string]any{"id": "park", "tenant_id": demo.TenantID, "name": "박 통역", "languages": []string{"zh"}, "user_id": park.id}, nil); code != 200 {
+			t.Fatalf("add in-house interpreter: %d", code)
+		}
+		parkDesk := mustDial(t, wsURL(e, "/ws/desk"), park.c)
+		kimDesk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
+		leeDesk := mustDial(t, wsURL(e, "/ws/desk"), lee.c)
+		ct := e.acceptedCall(kim)
+		conference := func(event string) func(frame) bool {
+			return func(f frame) bool {
+				return f["type"] == "conference" && f["event"] == event && f["contact_id"] == ct.ID
+			}
+		}
+		if code := kim.do("POST", "/api/contacts/"+ct.ID+"/interpreter", map[string]string{"language": "vi"}, nil); code != 200 {
+			t.Fatalf("ask: %d", code)
+		}
+		f := kimDesk.await("conference.requested", conference(string(minwon.EventConferenceRequested)))
+		if d, _ := f["data"].(map[string]any); d["interpreter_name"] != "BBB" || d["language"] != "vi" {
+			t.Fatalf("conference.requested frame %v: want BBB for vi", f)
+		}
+		if code := kim.do("DELETE", "/api/contacts/"+ct.ID+"/interpreter", nil, nil); code != http.StatusNoContent {
+			t.Fatalf("drop: %d", code)
+		}
+		f = kimDesk.await("conference.failed", conference(string(minwon.EventConferenceFailed)))
+		if d, _ := f["data"].(map[string]any); d["reason"] != "cancelled" {
+			t.Fatalf("conference.failed frame %v: want reason cancelled", f)
+		}
+		ring := func(on bool) func(frame) bool {
+			return func(f frame) bool {
+				return f["type"] == "interpreter_ring" && f["contact_id"] == ct.ID && f["ringing"] == on
+			}
+		}
+		if code := kim.do("POST", "/api/contacts/"+ct.ID+"/interpreter", map[string]string{"language": "zh"}, nil); code != 200 {
+			t.Fatalf("ask for zh: %d", code)
+		}
+		if f := parkDesk.await("the in-house interpreter's ring", ring(true)); f["language"] != "zh" {
+			t.Fatalf("ring frame %v: want zh", f)
+		}
+		if code := kim.do("DELETE", "/api/contacts/"+ct.ID+"/interpreter", nil, nil); code != http.StatusNoContent {
+			t.Fatalf("drop zh: %d", code)
+		}
+		parkDesk.await("the ring's end", ring(false))
+		// Lee's state change is published after the conference events: a
+		// frame of them would arrive before it.
+		if code := lee.do("POST", "/api/agent/state", map[string]string{"state": "break", "reason": "meal"}, nil); code != 200 {
+			t.Fatalf("lee on break: %d", code)
+		}
+		leeDesk.await("lee's break", func(f frame) bool {
+			if f["type"] == "conference" {
+				t.Fatalf("another counselor's desk got %v", f)
+			}
+			return f["type"] == "state" && f["state"] == "break"
+		})
+	})
+}

@@ -108,6 +108,8 @@ export interface ContactWithMessages {
   callback?: Callback;
   /** A supervisor on the call, and how: the counselor's desk shows it. */
   coach?: Coach;
+  /** The interpreter brought into the call, ringing or joined. */
+  interpreter?: Conference;
 }
 
 export type CoachMode = 'listen' | 'whisper' | 'barge';
@@ -131,6 +133,18 @@ export interface Conference {
   interpreter_id?: string;
   interpreter_name?: string;
   joined?: boolean;
+}
+
+/** The conference.* events, as the desk socket forwards them. */
+export type ConferenceEvent = 'conference.requested' | 'conference.joined' | 'conference.left' | 'conference.failed';
+
+/** How an interpreter's part in a call ended (conference.left or conference.failed). */
+export interface ConferenceEnded {
+  id: string;
+  language: string;
+  /** left: dropped, hung_up, contact_ended, transferred; failed: no_interpreter, no_answer, busy, unreachable, cancelled, contact_ended. */
+  reason: string;
+  left: boolean;
 }
 
 /** A language a counselor can ask an interpreter for, and how many are free. */
@@ -382,6 +396,8 @@ export type DeskFrame =
   // mode is empty once the supervisor has left the call.
   | { type: 'coach'; contact_id: string; supervisor: string; mode: CoachMode | '' }
   | { type: 'transfer_ring'; contact_id: string; ringing: boolean }
+  | { type: 'interpreter_ring'; contact_id: string; ringing: boolean; language: string }
+  | { type: 'conference'; contact_id: string; event: ConferenceEvent; data: Conference & { reason?: string } }
   | { type: 'notice'; notice: Notice }
   | { type: 'ping' }
   | { type: 'softphone'; on: boolean }

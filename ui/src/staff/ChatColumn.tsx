@@ -3,7 +3,7 @@ import { post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { useNow, useThrottle } from '../lib/hooks';
 import type { Pending } from '../lib/messages';
-import type { Contact, Handoff, Resolution } from '../lib/types';
+import type { Conference, Contact, Handoff, Resolution } from '../lib/types';
 import { clock, elapsed, since, timeOfDay } from '../lib/util';
 import { CallbackPanel } from './CallbackPanel';
 import { VideoCall } from '../lib/VideoCall';
@@ -37,6 +37,8 @@ export function ChatColumn(props: {
   onRetry(p: Pending): void;
   onTyping(): void;
   onContact(c: Contact): void;
+  /** The answer to 통역 연결: the interpreter being rung. */
+  onInterpreter?(conf: Conference): void;
   onClosed(): void;
   /** The browser softphone's leg of this call, when it rings here. */
   softphone?: Leg;
@@ -137,7 +139,7 @@ export function ChatColumn(props: {
         />
       )}
       {voice ? (
-        <CallPanel contact={c} now={now} agitation={props.chat.agitation} coach={props.chat.coach} softphone={props.softphone} onSoftphone={props.onSoftphone} />
+        <CallPanel contact={c} now={now} agitation={props.chat.agitation} coach={props.chat.coach} interpreter={props.chat.interpreter} onInterpreter={props.onInterpreter} softphone={props.softphone} onSoftphone={props.onSoftphone} />
       ) : (
         <>
           <Transcript
@@ -179,6 +181,8 @@ function CallPanel(props: {
   now: number;
   agitation?: ChatItem['agitation'];
   coach?: ChatItem['coach'];
+  interpreter?: ChatItem['interpreter'];
+  onInterpreter?(conf: Conference): void;
   softphone?: Leg;
   onSoftphone?(action: SoftphoneAction, digits?: string): void;
 }) {
@@ -228,7 +232,7 @@ function CallPanel(props: {
       )}
       {live && <p class="muted small">{t('voice_no_message_box')}</p>}
       {live && (spUp ? <CallTransfer contact={c} open={transferring} onOpen={setTransferring} /> : <CallTransfer contact={c} />)}
-      {live && <InterpreterControl contact={c} />}
+      {live && props.onInterpreter && <InterpreterControl contact={c} state={props.interpreter} onAsked={props.onInterpreter} />}
     </div>
   );
 }

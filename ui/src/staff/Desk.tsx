@@ -4,6 +4,7 @@ import { t, tv, useLang } from '../lib/i18n';
 import { mergeMessages, settlePending, type Pending } from '../lib/messages';
 import type {
   AgentState,
+  Conference,
   AgentStatus,
   BotHandoff,
   Callback,
@@ -19,6 +20,7 @@ import { useLatest, useNow } from '../lib/hooks';
 import { beep, clock, elapsed, loadItem, saveItem, since, uuid } from '../lib/util';
 import { ChatColumn } from './ChatColumn';
 import { Dialer } from './Dialer';
+import { conferenceAsked, conferenceNote, conferenceStep, conferenceViewed, InterpretingCalls, type InterpreterState } from './Interpreter';
 import { Sidebar } from './Sidebar';
 import { notify, notifyError } from './notify';
 import { names, useSession } from './session';
@@ -42,6 +44,8 @@ export interface ChatItem {
   agitation?: { at: string; score: number; n: number };
   /** A supervisor listening, whispering or barging on the call. */
   coach?: Coach;
+  /** The interpreter on the call, followed from its conference.* frames. */
+  interpreter?: InterpreterState;
   /** Text the assist sidebar puts into the reply box; n counts insertions. */
   insert?: { text: string; n: number };
 }
@@ -72,6 +76,8 @@ type Action =
   | { t: 'typing'; id: string }
   | { t: 'agitation'; id: string; at: string; score: number }
   | { t: 'coach'; id: string; coach?: Coach }
+  | { t: 'conference'; id: string; frame: Extract<DeskFrame, { type: 'conference' }>; at: number }
+  | { t: 'interpreterAsked'; id: string; conf: Conference; at: number }
   | { t: 'pending'; id: string; p: Pending }
   | { t: 'pendingFailed'; id: string; client_id: string }
   | { t: 'memo'; id: string; text: string }
@@ -88,7 +94,8 @@ const behind = (c: Contact, than?: Contact) => !!than && (progress[c.state] ?? 0
 
 const mine = (c: Contact, me: string) => c.agent_id === me && (c.state === 'active' || c.state === 'wrapup');
 
-function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
+// asked is when the view was asked for (ms): frames since then are newer.
+function newChat(cm: ContactWithMessages, old?: ChatItem, asked = 0): ChatItem {
   const msgs = mergeMessages(old?.messages ?? [], cm.messages ?? []);
   return {
     contact: cm.contact,
@@ -101,6 +108,7 @@ function newChat(cm: ContactWithMessages, old?: ChatItem): ChatItem {
     banner: cm.banner ?? old?.banner,
     callback: cm.callback ?? old?.callback,
     coach: cm.coach ?? old?.coach,
+    interpreter: conferenceViewed(old?.interpreter, cm.interpreter, asked),
     insert: old?.insert,
   };
 }
@@ -118,7 +126,7 @@ function reducer(s: DeskState, a: Action): DeskState {
       for (const cm of a.list) {
         const c = cm.contact;
         if (c.state === 'offered') offers[c.id] = { contact: c, expires_at: s.offers[c.id]?.expires_at, callback: cm.callback ?? s.offers[c.id]?.callback };
-        else if (mine(c, a.me)) chats[c.id] = newChat(cm, s.chats[c.id]);
+        else if (mine(c, a.me)) chats[c.id] = newChat(cm, s.chats[c.id], a.started);
       }
       // An offer pushed over the socket after the server answered this sync
       // is newer than the answer: keep it.
@@ -202,6 +210,17 @@ function reducer(s: DeskState, a: Action): DeskState {
       if (!ch) return s;
       return { ...s, chats: { ...s.chats, [a.id]: { ...ch, coach: a.coach } } };
     }
+    case 'conference': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      const interpreter = conferenceStep(ch.interpreter, a.frame.event, a.frame.data, a.at);
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, interpreter } } };
+    }
+    case 'interpreterAsked': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, interpreter: conferenceAsked(ch.interpreter, a.conf, a.at) } } };
+    }
     case 'pending': {
       const ch = s.chats[a.id];
       if (!ch) return s;
@@ -258,6 +277,7 @@ export function Desk() {
   );
   const [notices, setNotices] = useState<Notice[]>([]);
   const [transferRings, setTransferRings] = useState<string[]>([]); // calls ringing my softphone in a transfer
+  const [interpreting, setInterpreting] = useState<Record<string, string>>({}); // calls I interpret → their language
   const [sound, setSound] = useState(loadItem('local', 'minwon.sound') !== 'off');
   const soundRef = useLatest(sound);
   const stRef = useLatest(st);
@@ -318,6 +338,21 @@ export function Desk() {
         case 'coach':
           dispatch({ t: 'coach', id: f.contact_id, coach: f.mode ? { supervisor: f.supervisor, mode: f.mode } : undefined });
           break;
+        case 'interpreter_ring':
+          // Another counselor's call rings me as its interpreter.
+          setInterpreting((all) => {
+            const n = { ...all };
+            if (f.ringing) n[f.contact_id] = f.language;
+            else delete n[f.contact_id];
+            return n;
+          });
+          break;
+        case 'conference': {
+          dispatch({ t: 'conference', id: f.contact_id, frame: f, at: Date.now() });
+          const note = stRef.current.chats[f.contact_id] ? conferenceNote(f.event, f.data.reason) : '';
+          if (note) notify(note);
+          break;
+        }
         case 'notice':
           setNotices((list) => [f.notice, ...list.filter((n) => n.id !== f.notice.id)]);
           if (soundRef.current) beep();
@@ -346,6 +381,7 @@ export function Desk() {
     const c = st.chats[id]?.contact;
     if (!liveCalls.includes(id) && (!c || c.state === 'active')) liveCalls.push(id);
   }
+  for (const id of Object.keys(interpreting)) if (!liveCalls.includes(id)) liveCalls.push(id);
   const phone = useSoftphone(sock.send, sock.status === 'open', liveCalls);
   const phoneRef = useLatest<Softphone | null>(phone);
 
@@ -414,6 +450,7 @@ export function Desk() {
         phone={phone}
       />
       <Dialer onCall={onContact} />
+      <InterpretingCalls calls={interpreting} legs={phone.legs} onHangup={(id) => phone.control(id, 'hangup')} />
       {offerCount > 0 && (
         <section class="offers" aria-label={t('offers')}>
           {Object.values(st.offers).map((o) => (
@@ -446,6 +483,7 @@ export function Desk() {
                 onRetry={(p) => send(id, p.text, p.client_id)}
                 onTyping={() => sock.send({ type: 'typing', contact_id: id })}
                 onContact={onContact}
+                onInterpreter={(conf) => dispatch({ t: 'interpreterAsked', id, conf, at: Date.now() })}
                 onClosed={() => dispatch({ t: 'remove', id })}
                 memo={ch.memo}
                 softphone={phone.legs[id]}
