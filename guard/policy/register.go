@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/minwon/minwon"
+	"github.com/minwon/minwon/korean"
 )
 
 // Register is the caller register: per caller, the strikes, flags, legal
@@ -15,7 +16,8 @@ import (
 type Register struct {
 	callers  map[string]*Caller
 	contacts map[string]*ContactSummary // by contact ID, while the caller keeps it
-	lines    map[string]map[string]bool // folded citizen lines of open contacts
+	lines    map[string]map[uint64]bool // hashes of the folded citizen lines of open contacts
+	fold     korean.Text                // scratch for lineKey; Apply is never run concurrently
 	cases    map[string]*minwon.LegalCase
 	strikeBy map[string]string // incident ID → caller ID, to void strikes on dismissal
 }
@@ -65,7 +67,7 @@ func (s *ContactSummary) Talk() time.Duration {
 // NewRegister returns an empty register.
 func NewRegister() *Register {
 	return &Register{callers: map[string]*Caller{}, contacts: map[string]*ContactSummary{},
-		lines: map[string]map[string]bool{}, cases: map[string]*minwon.LegalCase{}, strikeBy: map[string]string{}}
+		lines: map[string]map[uint64]bool{}, cases: map[string]*minwon.LegalCase{}, strikeBy: map[string]string{}}
 }
 
 // Caller returns the record of caller id, or nil when the register has
@@ -123,11 +125,11 @@ func (r *Register) apply(ev *minwon.Event) error {
 		}
 		seen := r.lines[m.ContactID]
 		if seen == nil {
-			seen = map[string]bool{}
+			seen = map[uint64]bool{}
 			r.lines[m.ContactID] = seen
 		}
-		k := lineKey(m.Text)
-		if k == "" {
+		k, ok := lineKey(&r.fold, m.Text)
+		if !ok {
 			return nil
 		}
 		s.Lines++
