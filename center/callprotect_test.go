@@ -25,21 +25,26 @@ func mustVoiceCenter(t *testing.T) *fixture {
 	return f
 }
 
+// twentyMinutes is how long into a call the counselor presses end with
+// notice, and whether the 20-minute rule allows it then; the clock starts
+// at the answer of an inbound call and at the bridge of an outbound one.
+var twentyMinutes = []struct {
+	name  string
+	after time.Duration
+	ok    bool
+}{
+	{"AtStart", 0, false},
+	{"TenMinutes", 10 * time.Minute, false},
+	{"ASecondShort", 20*time.Minute - time.Second, false},
+	{"AtTwentyMinutes", 20 * time.Minute, true},
+	{"LongAfter", 75 * time.Minute, true},
+}
+
 // The 20-minute rule on calls, on the center's clock: before it the
 // counselor's end-with-notice is refused (with no offence to end for), from
 // it on the call ends with the time-rule notice.
 func TestCallEndWithNoticeTwentyMinuteRule(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		after time.Duration
-		ok    bool
-	}{
-		{"AtAnswer", 0, false},
-		{"TenMinutes", 10 * time.Minute, false},
-		{"ASecondShort", 20*time.Minute - time.Second, false},
-		{"AtTwentyMinutes", 20 * time.Minute, true},
-		{"LongAfter", 75 * time.Minute, true},
-	} {
+	for _, tt := range twentyMinutes {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustVoiceCenter(t)
 			ct := f.call("01055556666")
@@ -153,17 +158,7 @@ func TestCallAgitation(t *testing.T) {
 // the call was placed: the 20-minute rule counts from the bridge, 40 s of
 // ringing and the recording notice later.
 func TestOutboundCallTwentyMinuteRule(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		after time.Duration
-		ok    bool
-	}{
-		{"AtConnect", 0, false},
-		{"TenMinutes", 10 * time.Minute, false},
-		{"ASecondShort", 20*time.Minute - time.Second, false},
-		{"AtTwentyMinutes", 20 * time.Minute, true},
-		{"LongAfter", 75 * time.Minute, true},
-	} {
+	for _, tt := range twentyMinutes {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustVoiceCenter(t)
 			ct, _, err := f.c.StartOutbound(f.ctx, "kim", "010-2345-6789")

@@ -193,6 +193,21 @@ export async function login(page, url, user) {
   await page.getByTestId('topbar').waitFor();
 }
 
+/**
+ * A counselor ready for calls in the browser: logged in, their desk
+ * connected and settled, the softphone on and registered with the server,
+ * and the counselor available. A toneMic for the page goes before it.
+ */
+export async function softphoneReady(w, page, user) {
+  await login(page, w.url, user);
+  await page.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
+  await w.settle(page);
+  await page.getByTestId('softphone-toggle').check();
+  await page.locator('[data-testid="softphone-toggle"][data-registered="yes"]').waitFor();
+  await page.getByTestId('agent-state').selectOption('available');
+  await page.locator('[data-testid="agent-state"][data-state="available"]').waitFor();
+}
+
 /** Opens one of the staff app's pages with the top bar's link. */
 export async function openPage(page, which) {
   await page.getByTestId(`nav-${which}`).click();

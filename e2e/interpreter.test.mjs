@@ -20,7 +20,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cookieOf, eventually, login, openPage, world } from './harness.mjs';
+import { cookieOf, eventually, login, openPage, softphoneReady, world } from './harness.mjs';
 import { freePort, rtpPeer, runSipp, sipp } from './sip.mjs';
 import { channel, hears, recordingOf, toneMic, toneWindows } from './audio.mjs';
 
@@ -102,13 +102,7 @@ test(
 
         const desk = await w.person('counselor01');
         await toneMic(desk, COUNSELOR_HZ);
-        await login(desk, w.url, 'counselor01');
-        await desk.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
-        await w.settle(desk);
-        await desk.getByTestId('softphone-toggle').check();
-        await desk.locator('[data-testid="softphone-toggle"][data-registered="yes"]').waitFor();
-        await desk.getByTestId('agent-state').selectOption('available');
-        await desk.locator('[data-testid="agent-state"][data-state="available"]').waitFor();
+        await softphoneReady(w, desk, 'counselor01');
 
         const caller = await rtpPeer();
         const interp = await rtpPeer();

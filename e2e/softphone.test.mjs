@@ -16,7 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cookieOf, eventually, login, world } from './harness.mjs';
+import { cookieOf, eventually, softphoneReady, world } from './harness.mjs';
 import { freePort, rtpPeer, runSipp, sipp } from './sip.mjs';
 import { channel, recordingOf, toneWav, toneWindows } from './audio.mjs';
 
@@ -50,14 +50,8 @@ test(
     await w.run(async () => {
       try {
         const desk = await w.person('counselor01');
-        await login(desk, w.url, 'counselor01');
-        await desk.getByTestId('desk-disconnected').waitFor({ state: 'detached' });
-        await w.settle(desk);
         // The softphone goes on: the microphone opens and the server confirms.
-        await desk.getByTestId('softphone-toggle').check();
-        await desk.locator('[data-testid="softphone-toggle"][data-registered="yes"]').waitFor();
-        await desk.getByTestId('agent-state').selectOption('available');
-        await desk.locator('[data-testid="agent-state"][data-state="available"]').waitFor();
+        await softphoneReady(w, desk, 'counselor01');
 
         const peer = await rtpPeer();
         const caller = runSipp(
