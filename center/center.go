@@ -90,6 +90,8 @@ type Center struct {
 	interpreters map[string]*minwon.Interpreter // the tenants' pools (interpreter.go)
 	interpUsed   map[string]time.Time           // when each interpreter was last rung
 
+	ownConfig map[string]bool // configuration events this node committed (replicate.go)
+
 	positionsAt time.Time // last queue-position broadcast
 	forgetNext  time.Time // the caller register's next forgetting; zero: none
 
@@ -389,6 +391,7 @@ func (c *Center) commit(ctx context.Context, evs []*minwon.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
+	c.markOwnConfig(evs)
 	if c.prot != nil {
 		c.prot.apply(c, evs...)
 	}

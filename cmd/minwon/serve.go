@@ -438,8 +438,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bus := inmem.NewBus()
 	c := center.New(cfg.Center, store, bus, log)
 	c.SetNoticeVoice(cfg.voice())
-	// IVR changes made on other nodes; before Start, so none falls between.
+	// IVR and configuration changes made on other nodes; before Start, so
+	// none falls between.
 	defer bus.Subscribe(c.ApplyIVREvent)()
+	defer bus.Subscribe(c.ApplyConfigEvent)()
 	if err := c.Start(ctx, true); err != nil {
 		return err
 	}
