@@ -124,14 +124,7 @@ func outboundIsProtected(t *testing.T, callback bool) {
 	if p, err = f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""); err != nil || !p.Ended {
 		t.Fatalf("third warning: %+v %v", p, err)
 	}
-	select {
-	case err := <-citizen:
-		if err != nil {
-			t.Fatalf("trunk sipp: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("the citizen was not hung up after the third warning")
-	}
+	sippDone(t, citizen, 15*time.Second, "the citizen was not hung up after the third warning")
 	if !heard(ivr.ProtectClosing)() || peer.heard(mark[ivr.Goodbye]) != 0 {
 		t.Fatalf("citizen heard %d packets of the closing notice and %d of the goodbye, want the notice only",
 			peer.heard(mark[ivr.ProtectClosing]), peer.heard(mark[ivr.Goodbye]))

@@ -433,14 +433,7 @@ func TestCounselorAnswersAndEnds(t *testing.T) {
 	if _, err := f.c.EndChat(f.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("sipp: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the caller was not hung up")
-	}
+	sippDone(t, done, 10*time.Second, "the caller was not hung up")
 	stored, err := f.store.Contact(f.ctx, ct.ID)
 	if err != nil || stored.State != minwon.ContactWrapUp || stored.AnsweredAt == nil {
 		t.Fatalf("stored %+v %v, want answered and in wrap-up", stored, err)
@@ -633,13 +626,20 @@ func (f *fixture) awaitOffer(t *testing.T, peer *rtpPeer, agent string) *minwon.
 func awaitHangups(t *testing.T, legs map[string]<-chan error) {
 	t.Helper()
 	for name, ch := range legs {
-		select {
-		case err := <-ch:
-			if err != nil {
-				t.Errorf("%s sipp: %v", name, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the %s was not hung up", name)
+		sippDone(t, ch, 10*time.Second, "the "+name+" was not hung up")
+	}
+}
+
+// sippDone waits up to d for a sipp run to end, and fails the test with
+// why if it does not, or with sipp's error if it failed.
+func sippDone(t *testing.T, ch <-chan error, d time.Duration, why string) {
+	t.Helper()
+	select {
+	case err := <-ch:
+		if err != nil {
+			t.Fatalf("sipp: %v", err)
 		}
+	case <-time.After(d):
+		t.Fatal(why)
 	}
 }

@@ -334,14 +334,7 @@ func TestCallbackIsDialledThroughTheTrunk(t *testing.T) {
 	if _, err := p.c.Accept(p.ctx, "kim", ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-citizenDone:
-		if err != nil {
-			t.Fatalf("trunk sipp: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the callback's call did not end")
-	}
+	sippDone(t, citizenDone, 30*time.Second, "the callback's call did not end")
 	ended(t, "counselor kim's phone", kimDone)
 	if cb := p.c.Callback(ct.ID); cb == nil || !cb.Dialled || cb.Status != minwon.CallbackWaiting {
 		t.Fatalf("callback after the call %+v, want dialled and waiting for kim's report", cb)
