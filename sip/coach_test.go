@@ -333,10 +333,15 @@ func TestCoachCall(t *testing.T) {
 		})
 	})
 	t.Run("EventsAreStored", func(t *testing.T) {
-		evs, err := f.store.Events(f.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventCoachStarted, minwon.EventCoachMode, minwon.EventCoachEnded}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := []string{"coach.started listen", "coach.mode whisper", "coach.mode barge", "coach.ended left", "coach.started listen", "coach.ended hung_up"}
+		// The center forgets the coaching as it submits coach.ended, which
+		// reaches the store a moment later.
+		var evs []*minwon.Event
+		eventually(t, "the coaching's events are stored", 5*time.Second, func() bool {
+			var err error
+			evs, err = f.store.Events(f.ctx, minwon.EventFilter{ContactID: ct.ID, Types: []minwon.EventType{minwon.EventCoachStarted, minwon.EventCoachMode, minwon.EventCoachEnded}})
+			return err == nil && len(evs) >= len(want)
+		})
 		var got []string
 		for _, ev := range evs {
 			if ev.ActorID != "park" || ev.AgentID != "kim" {
@@ -349,7 +354,6 @@ func TestCoachCall(t *testing.T) {
 			ev.Decode(&p)
 			got = append(got, string(ev.Type)+" "+p.Mode+p.Reason)
 		}
-		want := []string{"coach.started listen", "coach.mode whisper", "coach.mode barge", "coach.ended left", "coach.started listen", "coach.ended hung_up"}
 		if len(got) != len(want) {
 			t.Fatalf("events %q, want %q", got, want)
 		}
