@@ -4,7 +4,7 @@
 // notes, sanctions (legal action and closing the caller's case among them)
 // and the evidence bundle, and the report. Citizens' words are rendered as text, never as
 // HTML: abuse often arrives with markup pasted in.
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, basePath, get, post, seg } from '../lib/api';
 import { t, tv, useLang } from '../lib/i18n';
 import { dateTime } from '../lib/util';
@@ -93,7 +93,11 @@ export function Protect(props: { id?: string }) {
   const [to, setTo] = useState('');
   const [offset, setOffset] = useState(0);
   const counselors = (ref.agents ?? []).slice().sort((a, b) => a.name.localeCompare(b.name, 'ko'));
+  // Only the answer to the latest query is shown: changing two filters in a
+  // row sends two requests, and the first may be answered last.
+  const latest = useRef(0);
   const load = useCallback(() => {
+    const ask = ++latest.current;
     // Dates are Seoul days: the server reads from=D as D 00:00 KST and to=D
     // as the end of D.
     const params = new URLSearchParams();
@@ -104,9 +108,14 @@ export function Protect(props: { id?: string }) {
     if (to) params.set('to', to);
     params.set('limit', String(PAGE));
     params.set('offset', String(offset));
-    api<Incident[]>('GET', `/api/incidents?${params}`, undefined, (h) => setTotal(Number(h.get('X-Total-Count') ?? 0)))
-      .then((r) => setRows(r ?? []))
-      .catch(notifyError);
+    let count = 0;
+    api<Incident[]>('GET', `/api/incidents?${params}`, undefined, (h) => (count = Number(h.get('X-Total-Count') ?? 0)))
+      .then((r) => {
+        if (ask !== latest.current) return;
+        setRows(r ?? []);
+        setTotal(count);
+      })
+      .catch((e) => ask === latest.current && notifyError(e));
   }, [type, status, agent, from, to, offset]);
   useEffect(load, [load]);
   // A changed filter starts again from the first page.
