@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -574,14 +575,43 @@ func (f *fixture) echoPhone(t testing.TB, port int) <-chan error {
 	done := make(chan error, 1)
 	cmd := exec.Command(f.sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-mp", strconv.Itoa(freePort(t)),
 		"-rtp_echo", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		done <- err
+		return done
+	}
 	go func() {
-		out, err := cmd.CombinedOutput()
+		err := cmd.Wait()
 		if err != nil {
-			err = fmt.Errorf("%w\n%s", err, out)
+			err = fmt.Errorf("%w\n%s", err, out.String())
 		}
 		done <- err
 	}()
+	// A call sent before sipp has bound its port would be lost to the
+	// test's timeout on a loaded machine: wait until the port is bound.
+	for deadline := time.Now().Add(10 * time.Second); !udpBound(port) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	return done
+}
+
+// udpBound reports whether a UDP socket is bound to port on this machine,
+// from the kernel's socket tables, without touching the port.
+func udpBound(port int) bool {
+	want := fmt.Sprintf(":%04X ", port)
+	for _, table := range []string{"/proc/net/udp", "/proc/net/udp6"} {
+		b, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && strings.HasSuffix(f[1]+" ", want) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // callUntilBye dials 120 with sipp, its media on peer, and stays on the
