@@ -176,12 +176,16 @@ func (db *DB) commit(groups []*request) {
 					o.ev.Seq = seqs[i]
 					i++
 				}
-				db.answer(g, nil)
 			}
+			// Counted before anyone is answered, so a caller that reads the
+			// stats after its append returns sees its batch in them.
 			db.stats.batches.Add(1)
 			db.stats.appends.Add(int64(len(groups)))
 			db.stats.events.Add(int64(i))
 			db.metrics.batchEvents.Observe(float64(i))
+			for _, g := range groups {
+				db.answer(g, nil)
+			}
 			return
 		}
 		var merr *minwon.Error
