@@ -132,10 +132,7 @@ func (c *Center) applyConfig(ev *minwon.Event) error {
 		if u := c.users[p.UserID]; u != nil {
 			cp := *u
 			cp.PasswordHash = p.Hash
-			c.users[cp.ID] = &cp
-			if a := c.agents[cp.ID]; a != nil {
-				a.user = &cp
-			}
+			c.applyUser(&cp, c.cfg.Now())
 		}
 	case minwon.EventInterpreterSaved:
 		var in minwon.Interpreter
