@@ -67,6 +67,11 @@ type stream struct {
 	id   uint32
 	dir  int
 	conn *net.UDPConn
+	// rtcp holds the port after conn's, where the center sends its RTCP
+	// reports as RFC 3550 has it; nobody reads it. Left free, that port
+	// went to another stream's RTP socket, which then took the reports of
+	// a call not its own.
+	rtcp *net.UDPConn
 	to   atomic.Pointer[netip.AddrPort] // learnt from the first packet in (symmetric RTP)
 	// heard is set once the other side's generated audio arrives: the call
 	// is bridged.
@@ -106,12 +111,12 @@ func main() {
 	streams = make([]*stream, 2**calls)
 	var inf [2]strings.Builder
 	for i := range streams {
-		conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, 0)))
+		conn, rtcp, err := listenPair(addr)
 		if err != nil {
 			log.Fatalf("RTP socket %d of %d: %v (raise ulimit -n?)", i+1, len(streams), err)
 		}
 		conn.SetReadBuffer(256 << 10)
-		s := &stream{id: uint32(i), dir: i / *calls, conn: conn}
+		s := &stream{id: uint32(i), dir: i / *calls, conn: conn, rtcp: rtcp}
 		for j := headerBytes + stampBytes; j < len(s.pkt); j++ {
 			s.pkt[j] = 0xff // G.711 µ-law silence after the stamp
 		}
@@ -278,7 +283,7 @@ func (s *stream) receive(delays *[2]delayHist) {
 		if err != nil {
 			return
 		}
-		if n < headerBytes || buf[0]>>6 != 2 {
+		if n < headerBytes || buf[0]>>6 != 2 || isRTCP(buf[1]) {
 			continue
 		}
 		if s.to.Load() == nil {
@@ -310,6 +315,33 @@ func (s *stream) receive(delays *[2]delayHist) {
 		src.mu.Unlock()
 	}
 }
+
+// listenPair binds an RTP socket on an even port of addr and its RTCP
+// socket on the next one, as a phone does.
+func listenPair(addr netip.Addr) (rtp, rtcp *net.UDPConn, err error) {
+	for range 100 {
+		rtp, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, 0)))
+		if err != nil {
+			return nil, nil, err
+		}
+		port := rtp.LocalAddr().(*net.UDPAddr).Port
+		if port%2 == 0 && port < 65535 {
+			rtcp, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, uint16(port+1))))
+			if err == nil {
+				rtcp.SetReadBuffer(4 << 10)
+				return rtp, rtcp, nil
+			}
+		}
+		rtp.Close()
+	}
+	return nil, nil, fmt.Errorf("no free pair of UDP ports on %s", addr)
+}
+
+// isRTCP tells an RTCP packet from RTP by its second byte (RFC 5761 §4):
+// RTCP's packet types 192–223 are no RTP payload type, marker bit or not.
+// A stream must never learn where to send from one: diago sends its
+// reports to the port after the peer's RTP, which may be another stream's.
+func isRTCP(b byte) bool { return b >= 192 && b <= 223 }
 
 // delayHist counts one-way delays in 0.1 ms buckets up to 2 s.
 type delayHist struct {
