@@ -18,7 +18,7 @@ import (
 // the stretch before the line arrived.
 func (c *Center) CitizenSaid(ctx context.Context, contactID, text string) error {
 	now := c.cfg.Now()
-	return c.citizenSaid(ctx, contactID, text, c.recordingRef(ctx, contactID, now.Add(-untimedLead), now.Add(evidenceTail)))
+	return c.citizenSaid(ctx, contactID, text, c.recordingRef(ctx, contactID, now, now.Add(-untimedLead), now.Add(evidenceTail)))
 }
 
 // CitizenSaidAt is CitizenSaid with the recognizer's timing: the
