@@ -4,7 +4,7 @@ package center
 // item, warning and end is about, and the cut of the recording the
 // evidence bundle carries. A segment starts a margin before the moment
 // that raised it, so the bundle holds what led up to it, not only its last
-// word.
+// word; the margins are the tenant's policy's (policy.EvidenceRule).
 
 import (
 	"context"
@@ -16,21 +16,6 @@ import (
 	"github.com/minwon/minwon"
 	"github.com/minwon/minwon/guard/policy"
 	"github.com/minwon/minwon/recording"
-)
-
-// The margins of a recording segment.
-const (
-	// A timed transcript segment or an agitation window: a little before
-	// and after what the recognizer or the detector placed.
-	evidenceLead = 2 * time.Second
-	evidenceTail = time.Second
-	// A transcript line without word timings arrives once it was said;
-	// the utterance lies before it.
-	untimedLead = 15 * time.Second
-	// A counselor's warning or end: what led to the press, then the
-	// announcement the caller heard (the longest prompt takes about 12 s).
-	pressLead = 30 * time.Second
-	pressTail = 15 * time.Second
 )
 
 // callRec is what the center knows of a live call's recordings. A call
@@ -150,10 +135,35 @@ func (c *Center) recordingRef(ctx context.Context, contactID string, at, from, t
 	return &minwon.RecordingRef{Name: r.id, Start: start, End: end}
 }
 
+// margins returns the segment margins of the policy of a live call's
+// tenant: its engine's, else (not built yet, which only the write lock may
+// do) the policy as stored.
+func (c *Center) margins(contactID string) policy.EvidenceRule {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	l := c.contacts[contactID]
+	if l == nil {
+		return policy.DefaultEvidence()
+	}
+	if c.prot != nil {
+		if e := c.prot.engines[l.TenantID]; e != nil {
+			return e.Config().Evidence
+		}
+	}
+	return c.policyConfig(l.TenantID).Evidence
+}
+
 // pressRef is the segment of a counselor's warning or end pressed now.
 func (c *Center) pressRef(ctx context.Context, contactID string) *minwon.RecordingRef {
+	now, m := c.cfg.Now(), c.margins(contactID)
+	return c.recordingRef(ctx, contactID, now, now.Add(-m.PressLead), now.Add(m.PressTail))
+}
+
+// untimedRef is the segment of something long that arrived now without
+// timings: it was said before.
+func (c *Center) untimedRef(ctx context.Context, contactID string, m policy.EvidenceRule, long time.Duration) *minwon.RecordingRef {
 	now := c.cfg.Now()
-	return c.recordingRef(ctx, contactID, now, now.Add(-pressLead), now.Add(pressTail))
+	return c.recordingRef(ctx, contactID, now, now.Add(-m.UntimedLead-long), now.Add(m.Tail))
 }
 
 // answeredAt returns when a live call went into conversation, where the
@@ -179,16 +189,16 @@ func (c *Center) answeredAt(contactID string) time.Time {
 // the margins. Offsets that would lie in the future (a transfer answered
 // again, a recognizer that lagged) are taken as ending now.
 func (c *Center) heardRef(ctx context.Context, contactID string, from, to time.Duration) *minwon.RecordingRef {
-	now := c.cfg.Now()
+	now, m := c.cfg.Now(), c.margins(contactID)
 	answered := c.answeredAt(contactID)
 	if answered.IsZero() || answered.Add(from).After(now) {
-		return c.recordingRef(ctx, contactID, now, now.Add(-untimedLead-(to-from)), now.Add(evidenceTail))
+		return c.untimedRef(ctx, contactID, m, to-from)
 	}
 	end := answered.Add(to)
 	if end.After(now) {
 		end = now
 	}
-	return c.recordingRef(ctx, contactID, answered.Add(from), answered.Add(from-evidenceLead), end.Add(evidenceTail))
+	return c.recordingRef(ctx, contactID, answered.Add(from), answered.Add(from-m.Lead), end.Add(m.Tail))
 }
 
 // incidentSegments are the spans of the recordings that an incident's

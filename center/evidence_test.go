@@ -303,3 +303,33 @@ func TestIncidentAcrossTwoRecordings(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyMarginsShapeTheSegment: the margins of a segment are the
+// tenant's policy's; changed by an admin, the next references take them,
+// also after a restart, which reads them from the policy.updated event.
+func TestPolicyMarginsShapeTheSegment(t *testing.T) {
+	f, dir := recordedCenter(t)
+	ok(t, second(f.c.SaveUser(f.ctx, "", minwon.User{ID: "admin", TenantID: "city", Login: "admin", Name: "관리자", Roles: []minwon.Role{minwon.RoleAdmin}}, "password123")))
+	cfg := policy.DefaultConfig()
+	cfg.Evidence = policy.EvidenceRule{Lead: 5 * time.Second, Tail: 3 * time.Second, UntimedLead: 20 * time.Second, PressLead: time.Minute, PressTail: 20 * time.Second}
+	bad := cfg
+	bad.Evidence.PressLead = 10 * time.Minute
+	_, err := f.c.SetPolicy(f.ctx, "admin", "city", rawPolicy(t, bad))
+	if wantCode(t, err, minwon.EINVALID); minwon.ErrorField(err) != "evidence.press_lead_ns" {
+		t.Fatalf("a 10-minute margin: field %q (%v)", minwon.ErrorField(err), err)
+	}
+	if v := must(f.c.SetPolicy(f.ctx, "admin", "city", rawPolicy(t, cfg))); v.Config.Evidence != cfg.Evidence {
+		t.Fatalf("the policy shows margins %+v", v.Config.Evidence)
+	}
+	ct, r := f.recordedCall("01011112222") // answered 5 s into the recording
+	f.clock.Add(40 * time.Second)
+	ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 31*time.Second, 34*time.Second))
+	// 5 s + 31 s less 5 s, to 5 s + 34 s and 3 s (the defaults: 34–40 s).
+	wantRef(t, "timed line", f.onlyIncident().Items[0].Recording, r, 31*time.Second, 42*time.Second)
+	f.clock.Add(60 * time.Second) // 105 s
+	ok(t, f.c.CitizenSaid(f.ctx, ct.ID, abusive))
+	wantRef(t, "untimed line", f.onlyIncident().Items[1].Recording, r, 85*time.Second, 108*time.Second)
+	f.restart(center.Config{Recording: center.RecordingConfig{Dir: dir, Keys: testKeys, DefaultDays: 30}})
+	must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""))
+	wantRef(t, "warning after a restart", f.onlyIncident().Warnings[0].Recording, r, 45*time.Second, 125*time.Second)
+}
