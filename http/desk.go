@@ -232,6 +232,7 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 			wc.send(map[string]any{"type": "offer", "contact": ct})
 		}
 	}
+	s.sendRings(wc, u.ID)
 	// Keep the connection alive through proxies that drop idle sockets.
 	wc.keepAlive(30*time.Second, pingFrame)
 	// The softphone is on for as long as this socket says so and lives.
