@@ -161,6 +161,9 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 		h.deliverCoach(ev)
 	case minwon.EventConferenceRequested, minwon.EventConferenceJoined, minwon.EventConferenceLeft, minwon.EventConferenceFailed:
 		h.deliverConference(ev)
+	case minwon.EventCallConnected:
+		// An outbound call's citizen answered: the protection buttons arm.
+		h.to(map[string]any{"type": "call_connected", "contact_id": ev.ContactID, "at": ev.At}, append(h.watchers(ev.ContactID), ev.AgentID)...)
 	case minwon.EventCallAgitation:
 		// The badge on the call panel of the counselor and of supervisors listening.
 		var a minwon.CallAgitation
