@@ -17,8 +17,7 @@ import (
 // Without word timings, the recording segment of an incident it raises is
 // the stretch before the line arrived.
 func (c *Center) CitizenSaid(ctx context.Context, contactID, text string) error {
-	now := c.cfg.Now()
-	return c.citizenSaid(ctx, contactID, text, c.recordingRef(ctx, contactID, now.Add(-untimedLead), now.Add(evidenceTail)))
+	return c.citizenSaid(ctx, contactID, text, c.untimedRef(ctx, contactID, c.margins(contactID), 0))
 }
 
 // CitizenSaidAt is CitizenSaid with the recognizer's timing: the

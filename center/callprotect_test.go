@@ -1,6 +1,7 @@
 package center_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -163,17 +164,28 @@ func TestOutboundCallTwentyMinuteRule(t *testing.T) {
 			f := mustVoiceCenter(t)
 			ct, _, err := f.c.StartOutbound(f.ctx, "kim", "010-2345-6789")
 			ok(t, err)
-			if p := must(f.c.DeskProtection("kim", ct.ID)); p.Warn || p.End {
+			if p := must(f.c.DeskProtection("kim", ct.ID)); p.Warn || p.End || p.Connected {
 				t.Fatalf("desk protection while the citizen's phone rings: %+v", p)
 			}
+			// A press before the answer is refused, saying why, and stores nothing.
 			_, err = f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, "")
 			wantCode(t, err, minwon.ECONFLICT)
+			if !strings.Contains(minwon.ErrorMessage(err), "not connected yet") {
+				t.Fatalf("warn before the answer: %v", err)
+			}
+			_, err = f.c.EndWithNotice(f.ctx, "kim", ct.ID, minwon.IncidentSexual, "")
+			if wantCode(t, err, minwon.ECONFLICT); !strings.Contains(minwon.ErrorMessage(err), "not connected yet") {
+				t.Fatalf("end before the answer: %v", err)
+			}
+			if n := countEvents(t, f, minwon.EventIncidentOpened); n != 0 {
+				t.Fatalf("%d incidents opened by presses before the answer", n)
+			}
 			f.clock.Add(40 * time.Second) // ringing, then the recording notice
 			ok(t, f.c.OutboundConnected(f.ctx, ct.ID))
 			connected := f.clock.Now()
 			f.clock.Add(tt.after)
 			p := must(f.c.DeskProtection("kim", ct.ID))
-			if !p.EndFrom.Equal(connected.Add(20*time.Minute)) || p.End != tt.ok || !p.Warn {
+			if !p.EndFrom.Equal(connected.Add(20*time.Minute)) || p.End != tt.ok || !p.Warn || !p.Connected {
 				t.Fatalf("desk protection %+v, want end %v from %v", p, tt.ok, connected.Add(20*time.Minute))
 			}
 			got, err := f.c.EndWithNotice(f.ctx, "kim", ct.ID, minwon.IncidentDrunkLong, "")

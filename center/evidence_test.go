@@ -196,8 +196,9 @@ func TestExportCutsTheRecordingSegment(t *testing.T) {
 	if channels != 2 || rate != 8000 || got != dur-25*time.Second || int(data)+44 != len(wav) {
 		t.Fatalf("segment: %d channels at %d Hz, %v long (%d bytes); want stereo, %v", channels, rate, got, len(wav), dur-25*time.Second)
 	}
-	if meta.Recording == nil || meta.Recording.Name != r.ID || meta.Recording.Start != 25*time.Second || meta.Recording.End != dur || meta.RecordingMissing != "" {
-		t.Fatalf("metadata recording %+v missing %q", meta.Recording, meta.RecordingMissing)
+	if len(meta.Recordings) != 1 || meta.Recordings[0].RecordingID != r.ID || meta.Recordings[0].Start != 25*time.Second ||
+		meta.Recordings[0].End != dur || meta.Recordings[0].Missing != "" || meta.Recordings[0].File != "recording-segment.wav" {
+		t.Fatalf("metadata recordings %+v", meta.Recordings)
 	}
 	if _, whole := files["recording.wav"]; whole {
 		t.Fatal("the whole recording went along with the segment")
@@ -226,12 +227,109 @@ func TestExportCutsTheRecordingSegment(t *testing.T) {
 			t.Fatal("a segment of a purged recording")
 		}
 		note := string(files["recording-missing.txt"])
-		if !strings.Contains(note, "삭제") || !strings.Contains(note, "deleted by retention") || meta.RecordingMissing == "" ||
-			meta.Recording == nil || meta.Recording.Name != r.ID {
-			t.Fatalf("note %q, metadata %+v %q", note, meta.Recording, meta.RecordingMissing)
+		if !strings.Contains(note, "삭제") || !strings.Contains(note, "deleted by retention") || len(meta.Recordings) != 1 ||
+			meta.Recordings[0].Missing == "" || meta.Recordings[0].RecordingID != r.ID || meta.Recordings[0].File != "recording-missing.txt" {
+			t.Fatalf("note %q, metadata %+v", note, meta.Recordings)
 		}
 		if _, ok := files["transcript.txt"]; !ok {
 			t.Fatal("the transcript is missing")
 		}
 	})
+}
+
+// segmentSeconds returns how long a bundle's segment WAV plays.
+func segmentSeconds(t *testing.T, wav []byte) time.Duration {
+	t.Helper()
+	if len(wav) < 44 || string(wav[:4]) != "RIFF" || binary.LittleEndian.Uint16(wav[22:]) != 2 {
+		t.Fatalf("not a stereo WAV: %d bytes", len(wav))
+	}
+	rate, data := binary.LittleEndian.Uint32(wav[24:]), binary.LittleEndian.Uint32(wav[40:])
+	return time.Duration(data) * time.Second / time.Duration(rate*4)
+}
+
+// TestIncidentAcrossTwoRecordings: a call recorded again part way (after a
+// transfer or a reconnect) has two recordings. Each item points into the
+// one that was running when what it is about was said or pressed, also
+// when the recognizer reports a line from before the second recording
+// started, and after a restart, when the center reads them from the
+// store; the bundle holds a segment of each, listed with its SHA-256.
+func TestIncidentAcrossTwoRecordings(t *testing.T) {
+	f, dir := recordedCenter(t)
+	ct, r1 := f.recordedCall("01011112222") // r1 runs from 0 s, kim answers at 5 s
+	f.clock.Add(40 * time.Second)
+	ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 31*time.Second, 34*time.Second)) // r1 34–40 s
+	f.clock.Add(20 * time.Second)                                                   // 65 s: recorded again
+	id := minwon.NewID()
+	r2 := &minwon.Recording{ID: id, TenantID: "city", ContactID: ct.ID, File: "d/" + id + ".mwr", KeyID: "k1", Started: f.clock.Now()}
+	ok(t, f.c.RecordingStarted(f.ctx, r2))
+	f.restart(center.Config{Recording: center.RecordingConfig{Dir: dir, Keys: testKeys, DefaultDays: 30}})
+	f.clock.Add(30 * time.Second) // 95 s
+	// A line said 60–63 s into r1, reported late: r1 58–64 s, not r2.
+	ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, "이 개새끼야", 55*time.Second, 58*time.Second))
+	must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, "")) // r2 0–45 s: 30 s before the press, 15 s after
+	inc := f.onlyIncident()
+	if len(inc.Items) != 2 || len(inc.Warnings) != 1 {
+		t.Fatalf("items %+v warnings %+v", inc.Items, inc.Warnings)
+	}
+	wantRef(t, "first line", inc.Items[0].Recording, r1, 34*time.Second, 40*time.Second)
+	wantRef(t, "late line", inc.Items[1].Recording, r1, 58*time.Second, 64*time.Second)
+	wantRef(t, "warning", inc.Warnings[0].Recording, r2, 0, 30*time.Second+15*time.Second)
+
+	f.sealRecording(dir, r1, 62)
+	f.sealRecording(dir, r2, 60)
+	var zipped bytes.Buffer
+	ok(t, f.c.ExportIncident(f.ctx, "sup", inc.ID, &zipped))
+	files, meta := bundle(t, zipped.Bytes())
+	if len(meta.Recordings) != 2 {
+		t.Fatalf("metadata recordings %+v, files %+v", meta.Recordings, meta.Files)
+	}
+	for i, want := range []struct {
+		r          *minwon.Recording
+		file       string
+		start, end time.Duration
+	}{
+		{r1, "recording-segment-1.wav", 34 * time.Second, 62 * time.Second}, // both lines, to the file's end
+		{r2, "recording-segment-2.wav", 0, 45 * time.Second},
+	} {
+		got := meta.Recordings[i]
+		wav := files[want.file]
+		sum := sha256.Sum256(wav)
+		if got.RecordingID != want.r.ID || got.File != want.file || got.Start != want.start || got.End != want.end ||
+			got.SHA256 != hex.EncodeToString(sum[:]) || got.Bytes != int64(len(wav)) || got.Missing != "" {
+			t.Fatalf("recording %d: %+v, want %s %s %v–%v", i+1, got, want.r.ID, want.file, want.start, want.end)
+		}
+		if d := segmentSeconds(t, wav); d != want.end-want.start {
+			t.Fatalf("segment %d plays %v, want %v", i+1, d, want.end-want.start)
+		}
+	}
+}
+
+// TestPolicyMarginsShapeTheSegment: the margins of a segment are the
+// tenant's policy's; changed by an admin, the next references take them,
+// also after a restart, which reads them from the policy.updated event.
+func TestPolicyMarginsShapeTheSegment(t *testing.T) {
+	f, dir := recordedCenter(t)
+	ok(t, second(f.c.SaveUser(f.ctx, "", minwon.User{ID: "admin", TenantID: "city", Login: "admin", Name: "관리자", Roles: []minwon.Role{minwon.RoleAdmin}}, "password123")))
+	cfg := policy.DefaultConfig()
+	cfg.Evidence = policy.EvidenceRule{Lead: 5 * time.Second, Tail: 3 * time.Second, UntimedLead: 20 * time.Second, PressLead: time.Minute, PressTail: 20 * time.Second}
+	bad := cfg
+	bad.Evidence.PressLead = 10 * time.Minute
+	_, err := f.c.SetPolicy(f.ctx, "admin", "city", rawPolicy(t, bad))
+	if wantCode(t, err, minwon.EINVALID); minwon.ErrorField(err) != "evidence.press_lead_ns" {
+		t.Fatalf("a 10-minute margin: field %q (%v)", minwon.ErrorField(err), err)
+	}
+	if v := must(f.c.SetPolicy(f.ctx, "admin", "city", rawPolicy(t, cfg))); v.Config.Evidence != cfg.Evidence {
+		t.Fatalf("the policy shows margins %+v", v.Config.Evidence)
+	}
+	ct, r := f.recordedCall("01011112222") // answered 5 s into the recording
+	f.clock.Add(40 * time.Second)
+	ok(t, f.c.CitizenSaidAt(f.ctx, ct.ID, abusive, 31*time.Second, 34*time.Second))
+	// 5 s + 31 s less 5 s, to 5 s + 34 s and 3 s (the defaults: 34–40 s).
+	wantRef(t, "timed line", f.onlyIncident().Items[0].Recording, r, 31*time.Second, 42*time.Second)
+	f.clock.Add(60 * time.Second) // 105 s
+	ok(t, f.c.CitizenSaid(f.ctx, ct.ID, abusive))
+	wantRef(t, "untimed line", f.onlyIncident().Items[1].Recording, r, 85*time.Second, 108*time.Second)
+	f.restart(center.Config{Recording: center.RecordingConfig{Dir: dir, Keys: testKeys, DefaultDays: 30}})
+	must(f.c.CounselorWarn(f.ctx, "kim", ct.ID, minwon.IncidentAbuse, ""))
+	wantRef(t, "warning after a restart", f.onlyIncident().Warnings[0].Recording, r, 45*time.Second, 125*time.Second)
 }

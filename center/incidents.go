@@ -25,6 +25,9 @@ type DeskProtection struct {
 	// warnings are pooled, and the type of the next offence decides.
 	EndAtByType map[minwon.IncidentType]int `json:"end_at_by_type"`
 	Ended       bool                        `json:"ended"`
+	// Connected is false while the contact is not in conversation yet (an
+	// outbound call still ringing the citizen): the buttons wait for it.
+	Connected bool `json:"connected"`
 	// Now is the center's clock, so the desk counts down to EndFrom
 	// whatever its own clock says.
 	Now time.Time `json:"now"`
@@ -53,7 +56,7 @@ func (c *Center) deskProtection(l *live) (*DeskProtection, error) {
 		return nil, minwon.Errorf(minwon.EUNAVAILABLE, "counselor protection is off")
 	}
 	a := e.Actions(pc)
-	out := &DeskProtection{Warn: a.Warn, End: a.End, EndFrom: a.EndFrom, Now: c.cfg.Now()}
+	out := &DeskProtection{Warn: a.Warn, End: a.End, EndFrom: a.EndFrom, Connected: !pc.AnsweredAt.IsZero(), Now: c.cfg.Now()}
 	typ := minwon.IncidentAbuse
 	if inc := pc.Incident; inc != nil {
 		out.IncidentID, out.Type, out.Warnings, out.Ended = inc.ID, inc.Type, len(inc.Warnings), inc.Ended != nil

@@ -357,6 +357,29 @@ func (c *Center) Conference(contactID string) (minwon.Conference, bool) {
 	return l.conf.Conference, true
 }
 
+// InterpreterRing is a live call ringing an in-house interpreter.
+type InterpreterRing struct {
+	ContactID  string
+	Conference minwon.Conference
+}
+
+// InterpreterRings returns the calls ringing user as their in-house
+// interpreter now: requested and not yet joined, failed or left. It is
+// read from the live contacts the conference events keep, so a desk that
+// connects (or reconnects) while it rings is told as one that was there.
+func (c *Center) InterpreterRings(userID string) []InterpreterRing {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []InterpreterRing
+	for id, l := range c.contacts {
+		if userID != "" && l.conf != nil && !l.conf.Joined && l.conf.UserID == userID {
+			out = append(out, InterpreterRing{ContactID: id, Conference: l.conf.Conference})
+		}
+	}
+	slices.SortFunc(out, func(a, b InterpreterRing) int { return strings.Compare(a.ContactID, b.ContactID) })
+	return out
+}
+
 // endConference clears a contact's interpreter and returns the event that
 // says so: conference.left once they had joined, conference.failed before;
 // none when there is no interpreter. Callers hold c.mu.

@@ -578,7 +578,7 @@ func (c *Center) ExportIncident(ctx context.Context, userID, id string, w io.Wri
 			b.Transcript = append(b.Transcript, m)
 		}
 	}
-	closeRec, err := c.bundleRecording(ctx, inc, &b)
+	closeRec, err := c.bundleRecordings(ctx, inc, &b)
 	if err != nil {
 		return err
 	}

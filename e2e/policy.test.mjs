@@ -28,8 +28,14 @@ test('an admin changes the warning text and count; the next abusive citizen gets
   assert.match(await inline.innerText(), /warnings\.1/);
   await w.shot(admin, 'policy-inline-error');
 
-  // Abuse ends at the second offence; the first warning is the new text.
+  // A margin of the recording segments past five minutes is refused inline too.
   await editor.getByTestId('pol-warnings.1').fill('두 번째 안내입니다.');
+  await editor.getByTestId('pol-evidence.press_lead_ns').fill('600');
+  await editor.getByTestId('pol-save').click();
+  await editor.getByTestId('error-evidence.press_lead_ns').waitFor();
+  await editor.getByTestId('pol-evidence.press_lead_ns').fill('45');
+
+  // Abuse ends at the second offence; the first warning is the new text.
   await editor.getByTestId('pol-warnings.0').fill(WARNING);
   await editor.getByTestId('pol-types.abuse.end_at').fill('2');
   const [res] = await Promise.all([
@@ -66,6 +72,8 @@ test('an admin changes the warning text and count; the next abusive citizen gets
   assert.equal(changes[0].actor_id, 'u-admin');
   assert.equal(changes[0].data.config.warnings[0], WARNING);
   assert.equal(changes[0].data.config.types.abuse.end_at, 2);
+  assert.equal(changes[0].data.config.evidence.press_lead_ns, 45e9);
+  assert.equal(changes[0].data.config.evidence.press_tail_ns, 15e9, 'the other margins keep their defaults');
   assert.ok(evs.filter((e) => e.type === 'tenant.salt').every((e) => e.data === undefined || e.data === null), 'salts are never shown');
 
   // A district follows the city; English is a switch away.

@@ -161,6 +161,9 @@ func (h *deskHub) deliver(ev *minwon.Event, f *eventFrames) {
 		h.deliverCoach(ev)
 	case minwon.EventConferenceRequested, minwon.EventConferenceJoined, minwon.EventConferenceLeft, minwon.EventConferenceFailed:
 		h.deliverConference(ev)
+	case minwon.EventCallConnected:
+		// An outbound call's citizen answered: the protection buttons arm.
+		h.to(map[string]any{"type": "call_connected", "contact_id": ev.ContactID, "at": ev.At}, append(h.watchers(ev.ContactID), ev.AgentID)...)
 	case minwon.EventCallAgitation:
 		// The badge on the call panel of the counselor and of supervisors listening.
 		var a minwon.CallAgitation
@@ -232,6 +235,7 @@ func (s *Server) deskWS(w http.ResponseWriter, r *http.Request) {
 			wc.send(map[string]any{"type": "offer", "contact": ct})
 		}
 	}
+	s.sendRings(wc, u.ID)
 	// Keep the connection alive through proxies that drop idle sockets.
 	wc.keepAlive(30*time.Second, pingFrame)
 	// The softphone is on for as long as this socket says so and lives.

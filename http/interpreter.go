@@ -93,14 +93,43 @@ func (h *deskHub) deliverConference(ev *minwon.Event) {
 		h.mu.Lock()
 		h.targets[p.ID] = p.UserID
 		h.mu.Unlock()
-		h.to(map[string]any{"type": "interpreter_ring", "contact_id": ev.ContactID, "ringing": true, "language": p.Language}, p.UserID)
+		h.to(ringFrame(ev.ContactID, p.Language, true), p.UserID)
 	case minwon.EventConferenceLeft, minwon.EventConferenceFailed:
 		h.mu.Lock()
 		user, ok := h.targets[p.ID]
 		delete(h.targets, p.ID)
 		h.mu.Unlock()
 		if ok {
-			h.to(map[string]any{"type": "interpreter_ring", "contact_id": ev.ContactID, "ringing": false, "language": p.Language}, user)
+			h.to(ringFrame(ev.ContactID, p.Language, false), user)
 		}
 	}
+}
+
+// sendRings tells a desk that just connected (a reload, a reconnect) of
+// the calls ringing its user as their interpreter, as the center's live
+// contacts have them. The socket is in the hub already, so a ring that
+// starts now reaches it as it happens; one that ended between the look
+// and the frame (its ringing:false may have gone out first) is looked at
+// again and ended after.
+func (s *Server) sendRings(wc *wsConn, userID string) {
+	rings := s.center.InterpreterRings(userID)
+	for _, r := range rings {
+		wc.send(ringFrame(r.ContactID, r.Conference.Language, true))
+	}
+	if len(rings) == 0 {
+		return
+	}
+	still := map[string]bool{}
+	for _, r := range s.center.InterpreterRings(userID) {
+		still[r.Conference.ID] = true
+	}
+	for _, r := range rings {
+		if !still[r.Conference.ID] {
+			wc.send(ringFrame(r.ContactID, r.Conference.Language, false))
+		}
+	}
+}
+
+func ringFrame(contactID, language string, ringing bool) map[string]any {
+	return map[string]any{"type": "interpreter_ring", "contact_id": contactID, "ringing": ringing, "language": language}
 }

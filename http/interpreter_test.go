@@ -188,3 +188,65 @@ func TestInterpreterFramesReachTheDesk(t *testing.T) {
 		})
 	})
 }
+
+// TestInterpreterRingReachesALateDesk: an in-house interpreter whose desk
+// connects, or reconnects, while a call rings them is told at once, from
+// the center's live calls rather than the socket that missed the ring;
+// once the ring is over (answered, or dropped) a desk that connects hears
+// nothing of it.
+func TestInterpreterRingReachesALateDesk(t *testing.T) {
+	forEachBackend(t, mwhttp.Config{}, func(t *testing.T, e *env) {
+		admin, kim := e.login("admin"), e.login("counselor01")
+		park := e.login("counselor03")
+		if code := admin.do("POST", "/api/interpreters", map[string]any{"id": "park", "tenant_id": demo.TenantID, "name": "박 통역", "languages": []string{"zh"}, "user_id": park.id}, nil); code != 200 {
+			t.Fatalf("add in-house interpreter: %d", code)
+		}
+		ct := e.acceptedCall(kim)
+		ring := func(on bool) func(frame) bool {
+			return func(f frame) bool {
+				return f["type"] == "interpreter_ring" && f["contact_id"] == ct.ID && f["ringing"] == on
+			}
+		}
+		// noRing connects park's desk and fails on any ring of the call
+		// before the answer to a frame sent after the connect's own.
+		noRing := func(when string) {
+			t.Helper()
+			desk := mustDial(t, wsURL(e, "/ws/desk"), park.c)
+			desk.send(map[string]string{"type": "no-such-frame"})
+			desk.await("the answer to a bad frame "+when, func(f frame) bool {
+				if f["type"] == "interpreter_ring" && f["contact_id"] == ct.ID {
+					t.Fatalf("%s a new desk got %v", when, f)
+				}
+				return f["type"] == "error"
+			})
+			desk.c.CloseNow()
+		}
+		noRing("before the ring")
+
+		var conf minwon.Conference
+		if code := kim.do("POST", "/api/contacts/"+ct.ID+"/interpreter", map[string]string{"language": "zh"}, &conf); code != 200 || conf.UserID != park.id {
+			t.Fatalf("ask for zh: %d %+v", code, conf)
+		}
+		late := mustDial(t, wsURL(e, "/ws/desk"), park.c)
+		if f := late.await("the ring at connect", ring(true)); f["language"] != "zh" {
+			t.Fatalf("ring frame %v: want zh", f)
+		}
+		late.c.CloseNow() // a reload: the socket and what it heard are gone
+		again := mustDial(t, wsURL(e, "/ws/desk"), park.c)
+		again.await("the ring after a reconnect", ring(true))
+		if code := kim.do("DELETE", "/api/contacts/"+ct.ID+"/interpreter", nil, nil); code != http.StatusNoContent {
+			t.Fatalf("drop zh: %d", code)
+		}
+		again.await("the ring's end", ring(false))
+		noRing("after the ring was dropped")
+
+		// Answered: the interpreter is on the call, no longer rung.
+		if code := kim.do("POST", "/api/contacts/"+ct.ID+"/interpreter", map[string]string{"language": "zh"}, &conf); code != 200 {
+			t.Fatalf("ask for zh again: %d", code)
+		}
+		if err := e.center.ConferenceJoined(t.Context(), ct.ID, conf.ID); err != nil {
+			t.Fatal(err)
+		}
+		noRing("after the interpreter answered")
+	})
+}

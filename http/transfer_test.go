@@ -134,3 +134,39 @@ func TestCallTransferEndpoints(t *testing.T) {
 		t.Fatalf("after cancel: %d %+v", code, v)
 	}
 }
+
+// TestOutboundWarnWaitsForTheAnswer: on a call out, the protection
+// buttons wait for the citizen to answer: a press before it is a 409
+// that the desk shows, not a warning nobody hears; the desk is told of
+// the answer (call_connected) and the buttons arm.
+func TestOutboundWarnWaitsForTheAnswer(t *testing.T) {
+	e := mustServe(t, filepath.Join(t.TempDir(), "minwon.db"), mwhttp.Config{})
+	kim := e.login("counselor01")
+	e.srv.SetDialer(&fakeDialer{})
+	desk := mustDial(t, wsURL(e, "/ws/desk"), kim.c)
+	desk.await("the desk's state, once it is registered", typ("state"))
+	var ct minwon.Contact
+	if code := kim.do("POST", "/api/calls", map[string]string{"number": "010-1234-5678"}, &ct); code != 200 {
+		t.Fatalf("call out: %d", code)
+	}
+	path := "/api/contacts/" + ct.ID
+	var p center.DeskProtection
+	if code := kim.do("GET", path+"/protection", nil, &p); code != 200 || p.Connected || p.Warn || p.End {
+		t.Fatalf("protection while the citizen's phone rings: %d %+v", code, p)
+	}
+	for _, press := range []string{"/warn", "/end-notice"} {
+		if code := kim.do("POST", path+press, map[string]string{"type": "abuse"}, nil); code != 409 {
+			t.Fatalf("%s before the answer: %d, want 409", press, code)
+		}
+	}
+	if err := e.center.OutboundConnected(t.Context(), ct.ID); err != nil {
+		t.Fatal(err)
+	}
+	desk.await("the answer", func(f frame) bool { return f["type"] == "call_connected" && f["contact_id"] == ct.ID })
+	if code := kim.do("GET", path+"/protection", nil, &p); code != 200 || !p.Connected || !p.Warn {
+		t.Fatalf("protection after the answer: %d %+v", code, p)
+	}
+	if code := kim.do("POST", path+"/warn", map[string]string{"type": "abuse"}, &p); code != 200 || p.Warnings != 1 {
+		t.Fatalf("warn after the answer: %d %+v", code, p)
+	}
+}

@@ -24,8 +24,9 @@ type Bundle struct {
 	Case *CaseRecord
 	// CaseIncidents holds the incidents of Case by ID, for their summaries.
 	CaseIncidents map[string]*minwon.Incident
-	// Recording is the recording segment, when the contact had one.
-	Recording *Recording
+	// Recordings are the recording segments, one per recording the
+	// incident points into, oldest first; none when the contact had none.
+	Recordings []*Recording
 	// Names maps agent and user IDs to the names shown in the transcript.
 	Names map[string]string
 }
@@ -51,15 +52,29 @@ type BundleFile struct {
 // BundleMeta is metadata.json: the incident's particulars and the SHA-256
 // of every other file, so a court can check nothing was altered.
 type BundleMeta struct {
-	Format      string               `json:"format"`
-	GeneratedAt time.Time            `json:"generated_at"`
-	Incident    BundleIncident       `json:"incident"`
-	Case        *minwon.LegalCase    `json:"case,omitempty"`
-	Recording   *minwon.RecordingRef `json:"recording,omitempty"`
-	// RecordingMissing says why the recording segment is not in the
-	// bundle; empty when it is, or when the contact had none.
-	RecordingMissing string       `json:"recording_missing,omitempty"`
-	Files            []BundleFile `json:"files"`
+	Format      string            `json:"format"`
+	GeneratedAt time.Time         `json:"generated_at"`
+	Incident    BundleIncident    `json:"incident"`
+	Case        *minwon.LegalCase `json:"case,omitempty"`
+	// Recordings lists the recording segments, one per recording the
+	// incident points into; empty when the contact had none.
+	Recordings []BundleRecording `json:"recordings"`
+	Files      []BundleFile      `json:"files"`
+}
+
+// BundleRecording is one recording segment of the bundle: which recording,
+// the stretch of it as offsets from its start, and the file in the bundle
+// that holds it with the file's SHA-256, or, with Missing set, the note
+// that says why the audio is not there.
+type BundleRecording struct {
+	RecordingID string        `json:"recording_id"`
+	Start       time.Duration `json:"start_ns"`
+	End         time.Duration `json:"end_ns"`
+	Whole       bool          `json:"whole,omitempty"`
+	File        string        `json:"file"`
+	SHA256      string        `json:"sha256"`
+	Bytes       int64         `json:"bytes"`
+	Missing     string        `json:"missing,omitempty"`
 }
 
 // BundleIncident is the summary of the incident in the metadata.
@@ -103,14 +118,17 @@ type BundleStrike struct {
 }
 
 // BundleFormat names the bundle layout, for whoever reads it later.
-const BundleFormat = "minwon-incident-bundle/1"
+// Version 2 lists every recording segment under "recordings"; version 1
+// had one, under "recording".
+const BundleFormat = "minwon-incident-bundle/2"
 
 // WriteBundle writes b as a ZIP archive to w: transcript.txt, incident.json
 // (the full record: items with scores, warnings, the end, every action),
-// case.json when the incident is in a legal case, the recording segment
-// when present (recording-segment.wav, or recording.wav when whole; a note,
-// recording-missing.txt, when it is gone), and metadata.json last with the
-// SHA-256 of each. The same bundle and time give the same bytes.
+// case.json when the incident is in a legal case, each recording segment
+// (recording-segment.wav, or recording.wav when whole; a note,
+// recording-missing.txt, when it is gone; numbered -1, -2, … when the
+// incident points into several recordings), and metadata.json last with
+// the SHA-256 of each. The same bundle and time give the same bytes.
 func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 	if b.Incident == nil {
 		return minwon.Errorf(minwon.EINVALID, "no incident to export")
@@ -147,24 +165,34 @@ func (e *Engine) WriteBundle(w io.Writer, b Bundle) error {
 			return fmt.Errorf("write case: %w", err)
 		}
 	}
-	if r := b.Recording; r != nil {
-		ref := r.Ref
-		meta.Recording = &ref
+	meta.Recordings = []BundleRecording{}
+	for i, r := range b.Recordings {
+		// One recording keeps the plain names; several are numbered in order.
+		suffix := ""
+		if len(b.Recordings) > 1 {
+			suffix = fmt.Sprintf("-%d", i+1)
+		}
+		br := BundleRecording{RecordingID: r.Ref.Name, Start: r.Ref.Start, End: r.Ref.End, Whole: r.Whole}
 		switch {
 		case r.Data != nil:
-			name := "recording-segment.wav"
+			br.File = "recording-segment" + suffix + ".wav"
 			if r.Whole {
-				name = "recording.wav"
+				br.File = "recording" + suffix + ".wav"
 			}
-			if err := add(name, func(w io.Writer) error { _, err := io.Copy(w, r.Data); return err }); err != nil {
-				return fmt.Errorf("write recording: %w", err)
+			if err := add(br.File, func(w io.Writer) error { _, err := io.Copy(w, r.Data); return err }); err != nil {
+				return fmt.Errorf("write recording %s: %w", r.Ref.Name, err)
 			}
 		case r.Missing != "":
-			meta.RecordingMissing = r.Missing
-			if err := add("recording-missing.txt", func(w io.Writer) error { _, err := io.WriteString(w, r.Missing+"\n"); return err }); err != nil {
-				return fmt.Errorf("write recording note: %w", err)
+			br.File, br.Missing = "recording-missing"+suffix+".txt", r.Missing
+			if err := add(br.File, func(w io.Writer) error { _, err := io.WriteString(w, r.Missing+"\n"); return err }); err != nil {
+				return fmt.Errorf("write recording note %s: %w", r.Ref.Name, err)
 			}
+		default:
+			continue
 		}
+		last := files[len(files)-1]
+		br.SHA256, br.Bytes = last.SHA256, last.Bytes
+		meta.Recordings = append(meta.Recordings, br)
 	}
 	meta.Files = files
 	f, err := zw.CreateHeader(&zip.FileHeader{Name: "metadata.json", Method: zip.Deflate, Modified: at})

@@ -79,7 +79,7 @@ func readZip(t *testing.T, b []byte) map[string][]byte {
 func TestBundle(t *testing.T) {
 	w, b := bundleWorld(t)
 	wav := bytes.Repeat([]byte("RIFF0000WAVEfmt "), 64)
-	b.Recording = &policy.Recording{Ref: minwon.RecordingRef{Name: "rec/c1.wav", Start: time.Minute, End: 2 * time.Minute}, Data: bytes.NewReader(wav)}
+	b.Recordings = []*policy.Recording{{Ref: minwon.RecordingRef{Name: "rec/c1.wav", Start: time.Minute, End: 2 * time.Minute}, Data: bytes.NewReader(wav)}}
 	var buf bytes.Buffer
 	if err := w.eng.WriteBundle(&buf, b); err != nil {
 		t.Fatal(err)
@@ -106,13 +106,18 @@ func TestBundle(t *testing.T) {
 	t.Run("MetadataDescribesTheIncident", func(t *testing.T) {
 		m := meta.Incident
 		if meta.Format != policy.BundleFormat || m.ID != b.Incident.ID || m.Type != minwon.IncidentAbuse || m.Warnings != 2 ||
-			m.EndedAt == nil || m.CallerID != "caller-1" || meta.Recording.Name != "rec/c1.wav" || !meta.GeneratedAt.Equal(w.clock.Now()) {
+			m.EndedAt == nil || m.CallerID != "caller-1" || len(meta.Recordings) != 1 || meta.Recordings[0].RecordingID != "rec/c1.wav" || !meta.GeneratedAt.Equal(w.clock.Now()) {
 			t.Fatalf("metadata %+v", meta)
 		}
 	})
 	t.Run("RecordingIsIntact", func(t *testing.T) {
 		if !bytes.Equal(files["recording-segment.wav"], wav) {
 			t.Fatal("recording altered")
+		}
+		sum := sha256.Sum256(wav)
+		if r := meta.Recordings[0]; r.File != "recording-segment.wav" || r.SHA256 != hex.EncodeToString(sum[:]) || r.Bytes != int64(len(wav)) ||
+			r.Start != time.Minute || r.End != 2*time.Minute || r.Missing != "" {
+			t.Fatalf("metadata recording %+v", r)
 		}
 	})
 	t.Run("IncidentRecordIsComplete", func(t *testing.T) {
@@ -139,6 +144,50 @@ func TestBundle(t *testing.T) {
 			t.Error("a message forged a transcript line")
 		}
 	})
+}
+
+// An incident pointing into several recordings of its call (recorded
+// again after a transfer) carries a segment of each, in the order given,
+// each listed with its recording, bounds and SHA-256; one that is gone is
+// a note in its place.
+func TestBundleCarriesEverySegment(t *testing.T) {
+	w, b := bundleWorld(t)
+	one, two := []byte("RIFF-first-segment"), []byte("RIFF-second-segment, longer")
+	b.Recordings = []*policy.Recording{
+		{Ref: minwon.RecordingRef{Name: "r1", Start: 10 * time.Second, End: 40 * time.Second}, Data: bytes.NewReader(one)},
+		{Ref: minwon.RecordingRef{Name: "r2", Start: 0, End: 45 * time.Second}, Data: bytes.NewReader(two)},
+		{Ref: minwon.RecordingRef{Name: "r3", End: time.Second}, Missing: "gone"},
+	}
+	var buf bytes.Buffer
+	if err := w.eng.WriteBundle(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	files := readZip(t, buf.Bytes())
+	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,recording-segment-1.wav,recording-segment-2.wav,recording-missing-3.txt,metadata.json" {
+		t.Fatalf("files %s", got)
+	}
+	var meta policy.BundleMeta
+	if err := json.Unmarshal(files["metadata.json"], &meta); err != nil {
+		t.Fatal(err)
+	}
+	if len(meta.Recordings) != 3 || len(meta.Files) != 5 {
+		t.Fatalf("metadata recordings %+v files %+v", meta.Recordings, meta.Files)
+	}
+	for i, want := range []struct {
+		id, file   string
+		start, end time.Duration
+		data       []byte
+	}{{"r1", "recording-segment-1.wav", 10 * time.Second, 40 * time.Second, one}, {"r2", "recording-segment-2.wav", 0, 45 * time.Second, two},
+		{"r3", "recording-missing-3.txt", 0, time.Second, []byte("gone\n")}} {
+		r, sum := meta.Recordings[i], sha256.Sum256(want.data)
+		if r.RecordingID != want.id || r.File != want.file || r.Start != want.start || r.End != want.end ||
+			!bytes.Equal(files[want.file], want.data) || r.SHA256 != hex.EncodeToString(sum[:]) || r.Bytes != int64(len(want.data)) {
+			t.Errorf("recording %d: %+v", i+1, r)
+		}
+	}
+	if meta.Recordings[2].Missing != "gone" || meta.Recordings[0].Missing != "" {
+		t.Fatalf("missing notes %+v", meta.Recordings)
+	}
 }
 
 func TestBundleIsDeterministic(t *testing.T) {

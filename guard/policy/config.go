@@ -46,6 +46,11 @@ type Config struct {
 	DrunkLong DrunkLongRule `json:"drunk_long"`
 	Unrelated UnrelatedRule `json:"unrelated"`
 
+	// Evidence is how much of a call recording an incident's references
+	// take around the moment that raised them. A policy stored without it
+	// reads as the defaults.
+	Evidence EvidenceRule `json:"evidence"`
+
 	// Location is where days, late hours and report periods are counted.
 	// Korea keeps no daylight saving time, so a fixed zone is exact.
 	Location *time.Location `json:"-"`
@@ -119,6 +124,35 @@ type UnrelatedRule struct {
 	Categories []string      `json:"categories"`
 	PerDay     int           `json:"per_day"`
 	FlagFor    time.Duration `json:"flag_for_ns"`
+}
+
+// EvidenceRule holds the margins of the recording segment an incident
+// item, warning or end points at: enough before the moment for what led up
+// to it, enough after for how it ended.
+type EvidenceRule struct {
+	// Lead and Tail go around a transcript segment with word timings or an
+	// agitation window, where the recognizer or the detector placed it.
+	Lead time.Duration `json:"lead_ns"`
+	Tail time.Duration `json:"tail_ns"`
+	// UntimedLead is taken before a transcript line without word timings,
+	// which arrives once it was said (Tail follows it).
+	UntimedLead time.Duration `json:"untimed_lead_ns"`
+	// PressLead and PressTail go around a counselor's warning or end: what
+	// led to the press, then the announcement the caller heard.
+	PressLead time.Duration `json:"press_lead_ns"`
+	PressTail time.Duration `json:"press_tail_ns"`
+}
+
+// MaxEvidenceMargin bounds each margin: a segment minutes wide is the
+// whole call, which the bundle gives without references anyway.
+const MaxEvidenceMargin = 5 * time.Minute
+
+// DefaultEvidence is the margins of DefaultConfig: a little around what the
+// recognizer placed, the 15 s an utterance takes at most, and 30 s before a
+// press to 15 s after (the longest announcement takes about 12 s).
+func DefaultEvidence() EvidenceRule {
+	return EvidenceRule{Lead: 2 * time.Second, Tail: time.Second, UntimedLead: 15 * time.Second,
+		PressLead: 30 * time.Second, PressTail: 15 * time.Second}
 }
 
 // UnrelatedCategory is the wrap-up category the default config reads as a
@@ -198,6 +232,7 @@ func DefaultConfig() Config {
 			FlagAt: 2, Window: 30 * day, FlagFor: 30 * day,
 		},
 		Unrelated: UnrelatedRule{Categories: []string{UnrelatedCategory}, PerDay: 3, FlagFor: 7 * day},
+		Evidence:  DefaultEvidence(),
 		Location:  KST,
 	}
 }
@@ -366,6 +401,15 @@ func (c *Config) Validate() error {
 			return bad(fmt.Sprintf("unrelated.categories.%d", i), "a category is 1 to 200 bytes of text")
 		}
 	}
+	ev := c.Evidence
+	for _, m := range []struct {
+		field string
+		d     time.Duration
+	}{{"lead_ns", ev.Lead}, {"tail_ns", ev.Tail}, {"untimed_lead_ns", ev.UntimedLead}, {"press_lead_ns", ev.PressLead}, {"press_tail_ns", ev.PressTail}} {
+		if m.d < 0 || m.d > MaxEvidenceMargin {
+			return bad("evidence."+m.field, "must be between 0 and %d minutes", MaxEvidenceMargin/time.Minute)
+		}
+	}
 	return nil
 }
 
@@ -397,7 +441,9 @@ func (c *Config) LongestWindow() time.Duration {
 // field is an error, so a misspelt key is not silently dropped), and
 // validates it.
 func DecodeConfig(data []byte) (Config, error) {
-	var c Config
+	// A policy stored before the margins existed, or sent by an editor
+	// that knows none, keeps the default margins, not zero ones.
+	c := Config{Evidence: DefaultEvidence()}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {

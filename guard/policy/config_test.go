@@ -61,6 +61,11 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		{"DrunkFlagWithoutDuration", "drunk_long.flag_for_ns", func(c *policy.Config) { c.DrunkLong.FlagFor = 0 }},
 		{"UnrelatedWithoutCategories", "unrelated.categories", func(c *policy.Config) { c.Unrelated.Categories = nil }},
 		{"EmptyCategory", "unrelated.categories.0", func(c *policy.Config) { c.Unrelated.Categories = []string{""} }},
+		{"NegativeLead", "evidence.lead_ns", func(c *policy.Config) { c.Evidence.Lead = -time.Second }},
+		{"LongTail", "evidence.tail_ns", func(c *policy.Config) { c.Evidence.Tail = 5*time.Minute + time.Millisecond }},
+		{"NegativeUntimedLead", "evidence.untimed_lead_ns", func(c *policy.Config) { c.Evidence.UntimedLead = -1 }},
+		{"LongPressLead", "evidence.press_lead_ns", func(c *policy.Config) { c.Evidence.PressLead = time.Hour }},
+		{"NegativePressTail", "evidence.press_tail_ns", func(c *policy.Config) { c.Evidence.PressTail = -time.Minute }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := policy.DefaultConfig()
@@ -80,10 +85,44 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		cfg.Prank = policy.PrankRule{}
 		cfg.Unrelated = policy.UnrelatedRule{}
 		cfg.Channels[minwon.ChannelChat] = policy.ChannelRule{}
+		cfg.Evidence = policy.EvidenceRule{PressTail: 5 * time.Minute} // no margins but one, at the bound
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}
 	})
+}
+
+// The segment margins default to what the center used before they were
+// part of the policy, and a policy stored before then (no "evidence"), or
+// one that sets some of them, keeps the defaults for the rest.
+func TestEvidenceMargins(t *testing.T) {
+	want := policy.EvidenceRule{Lead: 2 * time.Second, Tail: time.Second, UntimedLead: 15 * time.Second, PressLead: 30 * time.Second, PressTail: 15 * time.Second}
+	if got := policy.DefaultConfig().Evidence; got != want {
+		t.Fatalf("default margins %+v, want %+v", got, want)
+	}
+	old := map[string]any{}
+	def, _ := json.Marshal(policy.DefaultConfig())
+	if err := json.Unmarshal(def, &old); err != nil {
+		t.Fatal(err)
+	}
+	delete(old, "evidence")
+	stored, _ := json.Marshal(old)
+	cfg, err := policy.DecodeConfig(stored)
+	if err != nil || cfg.Evidence != want {
+		t.Fatalf("a policy without margins decodes to %+v, %v; want the defaults", cfg.Evidence, err)
+	}
+	old["evidence"] = map[string]any{"press_lead_ns": int64(time.Minute)}
+	some, _ := json.Marshal(old)
+	cfg, err = policy.DecodeConfig(some)
+	want.PressLead = time.Minute
+	if err != nil || cfg.Evidence != want {
+		t.Fatalf("one margin set decodes to %+v, %v; want %+v", cfg.Evidence, err, want)
+	}
+	old["evidence"] = map[string]any{"press_lead_ns": int64(6 * time.Minute)}
+	bad, _ := json.Marshal(old)
+	if _, err := policy.DecodeConfig(bad); minwon.ErrorCode(err) != minwon.EINVALID || minwon.ErrorField(err) != "evidence.press_lead_ns" {
+		t.Fatalf("a 6-minute margin: %v", err)
+	}
 }
 
 func TestDecodeConfig(t *testing.T) {

@@ -264,6 +264,9 @@ func (e *Engine) Warn(c *Contact, reg *Register, w CounselorWarning) (Decision, 
 	if err := e.counselorCheck(c, w.AgentID, w.Type, w.Note); err != nil {
 		return Decision{}, err
 	}
+	if err := notYetAnswered(c); err != nil {
+		return Decision{}, err
+	}
 	if !e.Actions(c).Warn {
 		return Decision{}, minwon.Errorf(minwon.ECONFLICT, "the contact is not in conversation")
 	}
@@ -278,6 +281,9 @@ func (e *Engine) Warn(c *Contact, reg *Register, w CounselorWarning) (Decision, 
 // once the contact has lasted the channel's EndNoticeAfter.
 func (e *Engine) EndWithNotice(c *Contact, reg *Register, w CounselorWarning) (Decision, error) {
 	if err := e.counselorCheck(c, w.AgentID, w.Type, w.Note); err != nil {
+		return Decision{}, err
+	}
+	if err := notYetAnswered(c); err != nil {
 		return Decision{}, err
 	}
 	a := e.Actions(c)
@@ -308,6 +314,19 @@ func (e *Engine) EndWithNotice(c *Contact, reg *Register, w CounselorWarning) (D
 	d.Warning = len(inc.Warnings) + 1
 	e.end(c, reg, &d, inc, w.Type, minwon.FromAgent, w.AgentID, reason, w.Recording)
 	return d, nil
+}
+
+// notYetAnswered refuses a counselor's press on a contact not yet in
+// conversation, saying so: an outbound call whose citizen has not picked
+// up hears no announcement, so the press must not look as if it counted.
+func notYetAnswered(c *Contact) error {
+	switch {
+	case !c.AnsweredAt.IsZero() || c.closed():
+		return nil
+	case c.Channel == minwon.ChannelVoice:
+		return minwon.Errorf(minwon.ECONFLICT, "the call is not connected yet")
+	}
+	return minwon.Errorf(minwon.ECONFLICT, "the contact is not answered yet")
 }
 
 func (e *Engine) counselorCheck(c *Contact, agentID string, t minwon.IncidentType, note string) error {

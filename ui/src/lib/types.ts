@@ -393,6 +393,7 @@ export type DeskFrame =
   | { type: 'message'; message: Message }
   | { type: 'typing'; contact_id: string }
   | { type: 'agitation'; contact_id: string; at: string; score: number }
+  | { type: 'call_connected'; contact_id: string; at: string }
   // mode is empty once the supervisor has left the call.
   | { type: 'coach'; contact_id: string; supervisor: string; mode: CoachMode | '' }
   | { type: 'transfer_ring'; contact_id: string; ringing: boolean }

@@ -127,8 +127,9 @@ export function ChatColumn(props: {
         <CallbackPanel contact={c} callback={props.chat.callback} onContact={props.onContact} />
       )}
       {c.state === 'active' && (
-        // An agitation can open an incident: the buttons follow it as they follow lines.
-        <ProtectBar contactId={c.id} refresh={props.chat.messages.length + (props.chat.agitation?.n ?? 0)} />
+        // An agitation can open an incident, and an outbound call's answer arms
+        // the buttons: they follow both as they follow lines.
+        <ProtectBar contactId={c.id} refresh={`${props.chat.messages.length}/${props.chat.agitation?.n ?? 0}/${props.chat.connectedAt ?? ''}`} />
       )}
       {c.channel === 'video' && c.state === 'active' && (
         <VideoCall

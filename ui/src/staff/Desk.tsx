@@ -42,6 +42,8 @@ export interface ChatItem {
   callback?: Callback;
   /** Counselor protection on calls: the last sustained shouting heard; n counts them. */
   agitation?: { at: string; score: number; n: number };
+  /** When an outbound call's citizen answered (call.connected). */
+  connectedAt?: string;
   /** A supervisor listening, whispering or barging on the call. */
   coach?: Coach;
   /** The interpreter on the call, followed from its conference.* frames. */
@@ -75,6 +77,7 @@ type Action =
   | { t: 'messages'; id: string; messages: (Message | null | undefined)[] }
   | { t: 'typing'; id: string }
   | { t: 'agitation'; id: string; at: string; score: number }
+  | { t: 'connected'; id: string; at: string }
   | { t: 'coach'; id: string; coach?: Coach }
   | { t: 'conference'; id: string; frame: Extract<DeskFrame, { type: 'conference' }>; at: number }
   | { t: 'interpreterAsked'; id: string; conf: Conference; at: number }
@@ -205,6 +208,11 @@ function reducer(s: DeskState, a: Action): DeskState {
       const agitation = { at: a.at, score: a.score, n: (ch.agitation?.n ?? 0) + 1 };
       return { ...s, chats: { ...s.chats, [a.id]: { ...ch, agitation } } };
     }
+    case 'connected': {
+      const ch = s.chats[a.id];
+      if (!ch) return s;
+      return { ...s, chats: { ...s.chats, [a.id]: { ...ch, connectedAt: a.at } } };
+    }
     case 'coach': {
       const ch = s.chats[a.id];
       if (!ch) return s;
@@ -334,6 +342,9 @@ export function Desk() {
           break;
         case 'agitation':
           dispatch({ t: 'agitation', id: f.contact_id, at: f.at, score: f.score });
+          break;
+        case 'call_connected':
+          dispatch({ t: 'connected', id: f.contact_id, at: f.at });
           break;
         case 'coach':
           dispatch({ t: 'coach', id: f.contact_id, coach: f.mode ? { supervisor: f.supervisor, mode: f.mode } : undefined });

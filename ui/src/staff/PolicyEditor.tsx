@@ -49,6 +49,7 @@ interface PolicyConfig {
     flag_for_ns: number;
   };
   unrelated: { categories: string[]; per_day: number; flag_for_ns: number };
+  evidence: { lead_ns: number; tail_ns: number; untimed_lead_ns: number; press_lead_ns: number; press_tail_ns: number };
 }
 interface PolicyView {
   tenant_id: string;
@@ -394,6 +395,19 @@ export function PolicyEditor() {
                 </label>
               </fieldset>
             </div>,
+          )}
+          {section(
+            'pol_evidence',
+            <>
+              <p class="muted small">{t('pol_evidence_hint')}</p>
+              <div class="pol-grid">
+                {num('evidence.lead_ns', 'pol_ev_lead', SEC, 0.5)}
+                {num('evidence.tail_ns', 'pol_ev_tail', SEC, 0.5)}
+                {num('evidence.untimed_lead_ns', 'pol_ev_untimed_lead', SEC, 0.5)}
+                {num('evidence.press_lead_ns', 'pol_ev_press_lead', SEC, 0.5)}
+                {num('evidence.press_tail_ns', 'pol_ev_press_tail', SEC, 0.5)}
+              </div>
+            </>,
           )}
           {section(
             'pol_other',

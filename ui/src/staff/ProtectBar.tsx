@@ -23,6 +23,7 @@ interface DeskProtection {
   end_at: number;
   end_at_by_type?: Record<string, number>;
   ended: boolean;
+  connected: boolean;
   now: string;
 }
 
@@ -38,7 +39,7 @@ function mmss(ms: number): string {
  * refresh changes whenever the transcript does: the engine's own warnings
  * and ends arrive as messages, and the buttons must follow them.
  */
-export function ProtectBar(props: { contactId: string; refresh: number }) {
+export function ProtectBar(props: { contactId: string; refresh: number | string }) {
   useLang();
   const now = useNow(1000);
   const [p, setP] = useState<DeskProtection | null>(null);
@@ -91,7 +92,9 @@ export function ProtectBar(props: { contactId: string; refresh: number }) {
 
   const press = (kind: 'warn' | 'end') => (kind === 'end' || last ? setConfirm(kind) : act(kind));
   let endHint = '';
-  if (!endArmed && p.warn) {
+  if (!p.connected && !p.ended) {
+    endHint = t('pb_not_connected');
+  } else if (!endArmed && p.warn) {
     endHint = Number.isNaN(endFrom) ? t('pb_end_after_warnings') : t('pb_end_in', { time: mmss(endFrom - now) });
   }
 
