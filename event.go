@@ -132,6 +132,8 @@ type Event struct {
 	AgentID   string          `json:"agent_id,omitempty"`
 	QueueID   string          `json:"queue_id,omitempty"`
 	Data      json.RawMessage `json:"data,omitempty"`
+
+	kept *kept // the payload Data was marshalled from, when NewEvent could keep it
 }
 
 // NewEvent builds an event with a fresh ID and data marshalled to JSON.
@@ -143,12 +145,18 @@ func NewEvent(typ EventType, at time.Time, data any) *Event {
 			panic(fmt.Sprintf("minwon: marshal %s payload: %v", typ, err)) // payloads are our own structs
 		}
 		ev.Data = b
+		if k, ok := keepable(data); ok {
+			ev.kept = &kept{v: k, data: b}
+		}
 	}
 	return ev
 }
 
 // Decode unmarshals the event's payload into v.
 func (e *Event) Decode(v any) error {
+	if e.decodeKept(v) {
+		return nil
+	}
 	if err := json.Unmarshal(e.Data, v); err != nil {
 		return fmt.Errorf("decode %s event %s: %w", e.Type, e.ID, err)
 	}

@@ -167,10 +167,7 @@ func (f *eventFrames) whisper() bool {
 // head reads the message's sender and ID once; false when unreadable.
 func (f *eventFrames) head() bool {
 	if !f.decoded {
-		var m struct {
-			ID   string        `json:"id"`
-			From minwon.Sender `json:"from"`
-		}
+		var m minwon.Message // the whole message: an event built here hands it out without decoding
 		if f.ev.Decode(&m) != nil {
 			return false
 		}

@@ -103,6 +103,15 @@ func wantCode(t testing.TB, err error, code string) {
 
 func wantEqual(t testing.TB, what string, got, want any) {
 	t.Helper()
+	switch got.(type) {
+	case *minwon.Event, []*minwon.Event:
+		// Events compare as JSON, which carries every field: one built in
+		// this process also keeps its payload for Decode, which is no part
+		// of what a store holds.
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		got, want = string(g), string(w)
+	}
 	if !reflect.DeepEqual(got, want) {
 		g, _ := json.MarshalIndent(got, "", " ")
 		w, _ := json.MarshalIndent(want, "", " ")
