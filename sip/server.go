@@ -28,6 +28,7 @@ import (
 	"github.com/minwon/minwon/agitation"
 	"github.com/minwon/minwon/asr"
 	"github.com/minwon/minwon/center"
+	"github.com/minwon/minwon/internal/lograte"
 	"github.com/minwon/minwon/ivr"
 	"github.com/minwon/minwon/prompts"
 	"github.com/minwon/minwon/recording"
@@ -197,7 +198,12 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("sip user agent: %w", err)
 	}
 	s.ua = ua
-	dlog := s.log.With("component", "sip")
+	// sipgo, diago and its media package log some conditions for every
+	// packet (RTCP on an RTP port, garbage on the SIP port): a handful of
+	// each a minute is enough to see the problem, and a peer cannot
+	// flood the log. The media package logs through its own global.
+	dlog := slog.New(lograte.New(s.log.With("component", "sip").Handler(), 5, time.Minute, time.Now))
+	media.SetDefaultLogger(dlog)
 	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(dlog))
 	if err != nil {
 		return fmt.Errorf("sip server: %w", err)

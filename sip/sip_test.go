@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -73,6 +74,7 @@ type fixture struct {
 	board *board.Board
 	srv   *sip.Server
 	sipp  string
+	logs  *lockedBuffer // the server's log, also written to stderr
 }
 
 func newFixture(t testing.TB, maxCalls int, opts ...func(*sip.Config)) *fixture {
@@ -121,7 +123,8 @@ func newFixtureWith(t testing.TB, maxCalls int, ccfg center.Config, opts ...func
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := sip.New(cfg, f.c, bus, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	f.logs = &lockedBuffer{}
+	srv, err := sip.New(cfg, f.c, bus, slog.New(slog.NewTextHandler(io.MultiWriter(os.Stderr, f.logs), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
 	}
