@@ -51,6 +51,25 @@ func nonMessage(log []*minwon.Event) []*minwon.Event {
 	return nil
 }
 
+// writeBundle writes b, checks that the ZIP holds the files named in
+// order, and returns them with the decoded metadata.
+func writeBundle(t *testing.T, w *world, b policy.Bundle, order string) (map[string][]byte, policy.BundleMeta) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := w.eng.WriteBundle(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	files := readZip(t, buf.Bytes())
+	if got := string(files["\x00order"]); got != order {
+		t.Fatalf("files %s, want %s", got, order)
+	}
+	var meta policy.BundleMeta
+	if err := json.Unmarshal(files["metadata.json"], &meta); err != nil {
+		t.Fatal(err)
+	}
+	return files, meta
+}
+
 func readZip(t *testing.T, b []byte) map[string][]byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
@@ -80,18 +99,7 @@ func TestBundle(t *testing.T) {
 	w, b := bundleWorld(t)
 	wav := bytes.Repeat([]byte("RIFF0000WAVEfmt "), 64)
 	b.Recordings = []*policy.Recording{{Ref: minwon.RecordingRef{Name: "rec/c1.wav", Start: time.Minute, End: 2 * time.Minute}, Data: bytes.NewReader(wav)}}
-	var buf bytes.Buffer
-	if err := w.eng.WriteBundle(&buf, b); err != nil {
-		t.Fatal(err)
-	}
-	files := readZip(t, buf.Bytes())
-	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,recording-segment.wav,metadata.json" {
-		t.Fatalf("files %s", got)
-	}
-	var meta policy.BundleMeta
-	if err := json.Unmarshal(files["metadata.json"], &meta); err != nil {
-		t.Fatal(err)
-	}
+	files, meta := writeBundle(t, w, b, "transcript.txt,incident.json,recording-segment.wav,metadata.json")
 	t.Run("MetadataHashesEveryFile", func(t *testing.T) {
 		if len(meta.Files) != 3 {
 			t.Fatalf("%d files listed", len(meta.Files))
@@ -158,18 +166,7 @@ func TestBundleCarriesEverySegment(t *testing.T) {
 		{Ref: minwon.RecordingRef{Name: "r2", Start: 0, End: 45 * time.Second}, Data: bytes.NewReader(two)},
 		{Ref: minwon.RecordingRef{Name: "r3", End: time.Second}, Missing: "gone"},
 	}
-	var buf bytes.Buffer
-	if err := w.eng.WriteBundle(&buf, b); err != nil {
-		t.Fatal(err)
-	}
-	files := readZip(t, buf.Bytes())
-	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,recording-segment-1.wav,recording-segment-2.wav,recording-missing-3.txt,metadata.json" {
-		t.Fatalf("files %s", got)
-	}
-	var meta policy.BundleMeta
-	if err := json.Unmarshal(files["metadata.json"], &meta); err != nil {
-		t.Fatal(err)
-	}
+	files, meta := writeBundle(t, w, b, "transcript.txt,incident.json,recording-segment-1.wav,recording-segment-2.wav,recording-missing-3.txt,metadata.json")
 	if len(meta.Recordings) != 3 || len(meta.Files) != 5 {
 		t.Fatalf("metadata recordings %+v files %+v", meta.Recordings, meta.Files)
 	}
@@ -248,18 +245,7 @@ func TestBundleCarriesTheLegalCase(t *testing.T) {
 	for _, id := range incidents {
 		b.CaseIncidents[id] = w.incidents.Incident(id)
 	}
-	var buf bytes.Buffer
-	if err := w.eng.WriteBundle(&buf, b); err != nil {
-		t.Fatal(err)
-	}
-	files := readZip(t, buf.Bytes())
-	if got := string(files["\x00order"]); got != "transcript.txt,incident.json,case.json,metadata.json" {
-		t.Fatalf("files %s", got)
-	}
-	var meta policy.BundleMeta
-	if err := json.Unmarshal(files["metadata.json"], &meta); err != nil {
-		t.Fatal(err)
-	}
+	files, meta := writeBundle(t, w, b, "transcript.txt,incident.json,case.json,metadata.json")
 	listed := false
 	for _, f := range meta.Files {
 		sum := sha256.Sum256(files[f.Name])
@@ -292,12 +278,9 @@ func TestBundleCarriesTheLegalCase(t *testing.T) {
 		}
 		w.apply(ev)
 		b.Case = w.reg.CaseRecord(lc.ID)
-		buf.Reset()
-		if err := w.eng.WriteBundle(&buf, b); err != nil {
-			t.Fatal(err)
-		}
+		files, _ := writeBundle(t, w, b, "transcript.txt,incident.json,case.json,metadata.json")
 		var cf policy.BundleCase
-		if err := json.Unmarshal(readZip(t, buf.Bytes())["case.json"], &cf); err != nil {
+		if err := json.Unmarshal(files["case.json"], &cf); err != nil {
 			t.Fatal(err)
 		}
 		if len(cf.Strikes) != 3 || cf.Strikes[0].At != nil || cf.Strikes[1].At == nil {
