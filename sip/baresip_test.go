@@ -129,6 +129,28 @@ func startBaresip(t testing.TB, bin, account string, sipPort, hz int) *baresip {
 	return b
 }
 
+// freeSIPPort is a loopback port free on both UDP and TCP now, as
+// baresip's sip_listen binds both: a port only free on UDP was taken on
+// TCP by some test's outgoing connection in a clean-clone run.
+func freeSIPPort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		u, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		u.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no loopback port free on both UDP and TCP")
+	return 0
+}
+
 // freeTCPPort is a loopback TCP port nothing listens on now.
 func freeTCPPort(t testing.TB) int {
 	t.Helper()
@@ -256,7 +278,7 @@ func TestBaresipCitizen(t *testing.T) {
 	if _, err := f.c.SetHours(f.ctx, "admin", "city", &center.HoursConfig{Hours: calendar.AlwaysOpen(), CallbackAfterMins: 1}); err != nil {
 		t.Fatal(err)
 	}
-	phone := startBaresip(t, bin, callerAccount, freePort(t), citizenHz)
+	phone := startBaresip(t, bin, callerAccount, freeSIPPort(t), citizenHz)
 	phone.command("dial", "sip:120@"+f.srv.Addr())
 	eventually(t, "the call is established", 5*time.Second, func() bool { return phone.saw("CALL_ESTABLISHED") })
 
@@ -341,12 +363,12 @@ func twoBaresips(t *testing.T, bin, callerCodec, deskCodec string) {
 		t.Fatal(err)
 	}
 	connected := func() bool { st, _ := f.c.Agent("kim"); return st.Connected }
-	desk := startBaresip(t, bin, "<sip:kim@"+f.srv.Addr()+">;auth_pass=phone-secret-1;regint=60;answermode=auto;audio_codecs="+deskCodec, freePort(t), counselorHz)
+	desk := startBaresip(t, bin, "<sip:kim@"+f.srv.Addr()+">;auth_pass=phone-secret-1;regint=60;answermode=auto;audio_codecs="+deskCodec, freeSIPPort(t), counselorHz)
 	eventually(t, "kim is present through the phone", 10*time.Second, connected)
 	if _, err := f.c.SetState(f.ctx, "kim", minwon.AgentAvailable, ""); err != nil {
 		t.Fatal(err)
 	}
-	caller := startBaresip(t, bin, "<sip:01012345678@127.0.0.1>;regint=0;audio_codecs="+callerCodec, freePort(t), citizenHz)
+	caller := startBaresip(t, bin, "<sip:01012345678@127.0.0.1>;regint=0;audio_codecs="+callerCodec, freeSIPPort(t), citizenHz)
 	caller.command("dial", "sip:120@"+f.srv.Addr())
 	var ct *minwon.Contact
 	eventually(t, "the call is offered to kim", 10*time.Second, func() bool {

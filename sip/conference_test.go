@@ -165,7 +165,7 @@ func (b *baresip) count(typ string) int {
 // the call goes on too.
 func TestInterpreterConference(t *testing.T) {
 	bin := needBaresip(t)
-	port := freePort(t)
+	port := freeSIPPort(t)
 	interp := startBaresip(t, bin, "<sip:bbb@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU", port, interpreterHz)
 	cc := newConfCall(t)
 	f := cc.f
