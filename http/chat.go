@@ -190,13 +190,11 @@ type citizenFrame struct {
 }
 
 func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
+	// release gives back what the socket holds; the handler calls it on
+	// its way out until the session goroutine takes it over.
 	s.sockets.Add(1)
-	handed := false // the session goroutine owns the socket count and the slot
-	defer func() {
-		if !handed {
-			s.sockets.Done()
-		}
-	}()
+	release := s.sockets.Done
+	defer func() { release() }()
 	q := r.URL.Query()
 	ip := clientIP(r)
 	entry := q.Get("entry")
@@ -204,11 +202,7 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &minwon.Error{Code: "rate_limited", Message: "too many open chats from your address"})
 		return
 	}
-	defer func() {
-		if !handed {
-			s.limits.release("chat:" + ip)
-		}
-	}()
+	release = func() { s.limits.release("chat:" + ip); s.sockets.Done() }
 	tenant, ok := s.center.TenantByEntry(entry)
 	if !ok {
 		s.fail(w, r, minwon.Errorf(minwon.ENOTFOUND, "no center answers at %q", entry))
@@ -237,11 +231,11 @@ func (s *Server) chatWS(w http.ResponseWriter, r *http.Request) {
 	// for the socket's whole life (a fifth of the live heap at 5,500
 	// sockets), and the deep handler stack is not kept either. The context
 	// keeps the request's values but not its end.
-	handed = true
+	done := release
+	release = func() {}
 	ctx := context.WithoutCancel(r.Context())
 	go func() {
-		defer s.sockets.Done()
-		defer s.limits.release("chat:" + ip)
+		defer done()
 		s.chatSession(ctx, conn, tenant, ct, chatQuery{
 			entry: entry, resume: resume, visitor: q.Get("visitor"), name: q.Get("name"),
 			lang: q.Get("lang"), video: q.Get("video") == "1", after: q.Get("after"),
